@@ -1,0 +1,39 @@
+"""Atomic file writes: a failed or interrupted run leaves the previous outputs untouched."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def atomic_write(path: str | Path, data: bytes | str) -> None:
+    atomic_write_many({Path(path): data})
+
+
+def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
+    """Write every file to a temporary sibling first, then move each into place.
+
+    Nothing is replaced until every file has been written and flushed to disk, so an error or an
+    interruption while writing leaves all previous outputs as they were.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        staged = []
+    finally:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass

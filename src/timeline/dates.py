@@ -1,0 +1,163 @@
+"""Partial dates that keep their precision: day, month, year, approximate, range, relative.
+
+A `PartialDate` is written as an ISO prefix (``2026``, ``2026-01``, ``2026-01-03``), optionally
+prefixed with ``~`` when approximate, or as a range ``START/END`` of such prefixes. It knows its
+earliest and latest possible day, so range queries work whatever the precision, and it sorts by them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+Precision = Literal["day", "month", "year"]
+
+_ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+HOW_TO_WRITE = "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range)"
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _precision(iso: str) -> Precision:
+    return ("year", "month", "day")[iso.count("-")]  # type: ignore[return-value]
+
+
+def _bounds(iso: str) -> tuple[date, date]:
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    if len(parts) == 2:
+        last = calendar.monthrange(parts[0], parts[1])[1]
+        return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
+    d = date(*parts)
+    return d, d
+
+
+def _parse_prefix(text: str, whole: str) -> str:
+    """Validate one ISO prefix and return it in canonical zero-padded form."""
+    m = _ISO_PREFIX.fullmatch(text)
+    if not m:
+        raise ValueError(f"date '{whole}' is not a date; {HOW_TO_WRITE}")
+    year, month, day = m.groups()
+    if month is None:
+        return f"{int(year):04d}"
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"date '{whole}' has month {int(month)}; months run 01 to 12")
+    if day is None:
+        return f"{int(year):04d}-{int(month):02d}"
+    last = calendar.monthrange(int(year), int(month))[1]
+    if not 1 <= int(day) <= last:
+        name = calendar.month_name[int(month)]
+        raise ValueError(
+            f"date '{whole}' is not a real day: {name} {int(year)} has {last} days"
+        )
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date with its precision; `end` is set for ranges."""
+
+    start: str
+    end: str | None = None
+    approximate: bool = False
+    relative_to: str | None = field(default=None, compare=False)
+    as_stated: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Parse ``2026-01-03``, ``2026-01``, ``2026``, ``~2026-01``, ``2026-01-05/2026-01-11``."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, date):
+            return cls(value.isoformat())
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"a date must be text, not {type(value).__name__}; {HOW_TO_WRITE}")
+        text = value.strip()
+        approximate = text.startswith("~")
+        body = text[1:].strip() if approximate else text
+        if body.count("/") > 1:
+            raise ValueError(f"date '{value}' is not a date; {HOW_TO_WRITE}")
+        if "/" in body:
+            a, b = (p.strip() for p in body.split("/"))
+            start, end = _parse_prefix(a, value), _parse_prefix(b, value)
+            if _bounds(end)[1] < _bounds(start)[0]:
+                raise ValueError(
+                    f"date range '{value}' ends ({end}) before it starts ({start}); "
+                    "write the earlier date first"
+                )
+            return cls(start, end, approximate)
+        return cls(_parse_prefix(body, value), None, approximate)
+
+    @classmethod
+    def from_days(cls, first: date, last: date, **kw: Any) -> PartialDate:
+        if first == last:
+            return cls(first.isoformat(), None, **kw)
+        return cls(first.isoformat(), last.isoformat(), **kw)
+
+    @property
+    def precision(self) -> Precision:
+        return _precision(self.start)
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    @property
+    def earliest(self) -> date:
+        return _bounds(self.start)[0]
+
+    @property
+    def latest(self) -> date:
+        return _bounds(self.end or self.start)[1]
+
+    @property
+    def sort_key(self) -> tuple[date, date, str]:
+        return (self.earliest, self.latest, str(self))
+
+    def overlaps(self, first: date | None, last: date | None) -> bool:
+        """True when some day of this date may fall in [first, last] (open ends allowed)."""
+        return (first is None or self.latest >= first) and (last is None or self.earliest <= last)
+
+    def label(self) -> str:
+        """A human label: '3 Jan 2026', 'Jan 2026', '2026', '~ week of 5 Jan 2026'."""
+        prefix = "~ " if self.approximate else ""
+        if self.end is None:
+            return prefix + _label(self.start)
+        first, last = self.earliest, self.latest
+        if (
+            self.precision == "day"
+            and _precision(self.end) == "day"
+            and (last - first) == timedelta(days=6)
+            and first.weekday() == 0
+        ):
+            return f"{prefix}week of {_label(self.start)}"
+        return f"{prefix}{_label(self.start)} – {_label(self.end)}"
+
+    def __str__(self) -> str:
+        body = self.start if self.end is None else f"{self.start}/{self.end}"
+        return ("~" if self.approximate else "") + body
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+
+def _label(iso: str) -> str:
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    if len(parts) == 2:
+        return f"{_MONTHS[parts[1] - 1]} {parts[0]}"
+    return f"{parts[2]} {_MONTHS[parts[1] - 1]} {parts[0]}"

@@ -1,0 +1,1 @@
+"""One small module per output format, each a pure view over the same `Build`."""

@@ -1,0 +1,625 @@
+"""YAML -> validated `Dataset`, collecting every problem with its file, line and column.
+
+Loading is safe by construction: libyaml composes a node tree, and this module turns nodes into
+plain values itself, so no tag can construct an object. Anchors and aliases of lists and mappings
+are refused (they are how "billion laughs" bombs work), duplicate keys are errors, and every
+problem is reported at once, mapped back to the place in the file where a person can fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from timeline.dates import PartialDate
+from timeline.errors import InvalidDataset, Problem
+from timeline.models import (
+    PLACE_KINDS,
+    TOP_LEVEL,
+    Actor,
+    Claim,
+    Dataset,
+    DatasetInfo,
+    Event,
+    Relation,
+    RelativeDate,
+    Source,
+)
+
+MAX_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+YAML_SUFFIXES = (".yaml", ".yml")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALARS = yaml.constructor.SafeConstructor()
+_T = "tag:yaml.org,2002:"
+SINGULAR = {
+    "sources": "source",
+    "actors": "actor",
+    "events": "event",
+    "claims": "claim",
+    "relations": "relation",
+}
+
+
+def read_dataset(path: str | Path) -> Dataset:
+    """Load, validate and cross-check a YAML file, a folder of YAML files, or ``-`` (stdin).
+
+    Raises `InvalidDataset` listing every problem found, each with file:line:column.
+    """
+    files = _dataset_files(path)
+    docs: list[_Document] = []
+    problems: list[Problem] = []
+    for name, data in files:
+        doc = _parse(name, data, problems)
+        if doc is not None:
+            docs.append(doc)
+    dataset = _validate(docs, problems)
+    if problems:
+        raise InvalidDataset(problems)
+    return dataset
+
+
+def _dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
+    if str(path) == "-":
+        return [("<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1))]
+    p = Path(path)
+    if p.is_dir():
+        found = sorted(
+            f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()
+        )
+        if not found:
+            raise InvalidDataset([Problem(str(p), 1, 1, "folder holds no .yaml or .yml file")])
+        return [(str(f), _read(f)) for f in found]
+    return [(str(p), _read(p))]
+
+
+def _read(p: Path) -> bytes:
+    try:
+        with p.open("rb") as fh:
+            return fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InvalidDataset([Problem(str(p), 1, 1, "no such file")]) from None
+    except IsADirectoryError:
+        raise InvalidDataset([Problem(str(p), 1, 1, "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise InvalidDataset([Problem(str(p), 1, 1, f"cannot read: {exc.strerror}")]) from None
+
+
+# --- parsing: bytes -> node tree -> plain values -------------------------------------------
+
+
+@dataclass
+class _Document:
+    file: str
+    root: yaml.Node
+    data: dict[str, Any]
+
+    def locate(self, path: Iterable[Any], key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the node at `path`, or of the deepest node found."""
+        node: yaml.Node = self.root
+        key_node: yaml.Node | None = None
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(step):
+                        key_node, node = k, v
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if 0 <= step < len(node.value):
+                    key_node, node = None, node.value[step]
+                else:
+                    break
+            else:
+                break
+        target = key_node if key and key_node is not None else node
+        return target.start_mark.line + 1, target.start_mark.column + 1
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
+    def fail(line: int, column: int, message: str) -> None:
+        problems.append(Problem(name, line, column, message))
+
+    if len(data) > MAX_BYTES:
+        fail(1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB; split it into a folder of files")
+        return None
+    if not data.strip():
+        fail(1, 1, "file is empty; start it with 'events:' (see the README for the format)")
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        fail(*_position(data, nul), "file contains a NUL byte: is it a binary file? "
+             "Curated data must be UTF-8 text")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(*_position(data, exc.start), f"file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+             "save it as UTF-8")
+        return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - a safe loader; nodes only
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        fail(line, col, _yaml_message(exc))
+        return None
+    except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
+        mark = getattr(exc, "position", None)
+        fail(1, 1, f"YAML error: {exc}")
+        return None
+    except RecursionError:
+        fail(1, 1, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
+        return None
+    if root is None:
+        fail(1, 1, "file holds no data; start it with 'events:' (see the README for the format)")
+        return None
+    builder = _Builder(name, problems)
+    value = builder.build(root)
+    if not isinstance(root, yaml.MappingNode):
+        fail(root.start_mark.line + 1, root.start_mark.column + 1,
+             "the top level must be a mapping with keys like 'actors:' and 'events:', "
+             f"not a {_node_kind(root)}")
+        return None
+    return _Document(name, root, value)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "invalid YAML").strip()
+    message = f"YAML syntax error: {problem}"
+    if exc.context:
+        message += f" ({exc.context.strip()})"
+    if "mapping values are not allowed" in problem:
+        message += "; put text that contains ': ' in quotes"
+    elif "'\\t'" in problem or "tab" in problem:
+        message += "; indent with spaces, not tabs"
+    elif "found character '@'" in problem or "found character '`'" in problem:
+        message += "; put text that starts with @ or ` in quotes"
+    elif "could not find expected ':'" in problem:
+        message += "; every line in a mapping needs 'key: value'"
+    elif "expected <block end>" in problem:
+        message += "; check the indentation of this line against the lines above"
+    return message
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "single value"
+
+
+class _Builder:
+    """Turns a node tree into plain dicts, lists, strings and numbers, refusing anything else."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        self.seen: set[int] = set()
+        self.reported: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
+
+    def build(self, root: yaml.Node) -> Any:
+        return self._node(root, 0)
+
+    def _node(self, node: yaml.Node, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep; flatten this value")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.seen:
+            if id(node) not in self.reported:
+                self.reported.add(id(node))
+                self.fail(node, "this anchored list or mapping (&name) is reused through an "
+                          "alias (*name); aliases of lists and mappings are not supported: "
+                          "write the value out in full")
+            return None
+        self.seen.add(id(node))
+        if node.tag not in (_T + "seq", _T + "map"):
+            self.fail(node, f"unsupported YAML tag '{_short_tag(node.tag)}'; remove it "
+                      "(only plain text, numbers, lists and mappings are allowed)")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            return [self._node(child, depth + 1) for child in node.value]
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _T + "merge":
+                self.fail(key_node, "keys must be plain names (merge keys '<<' and complex "
+                          "keys are not supported)")
+                continue
+            key = key_node.value
+            if key in result:
+                self.fail(key_node, f"duplicate key '{key}'; each key may appear once in a mapping")
+                continue
+            result[key] = self._node(value_node, depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _T + "str" or tag == _T + "timestamp":
+            # Dates stay text: the model parses them and keeps their precision.
+            return node.value
+        if tag == _T + "int":
+            return _SCALARS.construct_yaml_int(node)
+        if tag == _T + "float":
+            return _SCALARS.construct_yaml_float(node)
+        if tag == _T + "bool":
+            return _SCALARS.construct_yaml_bool(node)
+        if tag == _T + "null":
+            return None
+        self.fail(node, f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
+                  "(only plain text, numbers, lists and mappings are allowed)")
+        return None
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+
+
+# --- validation: plain values -> models, every error mapped to its place ---------------------
+
+
+@dataclass
+class _Item:
+    section: str
+    index: int
+    doc: _Document
+    model: Any
+
+    def where(self, *path: Any, key: bool = False) -> tuple[str, int, int]:
+        line, col = self.doc.locate((self.section, self.index, *path), key=key)
+        return self.doc.file, line, col
+
+    @property
+    def label(self) -> str:
+        if self.section == "relations":
+            return f"relation '{self.model.key}'"
+        return f"{SINGULAR[self.section]} '{self.model.id}'"
+
+
+def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
+    items: dict[str, list[_Item]] = {name: [] for name in SINGULAR}
+    info: DatasetInfo | None = None
+    seen_ids: dict[tuple[str, str], tuple[_Document, int]] = {}
+    for doc in docs:
+        for key, value in doc.data.items():
+            model = TOP_LEVEL.get(key)
+            if model is None:
+                line, col = doc.locate([key], key=True)
+                problems.append(Problem(doc.file, line, col, f"unknown section '{key}'"
+                                        f"{_did_you_mean(key, TOP_LEVEL)}; the sections are "
+                                        f"{', '.join(TOP_LEVEL)}"))
+                continue
+            if key == "dataset":
+                if info is not None:
+                    line, col = doc.locate([key], key=True)
+                    problems.append(Problem(doc.file, line, col,
+                                            "'dataset:' is defined in more than one file; "
+                                            "keep one"))
+                    continue
+                info = _validate_one(DatasetInfo, value, doc, [key], "dataset", problems)
+                continue
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                line, col = doc.locate([key])
+                problems.append(Problem(doc.file, line, col,
+                                        f"'{key}' must be a list: one '- id: ...' entry per item"))
+                continue
+            for i, raw in enumerate(value):
+                raw_id = raw.get("id") if isinstance(raw, dict) else None
+                label = f"{SINGULAR[key]} '{raw_id}'" if isinstance(raw_id, str) \
+                    else f"{SINGULAR[key]} #{i + 1}"
+                if isinstance(raw_id, str) and key != "relations":
+                    first = seen_ids.setdefault((key, raw_id), (doc, i))
+                    if first != (doc, i):
+                        at = f"line {first[0].locate([key, first[1]])[0]}"
+                        if first[0] is not doc:
+                            at = f"{first[0].file}:{at[5:]}"
+                        line, col = doc.locate([key, i, "id"])
+                        problems.append(Problem(doc.file, line, col,
+                                                f"duplicate {SINGULAR[key]} id '{raw_id}' "
+                                                f"(first defined at {at}); give each one its "
+                                                "own id"))
+                        continue
+                obj = _validate_one(model, raw, doc, [key, i], label, problems)
+                if obj is not None:
+                    items[key].append(_Item(key, i, doc, obj))
+    _check(items, {(k, i) for k, i in seen_ids}, problems)
+    events = _resolve_dates(items["events"], problems)
+    return Dataset.model_construct(
+        dataset=info or DatasetInfo(),
+        sources=[it.model for it in items["sources"]],
+        actors=[it.model for it in items["actors"]],
+        events=events,
+        claims=[it.model for it in items["claims"]],
+        relations=[it.model for it in items["relations"]],
+    )
+
+
+def _validate_one(
+    model: type[BaseModel], raw: Any, doc: _Document, path: list[Any], label: str,
+    problems: list[Problem],
+) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = list(err["loc"])
+            kind = err["type"]
+            if kind == "missing":
+                line, col = doc.locate([*path, *loc[:-1]])
+            else:
+                line, col = doc.locate([*path, *loc], key=kind == "extra_forbidden")
+            message = _message(model, loc, err)
+            problems.append(Problem(doc.file, line, col, f"{label}: {message}"))
+        return None
+
+
+def _field_name(loc: list[Any]) -> str:
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    return ".".join(names) or "value"
+
+
+def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
+    kind, field, value = err["type"], _field_name(loc), err.get("input")
+    if kind == "missing":
+        return f"missing required field '{loc[-1]}'; add '{loc[-1]}: ...'"
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        return f"unknown field '{loc[-1]}'{_did_you_mean(str(loc[-1]), allowed)}; " \
+            f"allowed fields: {', '.join(allowed)}"
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+        return f"{field} '{value}' is not one of: {', '.join(expected)}" \
+            f"{_did_you_mean(str(value), expected)}"
+    if kind == "string_pattern_mismatch":
+        last = str(loc[-1]) if not isinstance(loc[-1], int) else str(loc[-2])
+        if last == "same_as":
+            return f"{field} '{value}' is not a Wikidata id; write Q and digits, like Q57413"
+        if last == "url":
+            return f"{field} '{value}' is not a web address; write a full https://... URL"
+        if last == "base":
+            return f"{field} '{value}' is not an IRI base; write one ending in / or #"
+        return f"{field} '{value}' is not a valid id; ids are lowercase letters, digits and " \
+            f"single hyphens: write '{slugify(str(value))}'"
+    if kind == "string_too_short":
+        return f"{field} is empty; write some text or remove the field"
+    if kind == "string_too_long":
+        return f"{field} is too long ({len(str(value))} characters; at most " \
+            f"{err['ctx']['max_length']})"
+    if kind == "list_type":
+        return f"{field} must be a list; write [a, b] or one '- item' per line"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{field} must be a mapping of 'key: value' lines, not {_kind_of(value)}"
+    if kind == "string_type":
+        return f"{field} must be text, not {_kind_of(value)}; put it in quotes"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"{field} '{value}' is not a day; write YYYY-MM-DD"
+    return f"{field}: {err['msg'].lower()}"
+
+
+def _kind_of(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number", type(None): "empty"}.get(type(value), "a value")
+
+
+def _fields_at(model: type[BaseModel], loc: list[Any]) -> list[str]:
+    """Field names of the model found by following `loc` through nested models."""
+    current: Any = model
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        field = current.model_fields.get(step) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _inner_model(annotation: Any) -> Any:
+    if _is_model(annotation):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (list, Union) or str(origin) in ("typing.Annotated", "<class 'types.UnionType'>"):
+        for arg in get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def slugify(text: str) -> str:
+    """'Nicolás Maduro' -> 'nicolas-maduro'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "id"
+
+
+# --- cross-checks over the validated items ---------------------------------------------------
+
+
+def _check(items: dict[str, list[_Item]], declared: set[tuple[str, str]],
+           problems: list[Problem]) -> None:
+    """Cross-check references; ids declared by items that failed validation are not reported
+    again as unknown (their own problem is already listed)."""
+    ids: dict[str, dict[str, _Item]] = {}
+    for section, its in items.items():
+        known: dict[str, _Item] = {}
+        for it in its:
+            key = it.model.key if section == "relations" else it.model.id
+            if key in known and section == "relations":
+                first = known[key]
+                at = f"line {first.where()[1]}" if first.doc is it.doc else \
+                    f"{first.doc.file}:{first.where()[1]}"
+                problems.append(Problem(*it.where(),
+                                        f"duplicate relation '{key}' (first defined at {at}); "
+                                        "state each relation once"))
+                continue
+            known[key] = it
+        ids[section] = known
+
+    def ref(it: _Item, kind: str, value: str | None, *path: Any) -> None:
+        if value is None or value in ids[kind] or (kind, value) in declared:
+            return
+        close = _closest(value, ids[kind])
+        hint = f" (did you mean {close}?)" if close else \
+            f"; add it under '{kind}:' first"
+        problems.append(Problem(*it.where(*path),
+                                f"{it.label}: unknown {SINGULAR[kind]} id '{value}'{hint}"))
+
+    actors = ids["actors"]
+    for it in items["events"]:
+        e: Event = it.model
+        for i, place in enumerate(e.places):
+            ref(it, "actors", place, "places", i)
+            if place in actors and actors[place].model.kind not in PLACE_KINDS:
+                problems.append(Problem(*it.where("places", i),
+                                        f"{it.label}: places lists '{place}', a "
+                                        f"{actors[place].model.kind}, not a place; list "
+                                        "countries, regions, cities or facilities here"))
+        for i, p in enumerate(e.participants):
+            ref(it, "actors", p.actor, "participants", i, "actor")
+        for i, s in enumerate(e.sources):
+            ref(it, "sources", s, "sources", i)
+        for i, q in enumerate(e.quotes):
+            ref(it, "actors", q.speaker, "quotes", i, "speaker")
+            for j, s in enumerate(q.sources):
+                ref(it, "sources", s, "quotes", i, "sources", j)
+        ref(it, "events", e.part_of, "part_of")
+        for field in ("follows", "caused_by"):
+            for i, other in enumerate(getattr(e, field)):
+                ref(it, "events", other, field, i)
+                if other == e.id:
+                    problems.append(Problem(*it.where(field, i),
+                                            f"{it.label}: an event cannot be in its own "
+                                            f"{field}"))
+        if isinstance(e.date, RelativeDate):
+            ref(it, "events", e.date.relative_to, "date", "relative_to")
+    for it in items["claims"]:
+        c: Claim = it.model
+        ref(it, "events", c.about, "about")
+        ref(it, "actors", c.claimed_by, "claimed_by")
+        for i, s in enumerate(c.sources):
+            ref(it, "sources", s, "sources", i)
+        for i, v in enumerate(c.verifications):
+            ref(it, "actors", v.by, "verifications", i, "by")
+            for j, s in enumerate(v.sources):
+                ref(it, "sources", s, "verifications", i, "sources", j)
+    for it in items["relations"]:
+        r: Relation = it.model
+        ref(it, "actors", r.subject, "subject")
+        ref(it, "actors", r.object, "object")
+        for i, s in enumerate(r.sources):
+            ref(it, "sources", s, "sources", i)
+        if r.start and r.end and r.end.latest < r.start.earliest:
+            problems.append(Problem(*it.where("end"),
+                                    f"{it.label}: ends ({r.end}) before it begins "
+                                    f"({r.start}); check both dates"))
+        if r.subject == r.object:
+            problems.append(Problem(*it.where("object"),
+                                    f"{it.label}: an actor cannot be related to itself"))
+    _check_part_of_cycles(ids["events"], problems)
+
+
+def _closest(value: str, known: dict[str, _Item]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
+    # a short form ("maduro") names the id that contains it ("nicolas-maduro")
+    close += [k for k in known if value in k.split("-") and k not in close][:3 - len(close)]
+    for k, it in known.items():
+        names = getattr(it.model, "names", [])
+        if len(close) < 3 and k not in close and any(slugify(n) == value for n in names):
+            close.append(k)
+    return " or ".join(f"'{c}'" for c in close)
+
+
+def _check_part_of_cycles(events: dict[str, _Item], problems: list[Problem]) -> None:
+    reported: set[str] = set()
+    for start in events:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current in events and current not in chain:
+            chain.append(current)
+            current = events[current].model.part_of
+        if current is not None and current in chain:
+            cycle = chain[chain.index(current):]
+            if reported.isdisjoint(cycle):
+                reported.update(cycle)
+                first = min(cycle, key=lambda i: (events[i].doc.file, events[i].index))
+                it = events[first]
+                loop = " -> ".join(cycle[cycle.index(first):] + cycle[:cycle.index(first)]
+                                   + [first])
+                problems.append(Problem(*it.where("part_of"),
+                                        f"{it.label}: part_of forms a cycle ({loop}); an event "
+                                        "cannot be part of itself"))
+
+
+def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
+    by_id = {it.model.id: it for it in events}
+    resolved: dict[str, PartialDate | None] = {}
+
+    def resolve(event_id: str, stack: list[str]) -> PartialDate | None:
+        if event_id in resolved:
+            return resolved[event_id]
+        it = by_id.get(event_id)
+        if it is None:
+            return None
+        date = it.model.date
+        if isinstance(date, PartialDate):
+            resolved[event_id] = date
+            return date
+        if event_id in stack:
+            loop = " -> ".join([*stack[stack.index(event_id):], event_id])
+            problems.append(Problem(*it.where("date", "relative_to"),
+                                    f"{it.label}: relative dates form a cycle ({loop}); "
+                                    "anchor one of them to a calendar date"))
+            resolved[event_id] = None
+            return None
+        anchor = resolve(date.relative_to, [*stack, event_id])
+        result = date.resolve(anchor) if anchor is not None else None
+        resolved[event_id] = result
+        return result
+
+    out = []
+    for it in events:
+        date = resolve(it.model.id, [])
+        if date is not None:
+            out.append(it.model.model_copy(update={"date": date}))
+    return out
+
+
+def iter_problems(exc: InvalidDataset) -> Iterator[str]:
+    yield from (str(p) for p in exc.problems)

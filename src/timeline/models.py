@@ -1,0 +1,341 @@
+"""The curated data model (pydantic v2, unknown fields rejected). No I/O here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+)
+
+from timeline.dates import PartialDate
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120),
+]
+"""Ids are lowercase ASCII slugs: letters, digits and single hyphens (``nicolas-maduro``)."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+QID = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
+
+ActorKind = Literal[
+    "person",
+    "organization",
+    "government",
+    "agency",
+    "ngo",
+    "armed-forces",
+    "armed-group",
+    "media",
+    "country",
+    "region",
+    "city",
+    "facility",
+]
+PLACE_KINDS = frozenset({"country", "region", "city", "facility"})
+ORGANIZATION_KINDS = frozenset(
+    {"organization", "government", "agency", "ngo", "armed-forces", "armed-group", "media"}
+)
+
+EventType = Literal[
+    "military-operation",
+    "arrest",
+    "transfer",
+    "political-transition",
+    "prisoner-release",
+    "statement",
+    "diplomacy",
+    "security-warning",
+    "protest",
+    "legal-action",
+    "economic-measure",
+    "sanctions",
+    "trial",
+    "humanitarian",
+    "other",
+]
+
+Role = Literal[
+    "agent",
+    "target",
+    "affected",
+    "beneficiary",
+    "spokesperson",
+    "location",
+    "participant",
+    "mediator",
+]
+
+RelationType = Literal[
+    "vice-president-of",
+    "president-of",
+    "leader-of",
+    "head-of",
+    "member-of",
+    "spouse-of",
+    "aide-of",
+    "ally-of",
+    "spokesperson-for",
+    "part-of",
+    "located-in",
+    "supported-by",
+    "opposes",
+]
+
+Verdict = Literal["confirmed", "partially-confirmed", "unverified", "disputed", "refuted"]
+
+Value = int | float | str
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Source(Model):
+    """Where a fact comes from. `url` is optional: a clipping may have none."""
+
+    id: Slug
+    title: Text
+    publisher: Text | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    published: PartialDate | None = None
+    retrieved: date | None = None
+    note: Text | None = None
+
+
+class Actor(Model):
+    """A person, organisation or place with a stable slug id and every spelling of its name."""
+
+    id: Slug
+    name: Text
+    kind: ActorKind
+    aliases: list[Text] = []
+    description: Text | None = None
+    same_as: list[QID] = []
+
+    @property
+    def category(self) -> Literal["person", "organization", "place"]:
+        if self.kind in PLACE_KINDS:
+            return "place"
+        if self.kind in ORGANIZATION_KINDS:
+            return "organization"
+        return "person"
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Participant(Model):
+    actor: Slug
+    role: Role
+
+
+class Quote(Model):
+    """Something said, with who said it; `paraphrase` marks words that are not verbatim."""
+
+    text: Text
+    speaker: Slug | None = None
+    paraphrase: bool = False
+    sources: list[Slug] = []
+
+
+class RelativeDate(Model):
+    """A date stated relative to another event ("last week"), resolved when the data loads.
+
+    The window runs from `from_days` to `to_days` after the anchor event's earliest day
+    (negative numbers are before it); the resolved date is an approximate range.
+    """
+
+    relative_to: Slug
+    from_days: int = Field(ge=-36_600, le=36_600)
+    to_days: int = Field(ge=-36_600, le=36_600)
+    as_stated: Text
+
+    def resolve(self, anchor: PartialDate) -> PartialDate:
+        from datetime import timedelta
+
+        first = anchor.earliest + timedelta(days=self.from_days)
+        last = anchor.earliest + timedelta(days=self.to_days)
+        return PartialDate.from_days(
+            first, last, approximate=True, relative_to=self.relative_to, as_stated=self.as_stated
+        )
+
+
+def _event_date(value: Any) -> PartialDate | RelativeDate:
+    if isinstance(value, PartialDate | RelativeDate):
+        return value
+    if isinstance(value, dict):
+        try:
+            rel = RelativeDate.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(
+                f"relative date: {where or 'value'}: {first['msg']}; write "
+                "{relative_to: EVENT-ID, from_days: -7, to_days: -1, as_stated: 'last week'}"
+            ) from None
+        if rel.to_days < rel.from_days:
+            raise ValueError(
+                f"relative date window ends (to_days {rel.to_days}) before it starts "
+                f"(from_days {rel.from_days}); write the smaller number in from_days"
+            )
+        return rel
+    return PartialDate.parse(value)
+
+
+EventDate = Annotated[PartialDate | RelativeDate, PlainValidator(_event_date)]
+
+
+def _nonempty(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("cite at least one source id, e.g. sources: [story]")
+    return values
+
+
+Sources = Annotated[list[Slug], AfterValidator(_nonempty)]
+
+
+class Event(Model):
+    """Something that happened. Events are graph nodes; participants attach with a role."""
+
+    id: Slug
+    title: Text
+    date: EventDate
+    type: EventType
+    summary: Text
+    places: list[Slug] = []
+    participants: list[Participant] = []
+    sources: Sources
+    part_of: Slug | None = None
+    follows: list[Slug] = []
+    caused_by: list[Slug] = []
+    quotes: list[Quote] = []
+    date_note: Text | None = None
+
+    @property
+    def when(self) -> PartialDate:
+        """The resolved date (the loader resolves relative dates before anyone sees them)."""
+        assert isinstance(self.date, PartialDate), "relative date not resolved"
+        return self.date
+
+    @property
+    def text(self) -> str:
+        """The text that entity extraction reads: title, summary and quotes, one per line."""
+        return "\n".join([self.title, self.summary, *(q.text for q in self.quotes)])
+
+
+class Verification(Model):
+    """Someone else's check of a claim: a value or a verdict, with its source."""
+
+    by: Slug
+    value: Value | None = None
+    approximate: bool = False
+    verdict: Verdict
+    date: PartialDate | None = None
+    sources: Sources
+    note: Text | None = None
+
+
+class Claim(Model):
+    """A statement or quantity as someone claims it, with any verifications beside it."""
+
+    id: Slug
+    about: Slug | None = None
+    statement: Text
+    claimed_by: Slug
+    value: Value | None = None
+    unit: Text | None = None
+    approximate: bool = False
+    date: PartialDate | None = None
+    sources: Sources
+    verifications: list[Verification] = []
+
+    def disagreements(self) -> list[Verification]:
+        """Verifications whose value differs from the claimed value."""
+        if self.value is None:
+            return [v for v in self.verifications if v.verdict in ("disputed", "refuted")]
+        return [
+            v
+            for v in self.verifications
+            if (v.value is not None and v.value != self.value)
+            or v.verdict in ("disputed", "refuted")
+        ]
+
+
+class Relation(Model):
+    """A typed, sourced relation between two actors, optionally bounded in time."""
+
+    id: Slug | None = None
+    subject: Slug
+    type: RelationType
+    object: Slug
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    sources: Sources
+    note: Text | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id or f"{self.subject}--{self.type}--{self.object}"
+
+
+class DatasetInfo(Model):
+    title: Text = "timeline"
+    description: Text | None = None
+    base: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*:\S*[/#]$")] | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+
+
+class Dataset(Model):
+    """A whole, validated and cross-checked dataset. Relative event dates are resolved."""
+
+    dataset: DatasetInfo = DatasetInfo()
+    sources: list[Source] = []
+    actors: list[Actor] = []
+    events: list[Event] = []
+    claims: list[Claim] = []
+    relations: list[Relation] = []
+    _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    def actor(self, actor_id: str) -> Actor:
+        return self._index("actors")[actor_id]  # type: ignore[return-value]
+
+    def event(self, event_id: str) -> Event:
+        return self._index("events")[event_id]  # type: ignore[return-value]
+
+    def source(self, source_id: str) -> Source:
+        return self._index("sources")[source_id]  # type: ignore[return-value]
+
+    def _index(self, name: str) -> dict[str, Any]:
+        if name not in self._indexes:
+            self._indexes[name] = {item.id: item for item in getattr(self, name)}
+        return self._indexes[name]
+
+    def events_by_date(self) -> list[Event]:
+        return sorted(self.events, key=lambda e: (e.when.sort_key, e.id))
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.events)} events, {len(self.actors)} actors, {len(self.sources)} sources, "
+            f"{len(self.claims)} claims, {len(self.relations)} relations"
+        )
+
+
+TOP_LEVEL = {
+    "dataset": DatasetInfo,
+    "sources": Source,
+    "actors": Actor,
+    "events": Event,
+    "claims": Claim,
+    "relations": Relation,
+}
