@@ -36,6 +36,7 @@ ActorKind = Literal[
     "armed-forces",
     "armed-group",
     "media",
+    "group",
     "country",
     "region",
     "city",
@@ -73,6 +74,7 @@ Role = Literal[
     "location",
     "participant",
     "mediator",
+    "subject",
 ]
 
 RelationType = Literal[
@@ -90,6 +92,8 @@ RelationType = Literal[
     "supported-by",
     "opposes",
 ]
+
+EventStatus = Literal["occurred", "ongoing", "planned"]
 
 Verdict = Literal["confirmed", "partially-confirmed", "unverified", "disputed", "refuted"]
 
@@ -123,12 +127,13 @@ class Actor(Model):
     same_as: list[QID] = []
 
     @property
-    def category(self) -> Literal["person", "organization", "place"]:
+    def category(self) -> Literal["person", "group", "organization", "place"]:
+        """The broad category: a person, a group of people, an organisation or a place."""
         if self.kind in PLACE_KINDS:
             return "place"
         if self.kind in ORGANIZATION_KINDS:
             return "organization"
-        return "person"
+        return "group" if self.kind == "group" else "person"
 
     @property
     def names(self) -> list[str]:
@@ -221,6 +226,7 @@ class Event(Model):
     caused_by: list[Slug] = []
     quotes: list[Quote] = []
     date_note: Text | None = None
+    status: EventStatus = "occurred"
 
     @property
     def when(self) -> PartialDate:

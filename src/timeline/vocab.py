@@ -20,6 +20,7 @@ ROLE = Namespace("https://example.org/timeline/role/")
 ACTOR_KIND = Namespace("https://example.org/timeline/actor-kind/")
 VERDICT = Namespace("https://example.org/timeline/verdict/")
 PRECISION = Namespace("https://example.org/timeline/precision/")
+STATUS = Namespace("https://example.org/timeline/status/")
 
 
 class TL(DefinedNamespace):
@@ -50,6 +51,7 @@ class TL(DefinedNamespace):
     speaker: URIRef
     paraphrase: URIRef
     actorKind: URIRef
+    status: URIRef
     # claims
     about: URIRef
     statement: URIRef
@@ -111,4 +113,5 @@ PREFIXES = {
     "akind": ACTOR_KIND,
     "verdict": VERDICT,
     "precision": PRECISION,
+    "status": STATUS,
 }

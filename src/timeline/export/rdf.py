@@ -25,6 +25,7 @@ from timeline.vocab import (
     ROLE,
     SCHEMA,
     SEM,
+    STATUS,
     TIME,
     TL,
     VERDICT,
@@ -52,6 +53,7 @@ _SCHEMA_CLASS = {
     "armed-forces": SCHEMA.Organization,
     "armed-group": SCHEMA.Organization,
     "media": SCHEMA.NewsMediaOrganization,
+    "group": PROV.Agent,
     "country": SCHEMA.Country,
     "region": SCHEMA.AdministrativeArea,
     "city": SCHEMA.City,
@@ -207,6 +209,7 @@ def _event(g: Graph, iri: Iris, e: Event) -> None:
     g.add((node, DCTERMS.title, Literal(e.title)))
     g.add((node, DCTERMS.description, Literal(e.summary)))
     g.add((node, SEM.eventType, EVENT_TYPE[e.type]))
+    g.add((node, TL.status, STATUS[e.status]))
     _date(g, iri, node, e.when, URIRef(f"{node}/time"))
     if e.date_note:
         g.add((node, TL.dateNote, Literal(e.date_note)))
