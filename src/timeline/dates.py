@@ -20,6 +20,7 @@ Precision = Literal["day", "month", "year"]
 
 _ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 HOW_TO_WRITE = "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range)"
+_RANK = {"year": 0, "month": 1, "day": 2}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -119,8 +120,10 @@ class PartialDate:
         return _bounds(self.end or self.start)[1]
 
     @property
-    def sort_key(self) -> tuple[date, date, str]:
-        return (self.earliest, self.latest, str(self))
+    def sort_key(self) -> tuple[date, int, date, str]:
+        """Chronological; on the same first day the coarser date comes first (2026, Jan 2026,
+        3 Jan 2026), as a chronology reads."""
+        return (self.earliest, _RANK[self.precision], self.latest, str(self))
 
     def overlaps(self, first: date | None, last: date | None) -> bool:
         """True when some day of this date may fall in [first, last] (open ends allowed)."""

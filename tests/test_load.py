@@ -1,0 +1,260 @@
+"""The loader: every problem at once, each with file:line:column and what to write instead."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from timeline.errors import InvalidDataset
+from timeline.load import read_dataset
+
+HEADER = """\
+sources:
+  - id: wire
+    title: A wire report
+actors:
+  - id: nicolas-maduro
+    name: Nicolás Maduro
+    kind: person
+    aliases: [Maduro]
+  - id: caracas
+    name: Caracas
+    kind: city
+events:
+"""
+
+
+def problems(tmp_path: Path, text: str, name: str = "events.yaml") -> list[str]:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    with pytest.raises(InvalidDataset) as exc:
+        read_dataset(path)
+    prefix = str(tmp_path) + "/"
+    return [str(p).removeprefix(prefix) for p in exc.value.problems]
+
+
+def event(body: str) -> str:
+    return HEADER + textwrap.indent(textwrap.dedent(body), "  ")
+
+
+def test_valid_dataset_loads(mini):
+    assert mini.summary() == "3 events, 5 actors, 1 sources, 1 claims, 1 relations"
+    assert [e.id for e in mini.events_by_date()] == ["releases", "capture", "oil-deal"]
+
+
+def test_relative_date_is_resolved_and_kept(mini):
+    oil = mini.event("oil-deal")
+    assert str(oil.when) == "~2026-01-05/2026-01-11"
+    assert (oil.when.relative_to, oil.when.as_stated) == ("capture", "last week")
+    assert oil.when.earliest == date(2026, 1, 5)
+
+
+def test_claim_keeps_both_numbers(mini):
+    claim = mini.claims[0]
+    assert claim.value == 116
+    assert [(v.by, v.value, v.verdict) for v in claim.verifications] == [
+        ("jep", 70, "partially-confirmed")
+    ]
+    assert claim.disagreements() == claim.verifications
+
+
+def test_every_field_error_at_once(tmp_path):
+    text = event("""\
+        - id: capture
+          title: Capture
+          date: "2026-13"
+          type: military-operaton
+          summary: s
+          sources: [wire]
+          titel: x
+        - id: Second Event
+          title: t
+          date: "2026-02-30"
+          type: arrest
+          summary: s
+          sources: []
+        - id: third
+          date: "2026-03-05/2026-03-01"
+          type: arrest
+          summary: s
+          sources: [wire]
+        """)
+    assert problems(tmp_path, text) == [
+        "events.yaml:15:11: event 'capture': date '2026-13' has month 13; months run 01 to 12",
+        "events.yaml:16:11: event 'capture': type 'military-operaton' is not one of: "
+        "military-operation, arrest, transfer, political-transition, prisoner-release, "
+        "statement, diplomacy, security-warning, protest, legal-action, economic-measure, "
+        "sanctions, trial, humanitarian, other (did you mean 'military-operation'?)",
+        "events.yaml:19:5: event 'capture': unknown field 'titel' (did you mean 'title'?); "
+        "allowed fields: id, title, date, type, summary, places, participants, sources, "
+        "part_of, follows, caused_by, quotes, date_note, status",
+        "events.yaml:20:9: event 'Second Event': id 'Second Event' is not a valid id; ids are "
+        "lowercase letters, digits and single hyphens: write 'second-event'",
+        "events.yaml:22:11: event 'Second Event': date '2026-02-30' is not a real day: "
+        "February 2026 has 28 days",
+        "events.yaml:25:14: event 'Second Event': cite at least one source id, "
+        "e.g. sources: [story]",
+        "events.yaml:26:5: event 'third': missing required field 'title'; add 'title: ...'",
+        "events.yaml:27:11: event 'third': date range '2026-03-05/2026-03-01' ends "
+        "(2026-03-01) before it starts (2026-03-05); write the earlier date first",
+    ]
+
+
+def test_unknown_ids_suggest_the_closest(tmp_path):
+    text = event("""\
+        - id: capture
+          title: Capture
+          date: "2026-01-03"
+          type: arrest
+          summary: s
+          places: [caracass, nicolas-maduro]
+          participants:
+            - {actor: maduro, role: target}
+          sources: [wir]
+          follows: [nothing-like-it]
+        """)
+    assert problems(tmp_path, text) == [
+        "events.yaml:18:14: event 'capture': unknown actor id 'caracass' (did you mean "
+        "'caracas'?)",
+        "events.yaml:18:24: event 'capture': places lists 'nicolas-maduro', a person, not a "
+        "place; list countries, regions, cities or facilities here",
+        "events.yaml:20:17: event 'capture': unknown actor id 'maduro' (did you mean "
+        "'nicolas-maduro'?)",
+        "events.yaml:21:15: event 'capture': unknown source id 'wir' (did you mean 'wire'?)",
+        "events.yaml:22:15: event 'capture': unknown event id 'nothing-like-it'; add it under "
+        "'events:' first",
+    ]
+
+
+def test_duplicate_ids_and_keys(tmp_path):
+    text = event("""\
+        - id: capture
+          title: One
+          title: Two
+          date: "2026-01-03"
+          type: arrest
+          summary: s
+          sources: [wire]
+        - id: capture
+          title: Again
+          date: "2026-01-04"
+          type: arrest
+          summary: s
+          sources: [wire]
+        """)
+    assert problems(tmp_path, text) == [
+        "events.yaml:15:5: duplicate key 'title'; each key may appear once in a mapping",
+        "events.yaml:20:9: duplicate event id 'capture' (first defined at line 13); give each "
+        "one its own id",
+    ]
+
+
+def test_part_of_cycle_and_relative_cycle(tmp_path):
+    text = event("""\
+        - id: a
+          title: A
+          date: {relative_to: b, from_days: -7, to_days: -1, as_stated: "a week before b"}
+          type: arrest
+          summary: s
+          sources: [wire]
+          part_of: b
+        - id: b
+          title: B
+          date: {relative_to: a, from_days: 1, to_days: 2, as_stated: "after a"}
+          type: arrest
+          summary: s
+          sources: [wire]
+          part_of: a
+        """)
+    assert problems(tmp_path, text) == [
+        "events.yaml:15:25: event 'a': relative dates form a cycle (a -> b -> a); anchor one "
+        "of them to a calendar date",
+        "events.yaml:19:14: event 'a': part_of forms a cycle (a -> b -> a); an event cannot "
+        "be part of itself",
+    ]
+
+
+def test_relation_ending_before_it_begins(tmp_path):
+    text = HEADER + """\
+relations:
+  - subject: nicolas-maduro
+    type: located-in
+    object: caracas
+    start: "2026"
+    end: "2025-06"
+    sources: [wire]
+"""
+    assert problems(tmp_path, text) == [
+        "events.yaml:18:10: relation 'nicolas-maduro--located-in--caracas': ends (2025-06) "
+        "before it begins (2026); check both dates",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "events.yaml:1:1: file is empty; start it with 'events:' (see the README for "
+              "the format)"),
+        (b"events:\n  - id: a\n    title: x: y\n",
+         "events.yaml:3:13: YAML syntax error: mapping values are not allowed in this context; put text "
+         "that contains ': ' in quotes"),
+        (b"events: !!python/object/apply:os.system [echo hi]\n",
+         "events.yaml:1:9: unsupported YAML tag '!!python/object/apply:os.system'; remove it "
+         "(only plain text, numbers, lists and mappings are allowed)"),
+        (b"events:\n  - id: a\n    title: \"caf\xe9\"\n",
+         "events.yaml:3:16: file is not UTF-8 text (byte 0xe9); save it as UTF-8"),
+        (b"events: []\n\x00\x01",
+         "events.yaml:2:1: file contains a NUL byte: is it a binary file? Curated data must "
+         "be UTF-8 text"),
+        (b"- just\n- a list\n",
+         "events.yaml:1:1: the top level must be a mapping with keys like 'actors:' and "
+         "'events:', not a list"),
+        (b"event: []\n",
+         "events.yaml:1:1: unknown section 'event' (did you mean 'events'?); the sections are "
+         "dataset, sources, actors, events, claims, relations"),
+    ],
+)
+def test_broken_files(tmp_path, data, message):
+    path = tmp_path / "events.yaml"
+    path.write_bytes(data)
+    with pytest.raises(InvalidDataset) as exc:
+        read_dataset(path)
+    assert [str(p).removeprefix(str(tmp_path) + "/") for p in exc.value.problems] == [message]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InvalidDataset) as exc:
+        read_dataset(path)
+    messages = [p.message for p in exc.value.problems]
+    assert sum("aliases of lists and mappings are not supported" in m for m in messages) == 11
+
+
+def test_folder_of_files_is_one_dataset(tmp_path, mini_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    text = mini_path.read_text(encoding="utf-8")
+    head, events_and_rest = text.split("events:\n", 1)
+    (folder / "a-actors.yaml").write_text(head, encoding="utf-8")
+    (folder / "b-events.yaml").write_text("events:\n" + events_and_rest, encoding="utf-8")
+    assert read_dataset(folder).summary() == read_dataset(mini_path).summary()
+
+
+def test_duplicate_id_across_files_names_the_other_file(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("sources:\n  - id: wire\n    title: A\n")
+    (folder / "b.yaml").write_text("sources:\n  - id: wire\n    title: B\n")
+    with pytest.raises(InvalidDataset) as exc:
+        read_dataset(folder)
+    assert [p.message for p in exc.value.problems] == [
+        f"duplicate source id 'wire' (first defined at {folder / 'a.yaml'}:2); give each one "
+        "its own id"
+    ]
