@@ -184,6 +184,9 @@ def _source(g: Graph, iri: Iris, s: Source) -> None:
 def _actor(g: Graph, iri: Iris, a: Actor) -> None:
     node = iri.actor(a.id)
     g.add((node, RDF.type, SEM.Place if a.category == "place" else SEM.Actor))
+    if a.kind == "country":
+        # a country is a place and, as a state, an actor ("Venezuela sells oil")
+        g.add((node, RDF.type, SEM.Actor))
     g.add((node, RDF.type, _SCHEMA_CLASS[a.kind]))
     if a.category == "person":
         g.add((node, RDF.type, PROV.Person))

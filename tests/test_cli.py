@@ -1,0 +1,96 @@
+"""The CLI: exact output, exit codes, and nothing written when the input is bad."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from timeline.cli import app
+
+
+def test_validate_ok(runner, mini_path):
+    result = runner.invoke(app, ["validate", str(mini_path)])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{mini_path}: valid: 3 events, 5 actors, 1 sources, 1 claims, 1 relations\n"
+    )
+
+
+def test_validate_reports_every_problem_and_exits_1(runner, tmp_path):
+    bad = tmp_path / "events.yaml"
+    bad.write_text("events:\n  - id: x\n    title: t\n    date: '2026-02-30'\n"
+                   "    type: arest\n    summary: s\n    sources: [wire]\n")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{bad}:4:11: event 'x': date '2026-02-30' is not a real day: February 2026 has 28 days\n"
+        f"{bad}:5:11: event 'x': type 'arest' is not one of: military-operation, arrest, "
+        "transfer, political-transition, prisoner-release, statement, diplomacy, "
+        "security-warning, protest, legal-action, economic-measure, sanctions, trial, "
+        "humanitarian, other (did you mean 'arrest' or 'protest'?)\n"
+        "2 problems found; nothing was written\n"
+    )
+
+
+def test_validate_reads_stdin(runner, mini_path):
+    result = runner.invoke(app, ["validate", "-"], input=mini_path.read_bytes())
+    assert result.exit_code == 0
+    assert result.stdout.startswith("-: valid: 3 events")
+
+
+def test_build_writes_turtle(runner, mini_path, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"{mini_path}: built 3 events, 5 actors, 1 sources, 1 claims, 1 relations"
+    )
+    assert (out / "graph.ttl").read_text().startswith("@prefix")
+
+
+def test_failed_build_leaves_previous_output_untouched(runner, mini_path, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(mini_path), "-o", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(mini_path.read_text().replace('"2026-01-03"', '"2026-01-32"'))
+    result = runner.invoke(app, ["build", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "is not a real day: January 2026 has 31 days" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_missing_file_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path / 'nope.yaml'}:1:1: no such file\n" \
+        "1 problem found; nothing was written\n"
+
+
+def test_every_command_has_help_with_an_example(runner):
+    import typer.main
+
+    group = typer.main.get_group(app)
+    for name in group.list_commands(None):  # type: ignore[arg-type]
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example:" in result.stdout, f"'timeline {name} --help' shows no example"
+
+
+def test_help_and_validate_do_not_import_heavy_libraries(mini_path):
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from timeline.cli import app\n"
+        "r = CliRunner()\n"
+        "assert r.invoke(app, ['--help']).exit_code == 0\n"
+        f"assert r.invoke(app, ['validate', {str(mini_path)!r}]).exit_code == 0\n"
+        "heavy = sorted(m for m in ('spacy', 'rdflib', 'pyvis', 'pyoxigraph', 'networkx')"
+        " if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parent)
+    assert result.stdout.strip() == ""
