@@ -302,6 +302,7 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
     items: dict[str, list[_Item]] = {name: [] for name in SINGULAR}
     info: DatasetInfo | None = None
     seen_ids: dict[tuple[str, str], tuple[_Document, int]] = {}
+    raws: list[tuple[_Item, Any, str]] = []
     for doc in docs:
         for key, value in doc.data.items():
             model = TOP_LEVEL.get(key)
@@ -344,9 +345,11 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                                                 "own id"))
                         continue
                 obj = _validate_one(model, raw, doc, [key, i], label, problems)
+                raws.append((_Item(key, i, doc, obj), raw, label))
                 if obj is not None:
-                    items[key].append(_Item(key, i, doc, obj))
-    _check(items, {(k, i) for k, i in seen_ids}, problems)
+                    items[key].append(raws[-1][0])
+    _check(items, problems)
+    _check_references(raws, {(k, i) for k, i in seen_ids}, problems)
     events = _resolve_dates(items["events"], problems)
     return Dataset.model_construct(
         dataset=info or DatasetInfo(),
@@ -472,79 +475,35 @@ def slugify(text: str) -> str:
 # --- cross-checks over the validated items ---------------------------------------------------
 
 
-def _check(items: dict[str, list[_Item]], declared: set[tuple[str, str]],
-           problems: list[Problem]) -> None:
-    """Cross-check references; ids declared by items that failed validation are not reported
-    again as unknown (their own problem is already listed)."""
-    ids: dict[str, dict[str, _Item]] = {}
-    for section, its in items.items():
-        known: dict[str, _Item] = {}
-        for it in its:
-            key = it.model.key if section == "relations" else it.model.id
-            if key in known and section == "relations":
-                first = known[key]
-                at = f"line {first.where()[1]}" if first.doc is it.doc else \
-                    f"{first.doc.file}:{first.where()[1]}"
-                problems.append(Problem(*it.where(),
-                                        f"duplicate relation '{key}' (first defined at {at}); "
-                                        "state each relation once"))
-                continue
-            known[key] = it
-        ids[section] = known
-
-    def ref(it: _Item, kind: str, value: str | None, *path: Any) -> None:
-        if value is None or value in ids[kind] or (kind, value) in declared:
-            return
-        close = _closest(value, ids[kind])
-        hint = f" (did you mean {close}?)" if close else \
-            f"; add it under '{kind}:' first"
-        problems.append(Problem(*it.where(*path),
-                                f"{it.label}: unknown {SINGULAR[kind]} id '{value}'{hint}"))
-
-    actors = ids["actors"]
+def _check(items: dict[str, list[_Item]], problems: list[Problem]) -> None:
+    """Semantic cross-checks over validated items (references are checked on the raw data)."""
+    known: dict[str, _Item] = {}
+    for it in items["relations"]:
+        key = it.model.key
+        if key in known:
+            first = known[key]
+            at = f"line {first.where()[1]}" if first.doc is it.doc else \
+                f"{first.doc.file}:{first.where()[1]}"
+            problems.append(Problem(*it.where(), f"duplicate relation '{key}' (first defined "
+                                    f"at {at}); state each relation once"))
+        known[key] = it
+    actors = {it.model.id: it.model for it in items["actors"]}
     for it in items["events"]:
         e: Event = it.model
         for i, place in enumerate(e.places):
-            ref(it, "actors", place, "places", i)
-            if place in actors and actors[place].model.kind not in PLACE_KINDS:
+            if place in actors and actors[place].kind not in PLACE_KINDS:
                 problems.append(Problem(*it.where("places", i),
                                         f"{it.label}: places lists '{place}', a "
-                                        f"{actors[place].model.kind}, not a place; list "
+                                        f"{actors[place].kind}, not a place; list "
                                         "countries, regions, cities or facilities here"))
-        for i, p in enumerate(e.participants):
-            ref(it, "actors", p.actor, "participants", i, "actor")
-        for i, s in enumerate(e.sources):
-            ref(it, "sources", s, "sources", i)
-        for i, q in enumerate(e.quotes):
-            ref(it, "actors", q.speaker, "quotes", i, "speaker")
-            for j, s in enumerate(q.sources):
-                ref(it, "sources", s, "quotes", i, "sources", j)
-        ref(it, "events", e.part_of, "part_of")
         for field in ("follows", "caused_by"):
             for i, other in enumerate(getattr(e, field)):
-                ref(it, "events", other, field, i)
                 if other == e.id:
                     problems.append(Problem(*it.where(field, i),
                                             f"{it.label}: an event cannot be in its own "
                                             f"{field}"))
-        if isinstance(e.date, RelativeDate):
-            ref(it, "events", e.date.relative_to, "date", "relative_to")
-    for it in items["claims"]:
-        c: Claim = it.model
-        ref(it, "events", c.about, "about")
-        ref(it, "actors", c.claimed_by, "claimed_by")
-        for i, s in enumerate(c.sources):
-            ref(it, "sources", s, "sources", i)
-        for i, v in enumerate(c.verifications):
-            ref(it, "actors", v.by, "verifications", i, "by")
-            for j, s in enumerate(v.sources):
-                ref(it, "sources", s, "verifications", i, "sources", j)
     for it in items["relations"]:
         r: Relation = it.model
-        ref(it, "actors", r.subject, "subject")
-        ref(it, "actors", r.object, "object")
-        for i, s in enumerate(r.sources):
-            ref(it, "sources", s, "sources", i)
         if r.start and r.end and r.end.latest < r.start.earliest:
             problems.append(Problem(*it.where("end"),
                                     f"{it.label}: ends ({r.end}) before it begins "
@@ -552,15 +511,83 @@ def _check(items: dict[str, list[_Item]], declared: set[tuple[str, str]],
         if r.subject == r.object:
             problems.append(Problem(*it.where("object"),
                                     f"{it.label}: an actor cannot be related to itself"))
-    _check_part_of_cycles(ids["events"], problems)
+    _check_part_of_cycles({it.model.id: it for it in items["events"]}, problems)
 
 
-def _closest(value: str, known: dict[str, _Item]) -> str:
+# Where each section refers to other items: (kind referred to, path; "*" is every list item).
+REFERENCES: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
+    "events": [
+        ("actors", ("places", "*")),
+        ("actors", ("participants", "*", "actor")),
+        ("sources", ("sources", "*")),
+        ("events", ("part_of",)),
+        ("events", ("follows", "*")),
+        ("events", ("caused_by", "*")),
+        ("events", ("date", "relative_to")),
+        ("actors", ("quotes", "*", "speaker")),
+        ("sources", ("quotes", "*", "sources", "*")),
+    ],
+    "claims": [
+        ("events", ("about",)),
+        ("actors", ("claimed_by",)),
+        ("sources", ("sources", "*")),
+        ("actors", ("verifications", "*", "by")),
+        ("sources", ("verifications", "*", "sources", "*")),
+    ],
+    "relations": [
+        ("actors", ("subject",)),
+        ("actors", ("object",)),
+        ("sources", ("sources", "*")),
+    ],
+    "sources": [],
+    "actors": [],
+}
+
+
+def _walk(value: Any, pattern: tuple[Any, ...], path: tuple[Any, ...] = ()
+          ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Every string found at `pattern` in raw data, with its concrete path."""
+    if not pattern:
+        if isinstance(value, str):
+            yield value, path
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        if isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from _walk(v, rest, (*path, i))
+    elif isinstance(value, dict) and step in value:
+        yield from _walk(value[step], rest, (*path, step))
+
+
+def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[str, str]],
+                      problems: list[Problem]) -> None:
+    """Every id an item refers to must exist; checked on raw data, so that items which failed
+    validation still get their references checked. Ids declared by items that failed validation
+    are not reported as unknown: their own problem is listed already."""
+    ids: dict[str, dict[str, Any]] = {kind: {} for kind in SINGULAR}
+    for it, _, _ in raws:
+        if it.model is not None and it.section != "relations":
+            ids[it.section][it.model.id] = it.model
+    for it, raw, label in raws:
+        for kind, pattern in REFERENCES[it.section]:
+            for value, path in _walk(raw, pattern):
+                if value in ids[kind] or (kind, value) in declared:
+                    continue
+                close = _closest(value, ids[kind])
+                hint = f" (did you mean {close}?)" if close else \
+                    f"; add it under '{kind}:' first"
+                line, col = it.doc.locate((it.section, it.index, *path))
+                problems.append(Problem(it.doc.file, line, col,
+                                        f"{label}: unknown {SINGULAR[kind]} id '{value}'{hint}"))
+
+
+def _closest(value: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
     # a short form ("maduro") names the id that contains it ("nicolas-maduro")
     close += [k for k in known if value in k.split("-") and k not in close][:3 - len(close)]
-    for k, it in known.items():
-        names = getattr(it.model, "names", [])
+    for k, model in known.items():
+        names = getattr(model, "names", [])
         if len(close) < 3 and k not in close and any(slugify(n) == value for n in names):
             close.append(k)
     return " or ".join(f"'{c}'" for c in close)
