@@ -30,13 +30,22 @@ class BuildResult:
         return self.build.dataset.summary()
 
 
-def make_build(path: str | Path, base: str | None = None, progress: Progress = _quiet) -> Build:
-    """Load and validate the dataset, then build the graph (no files written)."""
+def make_build(path: str | Path, base: str | None = None, progress: Progress = _quiet,
+               ner: str = "auto") -> Build:
+    """Load and validate, extract and link mentions, then build the graph (no files written).
+
+    `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none".
+    """
     progress("load and validate")
     dataset = read_dataset(path)
+    mentions, pipeline = [], ""
+    if ner != "none":
+        from timeline.link import extract_mentions  # imports spaCy: only when extracting
+
+        mentions, pipeline = extract_mentions(dataset, ner, progress)
     progress("graph")
-    graph = build_graph(dataset)
-    return Build(dataset=dataset, graph=graph, base=base)
+    graph = build_graph(dataset, mentions)
+    return Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline, base=base)
 
 
 def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes]:
@@ -46,16 +55,21 @@ def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes
     progress("RDF")
     graph = to_rdf(build)
     progress("serialize Turtle")
-    return {"graph.ttl": serialize(graph, "turtle")}
+    files = {"graph.ttl": serialize(graph, "turtle")}
+    from timeline.export.html import VIEW_FILE, render_view
+
+    files[VIEW_FILE] = render_view(build, progress=progress)
+    return files
 
 
 def build(
-    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = _quiet
+    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = _quiet,
+    ner: str = "auto",
 ) -> BuildResult:
     """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works."""
     from timeline.atomic import atomic_write_many
 
-    b = make_build(path, base=base, progress=progress)
+    b = make_build(path, base=base, progress=progress, ner=ner)
     files = render_outputs(b, progress=progress)
     progress("write")
     out = Path(out_dir)

@@ -1,0 +1,442 @@
+"""The interactive view: the actor-event network and the timeline, linked, in one offline HTML file.
+
+This is the only module that imports pyvis. pyvis assembles the vis-network nodes, edges and
+options and ships the vis-network bundle; its own HTML templates are not used, because they link
+Bootstrap (and, by default, vis-network) from a CDN. Our template in ``timeline/assets/`` inlines
+every script and style, so the page makes no network request of any kind.
+
+Curated text never reaches the page as markup: all data travels as JSON inside
+``<script type="application/json">`` (with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no
+string can close the script element), and the page builds every tooltip and list item with DOM
+``textContent``. A Content-Security-Policy allows only the page's own scripts, by hash, as a second
+line of defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import webbrowser
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args
+
+from timeline.errors import ExportError
+from timeline.graph import Build
+from timeline.models import ActorKind, Claim, Dataset, EventType
+
+Progress = Callable[[str], None]
+
+MAX_NODES = 1500
+"""Above this many actors plus events the network aggregates (see bench/bench_view.py)."""
+TOP_ACTORS = 250
+"""How many actors, the most connected first, an aggregated network keeps."""
+MAX_BINS = 400
+"""The most event groups an aggregated network draws; coarser periods are used beyond it."""
+
+VIEW_FILE = "view.html"
+
+CATEGORY_STYLE = {
+    "person": ("dot", "#f4a261"),
+    "group": ("hexagon", "#e9c46a"),
+    "organization": ("square", "#2a9d8f"),
+    "place": ("triangle", "#8ab17d"),
+}
+_TYPE_COLOURS = [
+    "#e63946", "#457b9d", "#6a4c93", "#ff7f50", "#1d3557", "#b5838d", "#588157", "#bc6c25",
+    "#7b2cbf", "#d62828", "#0081a7", "#8d99ae", "#c9184a", "#3a5a40", "#6c757d", "#9c6644",
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
+TYPE_COLOUR = {t: _TYPE_COLOURS[i % len(_TYPE_COLOURS)] for i, t in enumerate(EVENT_TYPES)}
+DISPUTED_BORDER = "#d00000"
+
+
+def _quiet(stage: str) -> None:
+    pass
+
+
+# --- the data the page reads ------------------------------------------------------------------
+
+
+def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
+    """The JSON-ready data of the view: actors, events, sources, claims and any aggregation."""
+    ds = build.dataset
+    g = build.graph
+    events = ds.events_by_date()
+    event_index = {e.id: i for i, e in enumerate(events)}
+    actor_index = {a.id: i for i, a in enumerate(ds.actors)}
+    source_index = {s.id: i for i, s in enumerate(ds.sources)}
+
+    actor_events: dict[int, set[int]] = defaultdict(set)
+    participants: dict[int, dict[tuple[int, str], None]] = defaultdict(dict)
+    for u, v, d in g.edges(data=True):
+        kind = d.get("type")
+        if kind not in ("participant", "mention"):
+            continue
+        ev = event_index.get(g.nodes[u].get("id", ""))
+        ac = actor_index.get(g.nodes[v].get("id", ""))
+        if ev is None or ac is None or g.nodes[v].get("type") != "actor":
+            continue
+        actor_events[ac].add(ev)
+        role = d["role"] if kind == "participant" else "mentioned"
+        participants[ev][(ac, role)] = None
+
+    claims = [_claim(c, ds) for c in ds.claims]
+    event_claims: dict[int, list[int]] = defaultdict(list)
+    actor_claims: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(ds.claims):
+        if c.about is not None and c.about in event_index:
+            event_claims[event_index[c.about]].append(i)
+        elif c.claimed_by in actor_index:
+            actor_claims[actor_index[c.claimed_by]].append(i)
+
+    relations: dict[int, list[list[str]]] = defaultdict(list)
+    for r in ds.relations:
+        if r.subject in actor_index and r.object in actor_index:
+            relations[actor_index[r.subject]].append([r.type, ds.actor(r.object).name])
+            relations[actor_index[r.object]].append([f"{r.type} (of)", ds.actor(r.subject).name])
+
+    actors_out = [
+        {
+            "id": f"actor:{a.id}",
+            "name": a.name,
+            "kind": a.kind,
+            "category": a.category,
+            "aliases": list(a.aliases),
+            "description": a.description,
+            "node": f"actor:{a.id}",
+            "events": sorted(actor_events[i]),
+            "claims": actor_claims[i],
+            "relations": relations[i],
+            "disputed": any(claims[c]["disputed"] for c in actor_claims[i]),
+        }
+        for i, a in enumerate(ds.actors)
+    ]
+    events_out = []
+    for i, e in enumerate(events):
+        when = e.when
+        events_out.append({
+            "id": f"event:{e.id}",
+            "node": f"event:{e.id}",
+            "title": e.title,
+            "type": e.type,
+            "status": getattr(e, "status", "occurred"),
+            "date": str(when),
+            "label": when.label(),
+            "precision": when.precision,
+            "approximate": when.approximate,
+            "asStated": when.as_stated,
+            "dateNote": e.date_note,
+            "earliest": when.earliest.isoformat(),
+            "latest": when.latest.isoformat(),
+            "summary": e.summary,
+            "participants": [[a, role] for a, role in participants[i]],
+            "sources": [source_index[s] for s in e.sources if s in source_index],
+            "claims": event_claims[i],
+            "quotes": [
+                {"text": q.text, "paraphrase": q.paraphrase,
+                 "speaker": ds.actor(q.speaker).name if q.speaker in actor_index else q.speaker}
+                for q in e.quotes
+            ],
+            "disputed": any(claims[c]["disputed"] for c in event_claims[i]),
+        })
+    kinds_present = {a.kind for a in ds.actors}
+    types_present = {e.type for e in events}
+    data: dict[str, Any] = {
+        "title": ds.dataset.title,
+        "description": ds.dataset.description,
+        "kinds": [k for k in ACTOR_KINDS if k in kinds_present],
+        "types": [t for t in EVENT_TYPES if t in types_present],
+        "typeColours": {t: TYPE_COLOUR[t] for t in EVENT_TYPES if t in types_present},
+        "categoryColours": {c: s[1] for c, s in CATEGORY_STYLE.items()},
+        "actors": actors_out,
+        "events": events_out,
+        "sources": [
+            {"title": s.title, "publisher": s.publisher, "url": s.url,
+             "published": s.published.label() if s.published else None}
+            for s in ds.sources
+        ],
+        "claims": claims,
+        "aggregated": False,
+        "notice": None,
+        "bins": [],
+        "links": [],
+    }
+    total = len(actors_out) + len(events_out)
+    if total > max_nodes:
+        _aggregate(data, total, max_nodes)
+    else:
+        data["links"] = _event_links(events, event_index)
+    return data
+
+
+def _claim(c: Claim, ds: Dataset) -> dict[str, Any]:
+    def name(actor_id: str) -> str:
+        try:
+            return ds.actor(actor_id).name
+        except KeyError:
+            return actor_id
+
+    disagreeing = c.disagreements()
+    return {
+        "statement": c.statement,
+        "claimedBy": name(c.claimed_by),
+        "value": c.value,
+        "unit": c.unit,
+        "approximate": c.approximate,
+        "date": c.date.label() if c.date else None,
+        "disputed": bool(disagreeing),
+        "verifications": [
+            {"by": name(v.by), "value": v.value, "approximate": v.approximate,
+             "verdict": v.verdict, "note": v.note, "differs": v in disagreeing,
+             "date": v.date.label() if v.date else None}
+            for v in c.verifications
+        ],
+    }
+
+
+def _event_links(events: list[Any], event_index: dict[str, int]) -> list[list[Any]]:
+    """Event-to-event links (part of, follows, caused by) as [from index, to index, label]."""
+    out: list[list[Any]] = []
+    for i, e in enumerate(events):
+        if e.part_of in event_index:
+            out.append([i, event_index[e.part_of], "part of"])
+        out.extend([i, event_index[o], "follows"] for o in e.follows if o in event_index)
+        out.extend([i, event_index[o], "caused by"] for o in e.caused_by if o in event_index)
+    return out
+
+
+_PERIODS: list[tuple[str, Callable[[str], str], Callable[[str], str]]] = [
+    ("month", lambda iso: iso[:7], lambda p: _month_label(p)),
+    ("year", lambda iso: iso[:4], lambda p: p),
+    ("decade", lambda iso: iso[:3] + "0s", lambda p: p),
+    ("all time", lambda iso: "", lambda p: "all dates"),
+]
+
+
+def _month_label(period: str) -> str:
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    return f"{months[int(period[5:7]) - 1]} {period[:4]}"
+
+
+def _aggregate(data: dict[str, Any], total: int, max_nodes: int) -> None:
+    """Keep the most connected actors and group events by period and type, in place."""
+    actors, events = data["actors"], data["events"]
+    ranked = sorted(range(len(actors)),
+                    key=lambda i: (-len(actors[i]["events"]) - len(actors[i]["relations"]),
+                                   actors[i]["id"]))
+    keep = set(ranked[:min(TOP_ACTORS, max_nodes // 2)])
+    for i, a in enumerate(actors):
+        if i not in keep:
+            a["node"] = None
+    for period_name, key, label in _PERIODS:
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, e in enumerate(events):
+            groups[(key(e["earliest"]), e["type"])].append(i)
+        if len(groups) <= MAX_BINS or period_name == "all time":
+            break
+    bins = []
+    for (period, etype), members in sorted(groups.items()):
+        bin_id = f"bin:{period or 'all'}:{etype}"
+        for i in members:
+            events[i]["node"] = bin_id
+        bins.append({"id": bin_id, "period": label(period), "type": etype, "events": members,
+                     "disputed": any(events[i]["disputed"] for i in members)})
+    data["bins"] = bins
+    data["aggregated"] = True
+    data["notice"] = (
+        f"Large graph: {total:,} actors and events, more than the {max_nodes:,} the network "
+        f"draws smoothly. The network shows the {len(keep):,} most connected actors and the "
+        f"events grouped by {period_name} and type ({len(bins):,} groups); the timeline lists "
+        f"every event."
+    )
+
+
+# --- the network, assembled by pyvis ----------------------------------------------------------
+
+
+def network_data(data: dict[str, Any]) -> dict[str, Any]:
+    """vis-network nodes, edges and options for the view data, assembled with pyvis."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="in_line")
+    actors, events = data["actors"], data["events"]
+    degree = Counter(a for e in events for a, _ in e["participants"])
+    for i, a in enumerate(actors):
+        if a["node"] is None:
+            continue
+        shape, colour = CATEGORY_STYLE[a["category"]]
+        net.add_node(a["node"], label=a["name"], shape=shape, size=12 + min(degree[i], 20),
+                     color=_colour(colour, a["disputed"]), borderWidth=3 if a["disputed"] else 1,
+                     font={"size": 14})
+    if data["aggregated"]:
+        _aggregated_edges(net, data)
+    else:
+        for e in events:
+            net.add_node(e["node"], label=("⚠ " if e["disputed"] else "") + e["title"],
+                         shape="diamond", size=10, font={"size": 11},
+                         color=_colour(TYPE_COLOUR[e["type"]], e["disputed"]),
+                         borderWidth=3 if e["disputed"] else 1)
+        for e in events:
+            for a, role in e["participants"]:
+                if actors[a]["node"] is not None:
+                    net.add_edge(e["node"], actors[a]["node"], label=role,
+                                 dashes=role == "mentioned", color="#999999")
+        for frm, to, label in data["links"]:
+            net.add_edge(events[frm]["node"], events[to]["node"], label=label, dashes=True,
+                         color="#c0c0c0")
+    names = {a["name"]: a["node"] for a in actors if a["node"] is not None}
+    for a in actors:
+        for rel, other in a["relations"]:
+            if a["node"] is not None and not rel.endswith("(of)") and other in names:
+                net.add_edge(a["node"], names[other], label=rel, dashes=[2, 6], color="#b0b0b0")
+    n = len(net.nodes)
+    net.options = {
+        "autoResize": True,
+        "nodes": {"font": {"face": "system-ui, sans-serif"}},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
+                  "font": {"size": 9, "color": "#555555", "strokeWidth": 2, "align": "middle"},
+                  "smooth": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n > 300},
+        # Kamada-Kawai seeding ("improvedLayout") is quadratic: keep it for small graphs only.
+        "layout": {"improvedLayout": n <= 150, "randomSeed": 7},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
+                                 "avoidOverlap": 0.3},
+            "stabilization": {"enabled": True, "iterations": 300 if n <= 300 else 150,
+                              "updateInterval": 25, "fit": True},
+        },
+    }
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
+
+
+def _aggregated_edges(net: Any, data: dict[str, Any]) -> None:
+    actors, events = data["actors"], data["events"]
+    for b in data["bins"]:
+        label = f"{len(b['events'])} × {b['type']} · {b['period']}"
+        net.add_node(b["id"], label=("⚠ " if b["disputed"] else "") + label, shape="diamond",
+                     size=8 + min(len(b["events"]), 30), font={"size": 11},
+                     color=_colour(TYPE_COLOUR[b["type"]], b["disputed"]))
+        roles: dict[str, Counter[str]] = defaultdict(Counter)
+        for i in b["events"]:
+            for a, role in events[i]["participants"]:
+                node = actors[a]["node"]
+                if node is not None:
+                    roles[node][role] += 1
+        for node, counts in sorted(roles.items()):
+            label = ", ".join(f"{role} ×{n}" for role, n in sorted(counts.items()))
+            net.add_edge(b["id"], node, label=label, value=sum(counts.values()), color="#999999")
+
+
+def _colour(colour: str, disputed: bool) -> dict[str, Any]:
+    border = DISPUTED_BORDER if disputed else "#333333"
+    return {"background": colour, "border": border,
+            "highlight": {"background": colour, "border": "#000000"},
+            "hover": {"background": colour, "border": "#000000"}}
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("timeline").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _vis_network_js() -> str:
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot read the vis-network bundle shipped with pyvis ({path}): "
+                          f"{exc.strerror}; reinstall pyvis==0.3.2") from None
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' can end or open markup."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+_SLOT = re.compile(r"\{\{ ([a-z_]+) \}\}")
+
+
+def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = _quiet) -> bytes:
+    """The whole view as one self-contained HTML page (UTF-8 bytes)."""
+    progress("view: timeline data")
+    data = view_data(build, max_nodes=max_nodes)
+    progress("view: network layout data")
+    network = network_data(data)
+    progress("view: page")
+    vis_js = _vis_network_js()
+    app_js = _asset("view.js")
+    if "</script" in vis_js.lower() or "</script" in app_js.lower():
+        raise ExportError("a bundled script contains '</script'; it cannot be inlined")
+    slots = {
+        "title": html.escape(data["title"]),
+        "csp": f"{_csp_hash(vis_js)} {_csp_hash(app_js)}",
+        "style": _asset("view.css"),
+        "data": script_json(data),
+        "network": script_json(network),
+        "vis_js": vis_js,
+        "app_js": app_js,
+    }
+    # One pass over the template, so text inserted into one slot is never read as another slot.
+    page = _SLOT.sub(lambda m: slots[m.group(1)], _asset("view.html"))
+    return page.encode("utf-8")
+
+
+# --- opening the built page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What `open_view` did: opened the page in a browser, or found no display to open it on."""
+
+    path: Path
+    opened: bool
+
+
+def has_display() -> bool:
+    """True when a graphical browser can be shown (always on macOS and Windows)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def find_view(path: str | Path) -> Path:
+    """The view file for a build folder or a view file; an error says how to build one."""
+    p = Path(path)
+    target = p / VIEW_FILE if p.is_dir() else p
+    if not target.is_file():
+        raise ExportError(f"no view at {target}; build one first: "
+                          f"timeline build data/events.yaml -o {p if p.is_dir() else p.parent}/")
+    return target.resolve()
+
+
+def open_view(path: str | Path, opener: Callable[[str], bool] | None = None) -> Opened:
+    """Open a built view in the default browser, or report that there is no display."""
+    target = find_view(path)
+    if not has_display():
+        return Opened(target, False)
+    opened = (opener or webbrowser.open)(target.as_uri())
+    return Opened(target, bool(opened))
