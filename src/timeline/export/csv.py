@@ -1,0 +1,100 @@
+"""CSV tables for spreadsheets: events, actors, participations, claims, verifications, sources.
+
+Lists are joined with `|`; every id is the curated slug, the same as in the RDF and graph files.
+Text that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
+is prefixed with an apostrophe, the usual defence against CSV injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from timeline.graph import Build
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A fixed timestamp keeps the zip byte-identical from one run to the next.
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _join(values: Iterable[str]) -> str:
+    return "|".join(values)
+
+
+def _table(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return buffer.getvalue().encode()
+
+
+def to_tables(build: Build) -> dict[str, bytes]:
+    """Each table as CSV bytes, by file name."""
+    ds = build.dataset
+    events = ds.events_by_date()
+    return {
+        "events.csv": _table(
+            ["id", "date", "date_label", "earliest", "latest", "precision", "approximate", "type",
+             "status", "title", "summary", "places", "part_of", "follows", "caused_by",
+             "date_note", "sources"],
+            ([e.id, str(e.when), e.when.label(), e.when.earliest.isoformat(),
+              e.when.latest.isoformat(), e.when.precision, e.when.approximate, e.type,
+              e.status, e.title, e.summary, _join(e.places), e.part_of,
+              _join(e.follows), _join(e.caused_by), e.date_note, _join(e.sources)]
+             for e in events)),
+        "actors.csv": _table(
+            ["id", "name", "kind", "category", "aliases", "description", "wikidata"],
+            ([a.id, a.name, a.kind, a.category, _join(a.aliases), a.description,
+              _join(a.same_as)] for a in ds.actors)),
+        "participations.csv": _table(
+            ["event", "actor", "role", "event_date", "actor_name"],
+            ([e.id, actor, role, str(e.when), ds.actor(actor).name]
+             for e in events
+             for actor, role in [*((p.actor, p.role) for p in e.participants),
+                                 *((place, "location") for place in e.places)])),
+        "claims.csv": _table(
+            ["id", "about", "claimed_by", "statement", "value", "unit", "approximate", "date",
+             "disputed", "sources"],
+            ([c.id, c.about, c.claimed_by, c.statement, c.value, c.unit, c.approximate,
+              None if c.date is None else str(c.date), bool(c.disagreements()),
+              _join(c.sources)] for c in ds.claims)),
+        "verifications.csv": _table(
+            ["claim", "by", "verdict", "value", "approximate", "disagrees", "date", "note",
+             "sources"],
+            ([c.id, v.by, v.verdict, v.value, v.approximate, v in c.disagreements(),
+              None if v.date is None else str(v.date), v.note, _join(v.sources)]
+             for c in ds.claims for v in c.verifications)),
+        "sources.csv": _table(
+            ["id", "title", "publisher", "url", "published", "retrieved", "note"],
+            ([s.id, s.title, s.publisher, s.url,
+              None if s.published is None else str(s.published),
+              None if s.retrieved is None else s.retrieved.isoformat(), s.note]
+             for s in ds.sources)),
+    }
+
+
+def to_zip(tables: dict[str, bytes]) -> bytes:
+    """The tables in one zip, byte-identical for identical tables."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(tables):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, tables[name])
+    return buffer.getvalue()

@@ -1,0 +1,164 @@
+"""`timeline export`: every output format, by name, over one build; written atomically.
+
+Each format is a pure function from a `Build` to bytes, in its own module; this module only
+knows their names, file extensions and where the bytes go (a file, a folder, a zip or stdout).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from timeline.errors import ExportError
+from timeline.graph import Build
+from timeline.pipeline import Progress, _quiet, make_build
+
+
+def _rdf(fmt: str) -> Callable[[Build], bytes]:
+    def render(build: Build) -> bytes:
+        from timeline.export.rdf import serialize, to_rdf
+
+        return serialize(to_rdf(build), fmt)
+
+    return render
+
+
+def _jsonld(build: Build) -> bytes:
+    from timeline.export.jsonld import serialize_jsonld
+    from timeline.export.rdf import to_rdf
+
+    return serialize_jsonld(to_rdf(build))
+
+
+def _trig(build: Build) -> bytes:
+    from timeline.export.trig import serialize_trig
+
+    return serialize_trig(build)
+
+
+def _rdfxml(build: Build) -> bytes:
+    from timeline.export.rdf import to_rdf
+    from timeline.export.rdfxml import serialize_rdfxml
+
+    return serialize_rdfxml(to_rdf(build))
+
+
+def _timelinejs(build: Build) -> bytes:
+    from timeline.export.timelinejs import serialize_timelinejs
+
+    return serialize_timelinejs(build)
+
+
+def _csv(build: Build) -> bytes:
+    from timeline.export.csv import to_tables, to_zip
+
+    return to_zip(to_tables(build))
+
+
+def _markdown(build: Build) -> bytes:
+    from timeline.export.markdown import serialize_markdown
+
+    return serialize_markdown(build)
+
+
+def _gexf(build: Build) -> bytes:
+    from timeline.export.gexf import serialize_gexf
+
+    return serialize_gexf(build)
+
+
+def _graphml(build: Build) -> bytes:
+    from timeline.export.gexf import serialize_graphml
+
+    return serialize_graphml(build)
+
+
+FORMATS: dict[str, tuple[str, Callable[[Build], bytes]]] = {
+    "turtle": (".ttl", _rdf("turtle")),
+    "ntriples": (".nt", _rdf("ntriples")),
+    "jsonld": (".jsonld", _jsonld),
+    "trig": (".trig", _trig),
+    "rdfxml": (".rdf", _rdfxml),
+    "timelinejs": (".timeline.json", _timelinejs),
+    "csv": (".csv.zip", _csv),
+    "markdown": (".md", _markdown),
+    "gexf": (".gexf", _gexf),
+    "graphml": (".graphml", _graphml),
+}
+"""Format name -> (default file extension, renderer)."""
+
+DEFAULT_DIR = Path("out")
+
+
+@dataclass
+class ExportResult:
+    """What an export produced: the files written, or the bytes meant for standard output."""
+
+    format: str
+    summary: str
+    written: list[Path] = field(default_factory=list)
+    stdout: bytes | None = None
+
+
+def check_format(fmt: str) -> str:
+    """The format name, or an ExportError listing the formats (and the closest one)."""
+    if fmt in FORMATS:
+        return fmt
+    close = difflib.get_close_matches(fmt, list(FORMATS), n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ExportError(f"unknown format '{fmt}'{hint}; choose one of: {', '.join(FORMATS)}")
+
+
+def render(build: Build, fmt: str) -> bytes:
+    """One format of a build, as bytes (csv gives a zip of its tables)."""
+    return FORMATS[check_format(fmt)][1](build)
+
+
+def _csv_target(output: Path) -> Path | None:
+    """Where CSV goes: a .zip file (returned), or a folder of tables (None)."""
+    if output.suffix.lower() == ".zip":
+        return output
+    if output.suffix and not output.is_dir():
+        raise ExportError(f"csv writes several tables: give -o a folder or a .zip file, not "
+                          f"'{output}'")
+    if output.exists() and not output.is_dir():
+        raise ExportError(f"'{output}' is a file: give -o a folder or a .zip file for csv")
+    return None
+
+
+def export(
+    path: str | Path,
+    fmt: str,
+    output: str | Path | None = None,
+    base: str | None = None,
+    progress: Progress = _quiet,
+) -> ExportResult:
+    """Build the dataset at `path` and export it as `fmt` to `output` ('-' is standard output,
+    a folder gets the default name, None is out/timeline.EXT). Nothing is written on error."""
+    from timeline.atomic import atomic_write_many
+
+    check_format(fmt)
+    extension = FORMATS[fmt][0]
+    target = None if output is None else Path(output)
+    if fmt == "csv" and target is not None and str(output) != "-":
+        zip_path = _csv_target(target)
+    b = make_build(path, base=base, progress=progress)
+    progress(f"render {fmt}")
+    summary = b.dataset.summary()
+    if str(output) == "-":
+        return ExportResult(fmt, summary, stdout=render(b, fmt))
+    if target is None:
+        target = DEFAULT_DIR / f"timeline{extension}"
+    elif target.is_dir() and fmt != "csv":
+        target = target / f"timeline{extension}"
+    if fmt == "csv" and zip_path is None and output is not None:
+        from timeline.export.csv import to_tables
+
+        files = {target / name: data for name, data in sorted(to_tables(b).items())}
+    else:
+        files = {target: render(b, fmt)}
+    progress("write")
+    atomic_write_many(files)
+    return ExportResult(fmt, summary, written=sorted(files))
