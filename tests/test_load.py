@@ -199,8 +199,8 @@ relations:
         (b"", "events.yaml:1:1: file is empty; start it with 'events:' (see the README for "
               "the format)"),
         (b"events:\n  - id: a\n    title: x: y\n",
-         "events.yaml:3:13: YAML syntax error: mapping values are not allowed in this context; put text "
-         "that contains ': ' in quotes"),
+         "events.yaml:3:13: YAML syntax error: mapping values are not allowed in this context; "
+         "put text that contains ': ' in quotes"),
         (b"events: !!python/object/apply:os.system [echo hi]\n",
          "events.yaml:1:9: unsupported YAML tag '!!python/object/apply:os.system'; remove it "
          "(only plain text, numbers, lists and mappings are allowed)"),

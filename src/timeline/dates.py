@@ -1,8 +1,9 @@
 """Partial dates that keep their precision: day, month, year, approximate, range, relative.
 
-A `PartialDate` is written as an ISO prefix (``2026``, ``2026-01``, ``2026-01-03``), optionally
-prefixed with ``~`` when approximate, or as a range ``START/END`` of such prefixes. It knows its
-earliest and latest possible day, so range queries work whatever the precision, and it sorts by them.
+A `PartialDate` is written as an ISO prefix (``2026``, ``2026-01``, ``2026-01-03``),
+optionally prefixed with ``~`` when approximate, or as a range ``START/END`` of such prefixes.
+It knows its earliest and latest possible day, so range queries work whatever the precision,
+and it sorts by them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def _precision(iso: str) -> Precision:
-    return ("year", "month", "day")[iso.count("-")]  # type: ignore[return-value]
+    precision: Precision = ("year", "month", "day")[iso.count("-")]
+    return precision
 
 
 def _bounds(iso: str) -> tuple[date, date]:

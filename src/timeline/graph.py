@@ -31,6 +31,8 @@ class Mention:
     actor: str | None
     candidates: tuple[str, ...] = ()
     pipeline: str = ""
+    method: str = ""
+    """How it was linked: gazetteer, surname, context, ambiguous, model or name (unknown)."""
 
 
 @dataclass
@@ -50,8 +52,8 @@ def build_graph(dataset: Dataset, mentions: list[Mention] | None = None) -> nx.M
     for a in dataset.actors:
         g.add_node(node_id("actor", a.id), type="actor", id=a.id, label=a.name, kind=a.kind,
                    category=a.category, aliases="|".join(a.aliases))
-    for s in dataset.sources:
-        g.add_node(node_id("source", s.id), type="source", id=s.id, label=s.title,
+    for src in dataset.sources:
+        g.add_node(node_id("source", src.id), type="source", id=src.id, label=src.title,
                    kind="source")
     for e in dataset.events_by_date():
         when = e.when
@@ -97,7 +99,8 @@ def build_graph(dataset: Dataset, mentions: list[Mention] | None = None) -> nx.M
         if m.actor is not None:
             key = f"mention:{m.start}-{m.end}"
             g.add_edge(node_id("event", m.event), node_id("actor", m.actor), key=key,
-                       type="mention", text=m.text)
+                       type="mention", text=m.text, start=m.start, end=m.end,
+                       method=m.method)
     return g
 
 

@@ -314,13 +314,13 @@ class Dataset(Model):
     _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
     def actor(self, actor_id: str) -> Actor:
-        return self._index("actors")[actor_id]  # type: ignore[return-value]
+        return self._index("actors")[actor_id]
 
     def event(self, event_id: str) -> Event:
-        return self._index("events")[event_id]  # type: ignore[return-value]
+        return self._index("events")[event_id]
 
     def source(self, source_id: str) -> Source:
-        return self._index("sources")[source_id]  # type: ignore[return-value]
+        return self._index("sources")[source_id]
 
     def _index(self, name: str) -> dict[str, Any]:
         if name not in self._indexes:
@@ -337,7 +337,7 @@ class Dataset(Model):
         )
 
 
-TOP_LEVEL = {
+TOP_LEVEL: dict[str, type[Model]] = {
     "dataset": DatasetInfo,
     "sources": Source,
     "actors": Actor,
