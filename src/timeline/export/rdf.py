@@ -297,7 +297,7 @@ def _relation(g: Graph, iri: Iris, r: Relation) -> None:
         g.add((node, SEM.hasEarliestBeginTimeStamp,
                Literal(r.start.earliest.isoformat(), datatype=XSD.date)))
     if r.end:
-        g.add((node, SEM.hasEndTimeStamp, _typed((r.end.end or r.end.start))))
+        g.add((node, SEM.hasEndTimeStamp, _typed(r.end.end or r.end.start)))
         g.add((node, SEM.hasLatestEndTimeStamp,
                Literal(r.end.latest.isoformat(), datatype=XSD.date)))
     if r.note:
@@ -320,6 +320,12 @@ def _mention(g: Graph, iri: Iris, m: object, pipeline: str) -> None:
     if m.actor:
         g.add((node, TL.linkedTo, iri.actor(m.actor)))
         g.add((event, TL.mentions, iri.actor(m.actor)))
+    elif m.candidates:
+        # Ambiguous: the candidates are recorded, the link is left for a curator to decide.
+        for c in m.candidates:
+            g.add((node, TL.candidate, iri.actor(c)))
+    if m.method:
+        g.add((node, TL.linkMethod, Literal(m.method)))
     if pipeline:
         g.add((iri("dataset", "extraction"), RDF.type, PROV.Activity))
         g.add((iri("dataset", "extraction"), TL.extractedBy, Literal(pipeline)))
@@ -332,7 +338,7 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
     rdflib_fmt = RDF_FORMATS[fmt][0]
     if fmt == "ntriples":
         lines = graph.serialize(format="nt", encoding="utf-8").decode().splitlines()
-        return ("\n".join(sorted(set(line for line in lines if line))) + "\n").encode()
+        return ("\n".join(sorted({line for line in lines if line})) + "\n").encode()
     return graph.serialize(format=rdflib_fmt, encoding="utf-8")
 
 
