@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timeline.graph import Build, build_graph
+from timeline.graph import Build, Mention, build_graph
 from timeline.load import read_dataset
 
 Progress = Callable[[str], None]
@@ -38,7 +38,8 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = _
     """
     progress("load and validate")
     dataset = read_dataset(path)
-    mentions, pipeline = [], ""
+    mentions: list[Mention] = []
+    pipeline = ""
     if ner != "none":
         from timeline.link import extract_mentions  # imports spaCy: only when extracting
 

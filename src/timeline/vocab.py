@@ -73,6 +73,8 @@ class TL(DefinedNamespace):
     endOffset: URIRef
     linkedTo: URIRef
     extractedBy: URIRef
+    candidate: URIRef
+    linkMethod: URIRef
     # relation-type properties (subject tl:xOf object)
     vicePresidentOf: URIRef
     presidentOf: URIRef
