@@ -96,6 +96,9 @@ def build(
     path: DataArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("out"),
     base: BaseOpt = None,
+    ner: Annotated[str, typer.Option(
+        "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
+        "model, or none.")] = "auto",
 ) -> None:
     """Build the knowledge graph and views from a dataset into an output folder.
 
@@ -104,10 +107,58 @@ def build(
     from timeline.pipeline import build as run_build
 
     with user_errors(), stages() as progress:
-        result = run_build(path, output, base=base, progress=progress)
+        result = run_build(path, output, base=base, progress=progress, ner=ner)
     out.print(f"{path}: built {result.summary}")
+    mentions = result.build.mentions
+    if result.build.pipeline:
+        linked = sum(1 for m in mentions if m.actor is not None)
+        out.print(f"  extraction: {result.build.pipeline}: {len(mentions)} mentions, "
+                  f"{linked} linked")
     for p in result.outputs:
         out.print(f"  wrote {p}")
+
+
+NerOpt = Annotated[str, typer.Option(
+    "--ner", help="auto (the statistical model if installed), gazetteer or model.")]
+
+
+@app.command()
+def entities(
+    path: DataArg,
+    show_unlinked: Annotated[bool, typer.Option(
+        "--unlinked", help="List the names no curated actor was linked to instead.")] = False,
+    ner: NerOpt = "auto",
+) -> None:
+    """List curated actors with how often the event texts mention them, or the unlinked names.
+
+    Example: timeline entities data/events.yaml --unlinked
+    """
+    from timeline.link import entities_report
+
+    with user_errors(), stages() as progress:
+        report = entities_report(path, ner=ner, show_unlinked=show_unlinked, progress=progress)
+    out.print(report, markup=False)
+
+
+@app.command()
+def extract(
+    article: Annotated[Path, typer.Argument(
+        help="A UTF-8 text file, or - for standard input.", show_default=False)],
+    data: Annotated[Path, typer.Option(
+        "--data", "-d", help="The curated dataset whose actors to link to.")
+    ] = Path("data/events.yaml"),
+    ner: NerOpt = "auto",
+) -> None:
+    """Read a new article and print a draft YAML to curate: actors found (curated or new) and
+    one candidate event per dated sentence, with its mentions. Writes no file.
+
+    Example: timeline extract article.txt -d data/events.yaml > draft.yaml
+    """
+    from timeline.link import draft_yaml
+
+    with user_errors(), stages() as progress:
+        text = draft_yaml(article, data, ner=ner, progress=progress)
+    typer.echo(text, nl=False)
 
 
 def main() -> None:
