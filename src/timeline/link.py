@@ -327,4 +327,14 @@ def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
     result = draft(text, dataset, ner, name, progress)
     header = (f"# Draft by `timeline extract` from {name}: {len(result['actors'])} actors, "
               f"{len(result['events'])} dated sentences. Curate before adding to a dataset.\n")
-    return header + yaml.safe_dump(result, sort_keys=False, allow_unicode=True, width=100)
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def short_lists(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+        # Spans and candidate lists read best on one line: span: [36, 50]
+        flow = all(isinstance(x, str | int) for x in data)
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+    Dumper.add_representer(list, short_lists)
+    return header + yaml.dump(result, Dumper=Dumper, sort_keys=False, allow_unicode=True,
+                              width=100)
