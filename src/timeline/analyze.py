@@ -104,7 +104,7 @@ def resolve_actor(dataset: Dataset, value: str) -> str:
     if matches:
         raise AnalysisError(f"'{value}' names several actors: {', '.join(matches)}; give one id")
     close = difflib.get_close_matches(value, sorted(ids), n=3, cutoff=0.6)
-    close += [i for i in sorted(ids) if value in i.split("-") and i not in close][:3 - len(close)]
+    close += [i for i in sorted(ids) if value in i and i not in close][:3 - len(close)]
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     raise AnalysisError(f"no actor '{value}'{hint}")
 

@@ -102,11 +102,14 @@ def parse_params(text: str) -> tuple[Param, ...]:
 
 
 def _title(text: str) -> str:
+    """The header comment before the first ``@param`` line, joined into one line."""
+    words = []
     for line in text.splitlines():
         line = line.strip()
-        if line.startswith("#") and "@param" not in line and line.strip("# "):
-            return line.lstrip("# ").strip()
-    return ""
+        if not line.startswith("#") or "@param" in line:
+            break
+        words.append(line.lstrip("# ").strip())
+    return " ".join(w for w in words if w)
 
 
 def saved_queries() -> dict[str, SavedQuery]:
@@ -484,7 +487,7 @@ def _fold(text: str) -> str:
 
 def _suggest(value: str, known: Mapping[str, str]) -> str:
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    close += [k for k in sorted(known) if value in k.split("-") and k not in close][:3 - len(close)]
+    close += [k for k in sorted(known) if value in k and k not in close][:3 - len(close)]
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 

@@ -1,0 +1,304 @@
+"""A local, read-only SPARQL 1.1 Protocol endpoint over a built graph, plus the HTML view.
+
+Standard library only (`http.server`): the store is the same in-memory pyoxigraph engine as
+`timeline query`. Routes:
+
+- ``GET /sparql?query=...``, ``POST /sparql`` (form ``query=...`` or ``application/sparql-query``):
+  results as JSON, XML, CSV or TSV (SELECT, ASK) or Turtle, N-Triples (CONSTRUCT, DESCRIBE),
+  chosen by the ``Accept`` header (or ``?format=csv``).
+- ``GET /queries`` lists the saved queries; ``GET /queries/NAME?actor=maduro`` runs one with its
+  parameters bound (never pasted into the text).
+- ``GET /`` serves the HTML view file when it exists.
+
+Updates are refused with 403 (SPARQL text, ``update=`` forms, ``application/sparql-update``) and
+other methods with 405. Each query has a time limit; an over-long query is abandoned (see
+query.py) and answered 503, and while abandoned queries still run, their slots stay taken, so a
+flood of slow queries gets 503 "busy" instead of eating every core. Requests whose Host header
+is not this server's are refused, so a web page cannot reach it through DNS rebinding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from timeline.errors import TimelineError
+from timeline.query import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Engine,
+    Kind,
+    QueryBusy,
+    QueryError,
+    QueryTimeout,
+    ReadOnly,
+    Slots,
+    open_graph,
+    saved_queries,
+)
+
+Progress = Callable[[str], None]
+MAX_BODY = 1024 * 1024
+
+# media type -> format name, for each kind of result
+_RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+_GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+}
+
+
+class ServeError(TimelineError):
+    """The endpoint could not start (port taken, bad address)."""
+
+
+class NotAcceptable(QueryError):
+    """No format the client accepts fits this kind of result."""
+
+
+def negotiate(accept: str | None, kind: Kind, forced: str | None = None) -> str:
+    """The format to answer with, from an Accept header (q-values honoured) or ``?format=``."""
+    allowed = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+    if forced:
+        if forced not in allowed:
+            raise NotAcceptable(f"format '{forced}' does not fit a {kind} result; choose "
+                                f"{', '.join(allowed)}")
+        return forced
+    types = _GRAPH_TYPES if kind == "graph" else _RESULT_TYPES
+    default = "turtle" if kind == "graph" else "json"
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept or "*/*").split(",")):
+        media, *options = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for opt in options:
+            if opt.startswith("q="):
+                try:
+                    q = float(opt[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            ranked.append((-q, i, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media in types:
+            return types[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+    wanted = ", ".join(types)
+    raise NotAcceptable(f"cannot answer a {kind} query in '{accept}'; accepted: {wanted}")
+
+
+class Endpoint(ThreadingHTTPServer):
+    """The HTTP server: one engine, one view file, a time limit and a number of query slots."""
+
+    daemon_threads = True
+
+    def __init__(self, engine: Engine, host: str, port: int, view: Path | None,
+                 timeout: float, slots: int) -> None:
+        super().__init__((host, port), Handler)
+        self.engine = engine
+        self.view = view
+        self.timeout = timeout
+        self.slots = Slots(slots)
+        self.saved = saved_queries()
+        bound_port = self.server_address[1]
+        names = {host, "localhost", "127.0.0.1", "[::1]"}
+        self.hosts = {f"{n}:{bound_port}" for n in names} | names
+        self.any_host = host in ("0.0.0.0", "::", "")
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}/"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Endpoint
+    server_version = "timeline-sparql"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: the terminal shows the ready line and errors only
+
+    # routing ---------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if not self._host_ok():
+            return
+        url = urlsplit(self.path)
+        args = parse_qs(url.query, keep_blank_values=True)
+        if url.path in ("/sparql", "/query"):
+            if "update" in args:
+                return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            if "query" not in args:
+                return self._error(HTTPStatus.BAD_REQUEST,
+                                   "give a query: GET /sparql?query=SELECT...")
+            return self._run(args["query"][0], {}, None, _first(args, "format"))
+        if url.path == "/queries":
+            listing = [{"name": s.name, "description": s.title,
+                        "parameters": [{"name": p.name, "kind": p.kind, "required": p.required,
+                                        "help": p.help} for p in s.params]}
+                       for s in self.server.saved.values()]
+            return self._send(HTTPStatus.OK, "application/json",
+                              json.dumps(listing, indent=2).encode())
+        if url.path.startswith("/queries/"):
+            name = url.path[len("/queries/"):]
+            saved = self.server.saved.get(name)
+            if saved is None:
+                return self._error(HTTPStatus.NOT_FOUND, f"no saved query '{name}'; see /queries")
+            fmt = _first(args, "format")
+            params = {k: v[0] for k, v in args.items() if k != "format"}
+            return self._run(saved.text, params, saved.params, fmt)
+        if url.path in ("/", "/view.html"):
+            return self._view()
+        return self._error(HTTPStatus.NOT_FOUND, "not found: try /sparql, /queries or /")
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            return
+        url = urlsplit(self.path)
+        if url.path not in ("/sparql", "/query"):
+            return self._error(HTTPStatus.NOT_FOUND, "POST queries to /sparql")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                               f"request body over {MAX_BODY} bytes")
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        fmt = _first(parse_qs(url.query), "format")
+        if ctype == "application/sparql-update":
+            return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+        if ctype == "application/sparql-query":
+            return self._run(body, {}, None, fmt)
+        if ctype == "application/x-www-form-urlencoded":
+            form = parse_qs(body, keep_blank_values=True)
+            if "update" in form:
+                return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            if "query" in form:
+                return self._run(form["query"][0], {}, None, fmt or _first(form, "format"))
+            return self._error(HTTPStatus.BAD_REQUEST, "the form has no 'query' field")
+        return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                           "send application/sparql-query or a form with query=...")
+
+    def _refuse(self) -> None:
+        if not self._host_ok():
+            return
+        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "read-only endpoint: use GET or POST",
+                    {"Allow": "GET, POST"})
+
+    do_PUT = do_DELETE = do_PATCH = _refuse  # noqa: N815
+
+    # helpers ---------------------------------------------------------------------------------
+
+    def _host_ok(self) -> bool:
+        host = (self.headers.get("Host") or "").lower()
+        if self.server.any_host or host in self.server.hosts:
+            return True
+        self._error(HTTPStatus.FORBIDDEN, f"unexpected Host header '{host}'")
+        return False
+
+    def _run(self, text: str, params: dict[str, str], declared: Any, fmt: str | None) -> None:
+        accept = self.headers.get("Accept")
+        try:
+            answer = self.server.engine.run(
+                text, params, declared=declared, timeout=self.server.timeout,
+                slots=self.server.slots, fmt=lambda kind: negotiate(accept, kind, fmt))
+        except NotAcceptable as exc:
+            return self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
+        except ReadOnly as exc:
+            return self._error(HTTPStatus.FORBIDDEN, str(exc))
+        except (QueryTimeout, QueryBusy) as exc:
+            return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc), {"Retry-After": "5"})
+        except TimelineError as exc:
+            return self._error(HTTPStatus.BAD_REQUEST, str(exc))
+        assert answer.data is not None
+        media = answer.media_type if "charset" in answer.media_type else \
+            f"{answer.media_type}; charset=utf-8"
+        self._send(HTTPStatus.OK, media, answer.data)
+
+    def _view(self) -> None:
+        view = self.server.view
+        if view is None or not view.is_file():
+            return self._error(HTTPStatus.NOT_FOUND, "no HTML view here: build one with "
+                               "timeline build DATA -o out/, then serve with --view "
+                               "out/view.html")
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", view.read_bytes())
+
+    def _error(self, status: HTTPStatus, message: str,
+               headers: dict[str, str] | None = None) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode(), headers)
+
+    def _send(self, status: HTTPStatus, media: str, body: bytes,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _first(args: dict[str, list[str]], key: str) -> str | None:
+    values = args.get(key)
+    return values[0] if values else None
+
+
+def _quiet(stage: str) -> None:
+    pass
+
+
+def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 0,
+                view: str | Path | None = None, timeout: float = 10.0,
+                slots: int | None = None) -> Endpoint:
+    """An endpoint bound to `host:port` (port 0 picks a free one), not yet serving."""
+    try:
+        return Endpoint(engine, host, port, Path(view) if view else None, timeout,
+                        slots or max(2, os.cpu_count() or 2))
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def run_server(
+    path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7070,
+    view: str | Path | None = "out/view.html",
+    timeout: float = 10.0,
+    base: str | None = None,
+    progress: Progress = _quiet,
+    ready: Callable[[str, int], None] | None = None,
+) -> None:
+    """Load the graph at `path` and serve it until interrupted; `ready(url, triples)` is told
+    once the server listens."""
+    engine = open_graph(path, base=base, progress=progress)
+    server = make_server(engine, host, port, view, timeout)
+    if ready is not None:
+        ready(server.url, len(engine))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
