@@ -57,7 +57,7 @@ def resolve(found: Iterable[Found], gazetteer: Gazetteer, participants: Iterable
         if f.key is not None:
             candidates = gazetteer.keys[f.key]
             if len(candidates) == 1:
-                actor = candidates[0]
+                actor, candidates = candidates[0], ()
             else:
                 actor = _decide(candidates, named) or _decide(candidates, curated)
                 method = "ambiguous" if actor is None else "context"
