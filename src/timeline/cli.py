@@ -118,6 +118,296 @@ def build(
         out.print(f"  wrote {p}")
 
 
+EXPORT_FORMATS = ("turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, "
+                  "graphml")
+
+
+@app.command()
+def export(
+    path: DataArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {EXPORT_FORMATS}.",
+                                     show_default=False)],
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="File to write, a folder (csv: one file per table), or - for "
+        "standard output. Default: out/timeline.EXT (csv: out/timeline.csv.zip).",
+        show_default=False)] = None,
+    base: BaseOpt = None,
+) -> None:
+    """Export the dataset in one format, with the same identifiers in every format.
+
+    Example: timeline export data/events.yaml --format timelinejs -o timeline.json
+    """
+    from timeline.export.formats import export as run_export
+
+    with user_errors(), stages() as progress:
+        result = run_export(path, fmt, output, base=base, progress=progress)
+    if result.stdout is not None:
+        stream = typer.get_binary_stream("stdout")
+        stream.write(result.stdout)
+        stream.flush()
+        return
+    out.print(f"{path}: exported {result.summary} as {result.format}")
+    for p in result.written:
+        out.print(f"  wrote {p}")
+
+
+@app.command()
+def push(
+    path: DataArg,
+    endpoint: Annotated[str, typer.Option(
+        "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store "
+        "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).", show_default=False)],
+    graph: Annotated[str | None, typer.Option(
+        "--graph", help="Named graph to replace. Default: the dataset's IRI.",
+        show_default=False)] = None,
+    base: BaseOpt = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", help="Bearer token (default: $TIMELINE_STORE_TOKEN).",
+        show_default=False)] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="User for HTTP basic auth (default: $TIMELINE_STORE_USER).",
+        show_default=False)] = None,
+    password: Annotated[str | None, typer.Option(
+        "--password", help="Password (default: $TIMELINE_STORE_PASSWORD; prefer the variable: "
+        "options show in the process list).", show_default=False)] = None,
+    retries: Annotated[int, typer.Option(help="Retries on connection errors and 5xx.")] = 3,
+    backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles.")] = 0.5,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 60.0,
+) -> None:
+    """Upload the graph to a triple store (SPARQL 1.1 Graph Store Protocol); PUT replaces the
+    named graph, so pushing twice is the same as pushing once.
+
+    Example: timeline push data/events.yaml --endpoint http://127.0.0.1:7878/store
+    """
+    from timeline.push import Credentials
+    from timeline.push import push as run_push
+
+    with user_errors(), stages() as progress:
+        credentials = Credentials.resolve(token, user, password)
+        result = run_push(path, endpoint, graph, base=base, credentials=credentials,
+                          retries=retries, backoff=backoff, timeout=timeout, progress=progress)
+    out.print(f"{path}: pushed {result.triples} triples ({result.summary}) to graph "
+              f"<{result.graph}> at {result.endpoint} (HTTP {result.status}, "
+              f"{result.attempts} attempt{'s' if result.attempts != 1 else ''})")
+
+
+@app.command()
+def view(
+    path: Annotated[Path, typer.Argument(help="A build folder (holding view.html) or the file.")
+                    ] = Path("out"),
+    print_only: Annotated[bool, typer.Option("--print", help="Only print the file's path.")
+                          ] = False,
+) -> None:
+    """Open the interactive view of a build in a browser, or print its path if there is no display.
+
+    Example: timeline view out/
+    """
+    from timeline.export.html import find_view, open_view
+
+    with user_errors():
+        if print_only:
+            out.print(str(find_view(path)))
+            return
+        result = open_view(path)
+    if result.opened:
+        out.print(f"opened {result.path} in the browser")
+    else:
+        out.print(f"no display to open a browser on; open this file in a browser: {result.path}")
+
+
+# --- query and analysis (issue 5) ---------------------------------------------------------
+
+
+FromOpt = Annotated[str | None, typer.Option(
+    "--from", help="Keep events that may fall on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).",
+    show_default=False)]
+ToOpt = Annotated[str | None, typer.Option(
+    "--to", help="Keep events that may fall on or before this date (a month means its last day).",
+    show_default=False)]
+TableFormat = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+
+
+def _print_rows(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
+    """Rows as a rich table on a terminal (aligned plain text otherwise), CSV or JSON."""
+    import csv
+    import io
+    import json
+
+    if fmt == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerows([columns, *rows])
+        typer.echo(buffer.getvalue(), nl=False)
+    elif fmt != "table":
+        fail(TimelineError(f"unknown format '{fmt}'; choose table, csv or json"))
+    elif out.is_terminal:
+        from rich.table import Table
+
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*(Text(str(v)) for v in row))
+        out.print(table)
+    else:
+        cells = [columns, *[[str(v) for v in row] for row in rows]]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        for r in cells:
+            typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+@app.command()
+def query(
+    path: Annotated[Path | None, typer.Argument(
+        help="A dataset (YAML file, folder or -) or a built graph (.ttl or .nt).",
+        show_default=False)] = None,
+    name: Annotated[str | None, typer.Argument(
+        help="A saved query (see --list).", show_default=False)] = None,
+    sparql: Annotated[str | None, typer.Option(
+        "--sparql", "-e", help="SPARQL text to run.", show_default=False)] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", "-f", help="A file holding SPARQL (- for standard input).",
+        show_default=False)] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="NAME=VALUE, bound to ?NAME (repeatable); actor ids become IRIs.",
+        show_default=False)] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table, csv, tsv, json or xml (SPARQL results); turtle or ntriples "
+        "for CONSTRUCT/DESCRIBE.")] = "table",
+    timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")
+                       ] = 30.0,
+    base: BaseOpt = None,
+    list_queries: Annotated[bool, typer.Option(
+        "--list", help="List the saved queries and their parameters.")] = False,
+) -> None:
+    """Run SPARQL over the graph: a saved query by name, inline text (-e) or a file (-f).
+
+    Example: timeline query data/events.yaml actor-events --param actor=maduro
+    """
+    from timeline import query as q
+
+    with user_errors():
+        if list_queries:
+            rows = [[s.name, " ".join(f"{p.name}={p.kind}" + ("" if p.required else "?")
+                                      for p in s.params), s.title]
+                    for s in q.saved_queries().values()]
+            _print_rows(["name", "parameters", "description"], rows, "table")
+            return
+        if path is None:
+            raise q.QueryError("give a dataset or a graph file, e.g. timeline query "
+                               "data/events.yaml actors")
+        with stages() as progress:
+            answer = q.query(path, name=name, sparql=sparql, file=file,
+                             params=q.parse_assignments(param or []), fmt=fmt, timeout=timeout,
+                             base=base, progress=progress)
+    if answer.data is not None:
+        typer.echo(answer.data.decode("utf-8"), nl=False)
+    elif answer.kind == "ask":
+        typer.echo("true" if answer.boolean else "false")
+    else:
+        _print_rows(list(answer.columns), answer.cells(), "table")
+
+
+@app.command()
+def actors(
+    path: DataArg,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    limit: Annotated[int | None, typer.Option(help="Show only the top N.", show_default=False)
+                     ] = None,
+    fmt: TableFormat = "table",
+) -> None:
+    """Rank actors by degree, betweenness and eigenvector centrality over co-participation.
+
+    Example: timeline actors data/events.yaml --from 2026-01 --limit 10
+    """
+    from timeline.analyze import Window, rank_actors
+
+    with user_errors(), stages() as progress:
+        ranks = rank_actors(path, Window.parse(start, end), limit=limit, progress=progress)
+    rows = [[i, r.actor, r.name, r.kind, r.events, r.partners, f"{r.degree:.3f}",
+             f"{r.betweenness:.3f}", f"{r.eigenvector:.3f}"] for i, r in enumerate(ranks, 1)]
+    _print_rows(["rank", "actor", "name", "kind", "events", "partners", "degree", "betweenness",
+                 "eigenvector"], rows, fmt)
+
+
+@app.command()
+def relations(
+    path: DataArg,
+    actor: Annotated[str, typer.Argument(help="An actor id or one of its names.",
+                                         show_default=False)],
+    start: FromOpt = None,
+    end: ToOpt = None,
+    fmt: TableFormat = "table",
+) -> None:
+    """Who an actor is linked to: through which events and when, then curated relations.
+
+    Example: timeline relations data/events.yaml maduro --from 2026-01-01
+    """
+    from timeline.analyze import Window
+    from timeline.analyze import relations as run_relations
+
+    with user_errors(), stages() as progress:
+        links = run_relations(path, actor, Window.parse(start, end), progress=progress)
+    rows = [[link.date, link.partner, link.via, link.ref, link.role, link.partner_role,
+             link.title] for link in links]
+    _print_rows(["date", "partner", "via", "ref", "role", "partner_role", "title"], rows, fmt)
+
+
+@app.command()
+def path(
+    data: DataArg,
+    a: Annotated[str, typer.Argument(help="The first actor (id or name).", show_default=False)],
+    b: Annotated[str, typer.Argument(help="The second actor (id or name).", show_default=False)],
+    start: FromOpt = None,
+    end: ToOpt = None,
+    fmt: TableFormat = "table",
+) -> None:
+    """The shortest chain of events linking two actors (fewest events).
+
+    Example: timeline path data/events.yaml maduro colombia
+    """
+    from timeline.analyze import Window
+    from timeline.analyze import path as run_path
+
+    with user_errors(), stages() as progress:
+        hops = run_path(data, a, b, Window.parse(start, end), progress=progress)
+    rows = [[i, h.actor, h.event, h.date, h.partner, h.title] for i, h in enumerate(hops, 1)]
+    _print_rows(["step", "actor", "event", "date", "partner", "title"], rows, fmt)
+
+
+@app.command()
+def serve(
+    data: Annotated[Path, typer.Argument(
+        help="A dataset (YAML file or folder) or a built graph (.ttl or .nt).",
+        show_default=False)],
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless "
+                                      "others must reach it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 7070,
+    view_file: Annotated[Path, typer.Option(
+        "--view", help="HTML view served at / when the file exists.")] = Path("out/view.html"),
+    timeout: Annotated[float, typer.Option(help="Time limit per query, in seconds.")] = 10.0,
+    base: BaseOpt = None,
+) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql, and the HTML view at /.
+
+    Example: timeline serve data/events.yaml --port 7070
+    """
+    import sys
+
+    from timeline.serve import run_server
+
+    def ready(url: str, triples: int) -> None:
+        out.print(f"serving {data} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
+                  "Ctrl-C stops")
+        sys.stdout.flush()
+
+    with user_errors():
+        run_server(data, host=host, port=port, view=view_file, timeout=timeout, base=base,
+                   ready=ready)
+
+
 NerOpt = Annotated[str, typer.Option(
     "--ner", help="auto (the statistical model if installed), gazetteer or model.")]
 

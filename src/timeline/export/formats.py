@@ -7,6 +7,7 @@ knows their names, file extensions and where the bytes go (a file, a folder, a z
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,22 +142,25 @@ def export(
 
     check_format(fmt)
     extension = FORMATS[fmt][0]
-    target = None if output is None else Path(output)
-    if fmt == "csv" and target is not None and str(output) != "-":
-        zip_path = _csv_target(target)
+    to_stdout = output is not None and str(output) == "-"
+    target = None if output is None or to_stdout else Path(output)
+    # decide where the files go before building, so a wrong -o fails fast
+    tables_dir = None
+    if target is None:
+        target = DEFAULT_DIR / f"timeline{extension}"
+    elif fmt == "csv":
+        tables_dir = None if _csv_target(target) else target
+    elif target.is_dir() or str(output).endswith(("/", os.sep)):
+        target = target / f"timeline{extension}"
     b = make_build(path, base=base, progress=progress)
     progress(f"render {fmt}")
     summary = b.dataset.summary()
-    if str(output) == "-":
+    if to_stdout:
         return ExportResult(fmt, summary, stdout=render(b, fmt))
-    if target is None:
-        target = DEFAULT_DIR / f"timeline{extension}"
-    elif target.is_dir() and fmt != "csv":
-        target = target / f"timeline{extension}"
-    if fmt == "csv" and zip_path is None and output is not None:
+    if tables_dir is not None:
         from timeline.export.csv import to_tables
 
-        files = {target / name: data for name, data in sorted(to_tables(b).items())}
+        files = {tables_dir / name: data for name, data in to_tables(b).items()}
     else:
         files = {target: render(b, fmt)}
     progress("write")

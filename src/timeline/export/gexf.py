@@ -146,7 +146,7 @@ def serialize_gexf(build: Build) -> bytes:
                                        "timeformat": "date", "timerepresentation": "interval"})
     node_attrs = _declare(graph, "node", [d for _, d in g.nodes(data=True)])
     edge_attrs = _declare(graph, "edge",
-                          [d | {"key": k} for _, _, k, d in g.edges(keys=True, data=True)])
+                          [d | {"edge_key": k} for _, _, k, d in g.edges(keys=True, data=True)])
     nodes = SubElement(graph, "nodes")
     for n, data in g.nodes(data=True):
         node = SubElement(nodes, "node", {"id": n, "label": str(data.get("label", n)),
@@ -158,7 +158,7 @@ def serialize_gexf(build: Build) -> bytes:
                                           "label": str(data.get("role") or data.get("relation")
                                                        or data.get("type", key)),
                                           **_times(data)})
-        _values(edge, edge_attrs, data | {"key": key})
+        _values(edge, edge_attrs, data | {"edge_key": key})
     indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")\
         .encode() + b"\n"

@@ -228,6 +228,19 @@ def _month_label(period: str) -> str:
     return f"{months[int(period[5:7]) - 1]} {period[:4]}"
 
 
+def _group_events(
+    events: list[dict[str, Any]],
+) -> tuple[str, Callable[[str], str], dict[tuple[str, str], list[int]]]:
+    """Group events by period and type, with the finest period that gives few enough groups."""
+    for period_name, key, label in _PERIODS:
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, e in enumerate(events):
+            groups[(key(e["earliest"]), e["type"])].append(i)
+        if len(groups) <= MAX_BINS:
+            return period_name, label, groups
+    return period_name, label, groups
+
+
 def _aggregate(data: dict[str, Any], total: int, max_nodes: int) -> None:
     """Keep the most connected actors and group events by period and type, in place."""
     actors, events = data["actors"], data["events"]
@@ -238,12 +251,7 @@ def _aggregate(data: dict[str, Any], total: int, max_nodes: int) -> None:
     for i, a in enumerate(actors):
         if i not in keep:
             a["node"] = None
-    for period_name, key, label in _PERIODS:
-        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, e in enumerate(events):
-            groups[(key(e["earliest"]), e["type"])].append(i)
-        if len(groups) <= MAX_BINS or period_name == "all time":
-            break
+    period_name, label, groups = _group_events(events)
     bins = []
     for (period, etype), members in sorted(groups.items()):
         bin_id = f"bin:{period or 'all'}:{etype}"
@@ -426,10 +434,11 @@ def has_display() -> bool:
 def find_view(path: str | Path) -> Path:
     """The view file for a build folder or a view file; an error says how to build one."""
     p = Path(path)
-    target = p / VIEW_FILE if p.is_dir() else p
+    folder = p.parent if p.suffix.lower() in (".html", ".htm") else p
+    target = p if folder is not p else p / VIEW_FILE
     if not target.is_file():
         raise ExportError(f"no view at {target}; build one first: "
-                          f"timeline build data/events.yaml -o {p if p.is_dir() else p.parent}/")
+                          f"timeline build data/events.yaml -o {folder}/")
     return target.resolve()
 
 

@@ -70,7 +70,7 @@ def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
     if e.places:
         lines.append(f"- **Where:** {', '.join(md(ds.actor(p).name) for p in e.places)}")
     for q in e.quotes:
-        by = f", {md(ds.actor(q.speaker).name)}" if q.speaker else ""
+        by = f" — {md(ds.actor(q.speaker).name)}" if q.speaker else ""
         note = " (paraphrase)" if q.paraphrase else ""
         lines.append(f"- **Quote:** “{md(q.text)}”{by}{note}{_notes(q.sources or e.sources)}")
     lines.extend(_claim(ds, c) for c in claims)
