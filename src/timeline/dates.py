@@ -19,7 +19,8 @@ from pydantic_core import core_schema
 
 Precision = Literal["day", "month", "year"]
 
-_ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# ASCII digits only: \d would also accept look-alikes such as fullwidth or Arabic-Indic digits.
+_ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
 HOW_TO_WRITE = "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range)"
 _RANK = {"year": 0, "month": 1, "day": 2}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -45,8 +46,11 @@ def _parse_prefix(text: str, whole: str) -> str:
     """Validate one ISO prefix and return it in canonical zero-padded form."""
     m = _ISO_PREFIX.fullmatch(text)
     if not m:
-        raise ValueError(f"date '{whole}' is not a date; {HOW_TO_WRITE}")
+        raise ValueError(f"date '{shown(whole)}' is not a date; {HOW_TO_WRITE}")
     year, month, day = m.groups()
+    if int(year) < 1:
+        # Python's dates (and xsd:gYear in our RDF) start at year 1: year 0 would crash later.
+        raise ValueError(f"date '{whole}' has year 0000; years run 0001 to 9999")
     if month is None:
         return f"{int(year):04d}"
     if not 1 <= int(month) <= 12:
@@ -87,7 +91,7 @@ class PartialDate:
         approximate = text.startswith("~")
         body = text[1:].strip() if approximate else text
         if body.count("/") > 1:
-            raise ValueError(f"date '{value}' is not a date; {HOW_TO_WRITE}")
+            raise ValueError(f"date '{shown(value)}' is not a date; {HOW_TO_WRITE}")
         if "/" in body:
             a, b = (p.strip() for p in body.split("/"))
             start, end = _parse_prefix(a, value), _parse_prefix(b, value)
@@ -157,6 +161,13 @@ class PartialDate:
         return core_schema.no_info_plain_validator_function(
             cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
         )
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """Text from the data as it may be echoed in a message: short, and no control characters
+    (a hostile file must not be able to move the cursor or recolour a terminal)."""
+    clipped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:limit])
+    return clipped + ("…" if len(text) > limit else "")
 
 
 def _label(iso: str) -> str:

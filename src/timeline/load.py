@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import os
 import re
 import sys
 import unicodedata
@@ -22,7 +23,7 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from timeline.dates import PartialDate
+from timeline.dates import PartialDate, shown
 from timeline.errors import InvalidDataset, Problem
 from timeline.models import (
     PLACE_KINDS,
@@ -35,6 +36,7 @@ from timeline.models import (
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
+_TOO_BIG = f"file is larger than {MAX_BYTES // 2**20} MiB; split it into a folder of files"
 YAML_SUFFIXES = (".yaml", ".yml")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -101,6 +103,9 @@ def _dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
 def _read(p: Path) -> bytes:
     try:
         with p.open("rb") as fh:
+            # Refuse a huge file before reading it, not after holding it all in memory.
+            if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+                raise InvalidDataset([Problem(str(p), 1, 1, _TOO_BIG)])
             return fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InvalidDataset([Problem(str(p), 1, 1, "no such file")]) from None
@@ -153,7 +158,7 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         problems.append(Problem(name, line, column, message))
 
     if len(data) > MAX_BYTES:
-        fail(1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB; split it into a folder of files")
+        fail(1, 1, _TOO_BIG)
         return None
     if not data.strip():
         fail(1, 1, "file is empty; start it with 'events:' (see the README for the format)")
@@ -176,9 +181,15 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         fail(line, col, _yaml_message(exc))
         return None
-    except yaml.YAMLError as exc:  # e.g. the reader's "unacceptable character"
-        mark = getattr(exc, "position", None)
-        fail(1, 1, f"YAML error: {exc}")
+    except yaml.reader.ReaderError as exc:
+        # The reader reports a character offset in the text, not a line and column.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        fail(line, column, f"file contains the control character U+{exc.character:04X}, which "
+             "YAML does not allow; remove it")
+        return None
+    except yaml.YAMLError as exc:
+        fail(1, 1, f"YAML error: {shown(str(exc), 200)}")
         return None
     except RecursionError:
         fail(1, 1, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
@@ -266,7 +277,8 @@ class _Builder:
                 continue
             key = key_node.value
             if key in result:
-                self.fail(key_node, f"duplicate key '{key}'; each key may appear once in a mapping")
+                self.fail(key_node, f"duplicate key '{shown(key)}'; each key may appear once in "
+                          "a mapping")
                 continue
             result[key] = self._node(value_node, depth + 1)
         return result
@@ -276,10 +288,16 @@ class _Builder:
         if tag == _T + "str" or tag == _T + "timestamp":
             # Dates stay text: the model parses them and keeps their precision.
             return node.value
-        if tag == _T + "int":
-            return _SCALARS.construct_yaml_int(node)
-        if tag == _T + "float":
-            return _SCALARS.construct_yaml_float(node)
+        try:
+            if tag == _T + "int":
+                return _SCALARS.construct_yaml_int(node)
+            if tag == _T + "float":
+                return _SCALARS.construct_yaml_float(node)
+        except ValueError:
+            # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+            self.fail(node, f"number has {len(node.value)} digits, too many to read; put it "
+                      "in quotes if it is text")
+            return None
         if tag == _T + "bool":
             return _SCALARS.construct_yaml_bool(node)
         if tag == _T + "null":
@@ -311,7 +329,7 @@ class _Item:
     def label(self) -> str:
         if self.section == "relations":
             return f"relation '{self.model.key}'"
-        return f"{SINGULAR[self.section]} '{self.model.id}'"
+        return f"{SINGULAR[self.section]} '{shown(self.model.id)}'"
 
 
 def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
@@ -324,7 +342,7 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
             model = TOP_LEVEL.get(key)
             if model is None:
                 line, col = doc.locate([key], key=True)
-                problems.append(Problem(doc.file, line, col, f"unknown section '{key}'"
+                problems.append(Problem(doc.file, line, col, f"unknown section '{shown(key)}'"
                                         f"{_did_you_mean(key, TOP_LEVEL)}; the sections are "
                                         f"{', '.join(TOP_LEVEL)}"))
                 continue
@@ -346,7 +364,7 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                 continue
             for i, raw in enumerate(value):
                 raw_id = raw.get("id") if isinstance(raw, dict) else None
-                label = f"{SINGULAR[key]} '{raw_id}'" if isinstance(raw_id, str) \
+                label = f"{SINGULAR[key]} '{shown(raw_id)}'" if isinstance(raw_id, str) \
                     else f"{SINGULAR[key]} #{i + 1}"
                 if isinstance(raw_id, str) and key != "relations":
                     first = seen_ids.setdefault((key, raw_id), (doc, i))
@@ -356,7 +374,8 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                             at = f"{first[0].file}:{at[5:]}"
                         line, col = doc.locate([key, i, "id"])
                         problems.append(Problem(doc.file, line, col,
-                                                f"duplicate {SINGULAR[key]} id '{raw_id}' "
+                                                f"duplicate {SINGULAR[key]} id "
+                                                f"'{shown(raw_id)}' "
                                                 f"(first defined at {at}); give each one its "
                                                 "own id"))
                         continue
@@ -403,11 +422,14 @@ def _field_name(loc: list[Any]) -> str:
 
 def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
     kind, field, value = err["type"], _field_name(loc), err.get("input")
+    raw = value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        value = shown(value)
     if kind == "missing":
         return f"missing required field '{loc[-1]}'; add '{loc[-1]}: ...'"
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        return f"unknown field '{loc[-1]}'{_did_you_mean(str(loc[-1]), allowed)}; " \
+        return f"unknown field '{shown(str(loc[-1]))}'{_did_you_mean(str(loc[-1]), allowed)}; " \
             f"allowed fields: {', '.join(allowed)}"
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", err["ctx"]["expected"])
@@ -421,12 +443,13 @@ def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
             return f"{field} '{value}' is not a web address; write a full https://... URL"
         if last == "base":
             return f"{field} '{value}' is not an IRI base; write one ending in / or #"
-        return f"{field} '{value}' is not a valid id; ids are lowercase letters, digits and " \
-            f"single hyphens: write '{slugify(str(value))}'"
+        odd = _odd_characters(raw)
+        return f"{field} '{value}' is not a valid id{odd}; ids are lowercase letters, digits " \
+            f"and single hyphens: write '{slugify(_unconfuse(raw))[:120]}'"
     if kind == "string_too_short":
         return f"{field} is empty; write some text or remove the field"
     if kind == "string_too_long":
-        return f"{field} is too long ({len(str(value))} characters; at most " \
+        return f"{field} is too long ({len(raw)} characters; at most " \
             f"{err['ctx']['max_length']})"
     if kind == "list_type":
         return f"{field} must be a list; write [a, b] or one '- item' per line"
@@ -480,6 +503,33 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+# Letters from other scripts that look like the Latin letters ids are made of (after Unicode's
+# confusables list); NFKC covers fullwidth and other compatibility forms.
+_LOOKALIKES = dict(zip(
+    "аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТХУІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhlqwbkmhtABEKMHOPCTXYIJSabeiknoptuxABEZHIKMNOPTYX", strict=True))
+
+
+def _unconfuse(text: str) -> str:
+    """Replace look-alike letters by the ASCII letters they imitate."""
+    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKC", text))
+
+
+def _odd_characters(text: str) -> str:
+    """': it contains ...' naming the look-alike and invisible characters in an id, or ''."""
+    notes = []
+    for c in dict.fromkeys(text):
+        code = f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}"
+        like = _unconfuse(c)
+        if like != c and like.isascii():
+            notes.append(f"'{c}' ({code}), which looks like '{like}'")
+        elif c != " " and (not c.isprintable() or unicodedata.category(c) in ("Cf", "Zs")):
+            notes.append(f"an invisible {code}")
+        if len(notes) == 3:
+            break
+    return ": it contains " + " and ".join(notes) if notes else ""
 
 
 def slugify(text: str) -> str:
@@ -593,9 +643,13 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
                 close = _closest(value, ids[kind])
                 hint = f" (did you mean {close}?)" if close else \
                     f"; add it under '{kind}:' first"
+                if not value.isascii() and _unconfuse(value) in ids[kind]:
+                    # The reader sees the right id: say why the computer does not.
+                    hint = f"{_odd_characters(value)}; write '{_unconfuse(value)}'"
                 line, col = it.doc.locate((it.section, it.index, *path))
                 problems.append(Problem(it.doc.file, line, col,
-                                        f"{label}: unknown {SINGULAR[kind]} id '{value}'{hint}"))
+                                        f"{label}: unknown {SINGULAR[kind]} id "
+                                        f"'{shown(value)}'{hint}"))
 
 
 def _closest(value: str, known: dict[str, Any]) -> str:
@@ -652,7 +706,14 @@ def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
             resolved[event_id] = None
             return None
         anchor = resolve(date.relative_to, [*stack, event_id])
-        result = date.resolve(anchor) if anchor is not None else None
+        try:
+            result = date.resolve(anchor) if anchor is not None else None
+        except OverflowError:
+            problems.append(Problem(*it.where("date"),
+                                    f"{it.label}: relative date falls outside the years 1 to "
+                                    f"9999 ({date.from_days} to {date.to_days} days from "
+                                    f"{anchor}); check from_days and to_days"))
+            result = None
         resolved[event_id] = result
         return result
 
