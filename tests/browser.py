@@ -93,31 +93,44 @@ class Tab:
         assert self.requests == []
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session (a fresh profile directory, removed afterwards)."""
+_session: dict[str, Any] = {}
+
+
+def chromium(config: pytest.Config) -> Any:
+    """The session's headless Chromium (a Playwright persistent context), started on first use.
+
+    It is closed, and its fresh profile directory removed, when the test session ends; test
+    modules then need to import only the `page` fixture.
+    """
+    if "context" in _session:
+        return _session["context"]
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium; "
                     "tests/run.sh does it) or set TIMELINE_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="timeline-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000}, service_workers="block",
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            shutil.rmtree(profile, ignore_errors=True)
+    playwright = sync_playwright().start()
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000}, service_workers="block",
+    )
+
+    def close() -> None:
+        _session.clear()
+        context.close()
+        playwright.stop()
+        shutil.rmtree(profile, ignore_errors=True)
+
+    config.add_cleanup(close)
+    _session["context"] = context
+    return context
 
 
 @pytest.fixture()
-def page(chromium: Any) -> Iterator[Tab]:
+def page(request: pytest.FixtureRequest) -> Iterator[Tab]:
     """A fresh page that aborts and records every request but the file it opens."""
-    pw = chromium.new_page()
+    pw = chromium(request.config).new_page()
     tab = Tab(pw)
 
     def route(r: Any) -> None:

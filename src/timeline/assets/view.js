@@ -22,6 +22,11 @@
 
   document.title = data.title;
   document.getElementById("title").textContent = data.title;
+  if (data.description) {
+    var description = document.getElementById("description");
+    description.textContent = data.description;
+    description.hidden = false;
+  }
   if (data.notice) {
     var notice = document.getElementById("notice");
     notice.textContent = data.notice;
@@ -173,6 +178,8 @@
   });
   network.on("blurNode", function () { tip.hidden = true; });
   network.on("dragStart", function () { tip.hidden = true; });
+  // vis-network sends no blurNode when the pointer leaves the canvas straight from a node.
+  container.addEventListener("mouseleave", function () { tip.hidden = true; });
 
   // --- the timeline ----------------------------------------------------------------------------
   var list = document.getElementById("events");
@@ -261,8 +268,10 @@
     from.min = to.min = events[0].earliest;
     from.max = to.max = events.reduce(function (m, e) { return e.latest > m ? e.latest : m; }, "");
   }
-  from.addEventListener("change", apply);
-  to.addEventListener("change", apply);
+  [from, to].forEach(function (input) {
+    input.addEventListener("change", apply);
+    input.addEventListener("input", apply);
+  });
   document.getElementById("reset").addEventListener("click", function () {
     kindBoxes.concat(typeBoxes).forEach(function (b) { b.checked = true; });
     from.value = to.value = "";
