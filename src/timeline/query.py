@@ -410,7 +410,10 @@ def in_worker(work: Callable[[], Answer], timeout: float | None,
         try:
             box["answer"] = work()
         except TimelineError as exc:
-            box["error"] = exc
+            # pyoxigraph results must be dropped on the thread that made them: forget the
+            # frames (and the parser's exception) that still reference them
+            exc.__context__ = exc.__cause__ = None
+            box["error"] = exc.with_traceback(None)
         except Exception as exc:  # a bug: re-raised in the caller with its traceback
             box["bug"] = exc
         finally:
