@@ -163,6 +163,10 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
     if not data.strip():
         fail(1, 1, "file is empty; start it with 'events:' (see the README for the format)")
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail(1, 1, "file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as "
+             "UTF-8")
+        return None
     nul = data.find(b"\x00")
     if nul >= 0:
         fail(*_position(data, nul), "file contains a NUL byte: is it a binary file? "
@@ -179,7 +183,8 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        fail(line, col, _yaml_message(exc))
+        char = text[mark.index] if mark and 0 <= mark.index < len(text) else ""
+        fail(line, col, _yaml_message(exc, char))
         return None
     except yaml.reader.ReaderError as exc:
         # The reader reports a character offset in the text, not a line and column.
@@ -204,20 +209,36 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
              "the top level must be a mapping with keys like 'actors:' and 'events:', "
              f"not a {_node_kind(root)}")
         return None
+    if not isinstance(value, dict):  # a refused tag on the top-level mapping: reported already
+        return None
     return _Document(name, root, value)
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, char: str = "") -> str:
     problem = (exc.problem or "invalid YAML").strip()
     message = f"YAML syntax error: {problem}"
     if exc.context:
-        message += f" ({exc.context.strip()})"
+        started = exc.context_mark
+        # Where an unclosed quote or bracket began is where the fix goes, not where YAML gave up.
+        if started and exc.problem_mark and started.line != exc.problem_mark.line \
+                and exc.context.startswith("while"):
+            message += f" ({exc.context.strip()} that starts at line {started.line + 1}, " \
+                f"column {started.column + 1})"
+        else:
+            message += f" ({exc.context.strip()})"
     if "mapping values are not allowed" in problem:
         message += "; put text that contains ': ' in quotes"
     elif "'\\t'" in problem or "tab" in problem:
         message += "; indent with spaces, not tabs"
-    elif "found character '@'" in problem or "found character '`'" in problem:
+    elif "found character '@'" in problem or "found character '`'" in problem or (
+            "cannot start any token" in problem and char in ("@", "`")):
         message += "; put text that starts with @ or ` in quotes"
+    elif "undefined alias" in problem:
+        message += "; put text that starts with * in quotes"
+    elif "another document" in problem:
+        message += "; keep one document per file (a folder of files makes one dataset)"
+    elif "expected '-' indicator" in problem:
+        message += "; check the indentation of this line against the lines above"
     elif "could not find expected ':'" in problem:
         message += "; every line in a mapping needs 'key: value'"
     elif "expected <block end>" in problem:
@@ -231,6 +252,17 @@ def _node_kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "list"
     return "single value"
+
+
+class _Refused:
+    """Stands in for a value the builder refused (and reported), so that validation does not
+    report it a second time as a value of the wrong type."""
+
+    def __repr__(self) -> str:
+        return "<refused>"
+
+
+REFUSED = _Refused()
 
 
 class _Builder:
@@ -252,7 +284,7 @@ class _Builder:
     def _node(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep; flatten this value")
-            return None
+            return REFUSED
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if id(node) in self.seen:
@@ -261,12 +293,12 @@ class _Builder:
                 self.fail(node, "this anchored list or mapping (&name) is reused through an "
                           "alias (*name); aliases of lists and mappings are not supported: "
                           "write the value out in full")
-            return None
+            return REFUSED
         self.seen.add(id(node))
         if node.tag not in (_T + "seq", _T + "map"):
             self.fail(node, f"unsupported YAML tag '{_short_tag(node.tag)}'; remove it "
                       "(only plain text, numbers, lists and mappings are allowed)")
-            return None
+            return REFUSED
         if isinstance(node, yaml.SequenceNode):
             return [self._node(child, depth + 1) for child in node.value]
         result: dict[str, Any] = {}
@@ -297,14 +329,14 @@ class _Builder:
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
             self.fail(node, f"number has {len(node.value)} digits, too many to read; put it "
                       "in quotes if it is text")
-            return None
+            return REFUSED
         if tag == _T + "bool":
             return _SCALARS.construct_yaml_bool(node)
         if tag == _T + "null":
             return None
         self.fail(node, f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
                   "(only plain text, numbers, lists and mappings are allowed)")
-        return None
+        return REFUSED
 
 
 def _short_tag(tag: str) -> str:
@@ -355,7 +387,7 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                     continue
                 info = _validate_one(DatasetInfo, value, doc, [key], "dataset", problems)
                 continue
-            if value is None:
+            if value is None or value is REFUSED:
                 continue
             if not isinstance(value, list):
                 line, col = doc.locate([key])
@@ -404,6 +436,8 @@ def _validate_one(
         return model.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
+            if err.get("input") is REFUSED:
+                continue
             loc = list(err["loc"])
             kind = err["type"]
             if kind == "missing":
@@ -513,8 +547,9 @@ _LOOKALIKES = dict(zip(
 
 
 def _unconfuse(text: str) -> str:
-    """Replace look-alike letters by the ASCII letters they imitate."""
-    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKC", text))
+    """Replace look-alike letters by the ASCII letters they imitate; drop invisible ones."""
+    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKC", text)
+                   if unicodedata.category(c) != "Cf")
 
 
 def _odd_characters(text: str) -> str:
@@ -523,7 +558,7 @@ def _odd_characters(text: str) -> str:
     for c in dict.fromkeys(text):
         code = f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}"
         like = _unconfuse(c)
-        if like != c and like.isascii():
+        if like and like != c and like.isascii():
             notes.append(f"'{c}' ({code}), which looks like '{like}'")
         elif c != " " and (not c.isprintable() or unicodedata.category(c) in ("Cf", "Zs")):
             notes.append(f"an invisible {code}")
