@@ -1,0 +1,267 @@
+"""`timeline push` against a real Oxigraph server, and retries against a small local server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph
+
+from timeline.cli import app
+from timeline.errors import PushError
+from timeline.export.rdf import serialize, to_rdf
+from timeline.pipeline import make_build
+from timeline.push import Credentials, upload
+
+GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "input.yaml"
+DATASET_GRAPH = "https://example.org/timeline/dataset"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def oxigraph_binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    assert found, "the oxigraph server binary (PyPI 'oxigraph', a test extra) is not installed"
+    return found
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    """A real Oxigraph server on 127.0.0.1 with a fresh store; yields its base URL."""
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # up to 20 s; it usually answers within 0.1 s
+            if proc.poll() is not None:
+                raise RuntimeError(f"oxigraph exited: {proc.stderr.read().decode()}")
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("oxigraph did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def select(url: str, query: str) -> list[dict[str, str]]:
+    """Run a SELECT over the SPARQL protocol; each row as {variable: value}."""
+    response = httpx.post(f"{url}/query", data={"query": query},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response.raise_for_status()
+    return [{k: v["value"] for k, v in row.items()}
+            for row in response.json()["results"]["bindings"]]
+
+
+def count(url: str, graph: str) -> int:
+    rows = select(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(rows[0]["n"])
+
+
+ACTOR_TIMELINE = """
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?event ?title ?earliest WHERE {
+  %s
+    ?e sem:hasActor ?actor ; dcterms:identifier ?event ; dcterms:title ?title ;
+       sem:hasEarliestBeginTimeStamp ?earliest .
+    ?actor dcterms:identifier "venezuela-interim-government" .
+  %s
+} ORDER BY ?earliest ?event
+"""
+
+
+@pytest.mark.server
+def test_push_then_query_the_server_gives_the_local_answers(oxigraph, runner, shipped_path):
+    result = runner.invoke(app, ["push", str(shipped_path), "--endpoint", f"{oxigraph}/store"])
+    assert result.exit_code == 0, result.output
+    build = make_build(shipped_path)
+    local = to_rdf(build)
+    # 201: the graph did not exist before
+    assert result.stdout == (
+        f"{shipped_path}: pushed {len(local)} triples ({build.dataset.summary()})"
+        f" to graph <{DATASET_GRAPH}> at {oxigraph}/store (HTTP 201, 1 attempt)\n")
+    assert count(oxigraph, DATASET_GRAPH) == len(local)
+    remote = select(oxigraph, ACTOR_TIMELINE % (f"GRAPH <{DATASET_GRAPH}> {{", "}"))
+    mine = [{"event": str(r.event), "title": str(r.title), "earliest": str(r.earliest)}
+            for r in local.query(ACTOR_TIMELINE % ("", ""))]
+    assert remote == mine
+    assert len(mine) >= 3
+
+
+@pytest.mark.server
+def test_pushing_twice_replaces_the_graph(oxigraph, runner, mini_path):
+    graph = "https://example.org/test/twice"
+    args = ["push", str(mini_path), "--endpoint", f"{oxigraph}/store", "--graph", graph]
+    assert runner.invoke(app, args).exit_code == 0
+    first = count(oxigraph, graph)
+    assert runner.invoke(app, args).exit_code == 0
+    assert count(oxigraph, graph) == first == len(to_rdf(make_build(mini_path)))
+    # a different dataset pushed to the same graph replaces it rather than adding to it
+    args[1] = str(GOLDEN_INPUT)
+    assert runner.invoke(app, args).exit_code == 0
+    assert count(oxigraph, graph) == len(to_rdf(make_build(GOLDEN_INPUT)))
+
+
+@pytest.mark.server
+def test_push_uploads_exactly_the_local_triples(oxigraph, mini_path):
+    graph = "https://example.org/test/exact"
+    local = to_rdf(make_build(mini_path))
+    upload(serialize(local, "ntriples"), f"{oxigraph}/store", graph)
+    response = httpx.get(f"{oxigraph}/store", params={"graph": graph},
+                         headers={"Accept": "application/n-triples"})
+    remote = Graph().parse(data=response.text, format="nt")
+    assert set(remote) == set(local)
+
+
+@pytest.mark.server
+def test_push_to_a_wrong_path_is_a_clear_4xx_error(oxigraph, runner, mini_path):
+    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", f"{oxigraph}/nope"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: the store answered HTTP 404 Not Found for PUT {oxigraph}/nope?graph="
+        "https%3A%2F%2Fexample.org%2Ftimeline%2Fdataset; is it the store's Graph Store Protocol "
+        "URL? e.g. http://HOST:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)\n")
+
+
+def test_push_to_a_closed_port_retries_then_fails_clearly(runner, mini_path):
+    port = free_port()
+    result = runner.invoke(app, ["push", str(mini_path), "--endpoint",
+                                 f"http://127.0.0.1:{port}/store", "--retries", "2",
+                                 "--backoff", "0"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: push to http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fexample.org%2F"
+        "timeline%2Fdataset failed after 3 attempts: could not connect (")
+    assert result.stderr.endswith("); is the triple store running and reachable?\n")
+
+
+def test_push_rejects_bad_endpoints_and_graphs_before_building(runner, mini_path):
+    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", "ftp://host/store"])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: endpoint 'ftp://host/store' is not an http(s) URL; write e.g."
+                             " http://127.0.0.1:7878/store\n")
+    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", "http://127.0.0.1:9/store",
+                                 "--graph", "not an iri"])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: graph 'not an iri' is not an absolute IRI; write e.g. "
+                             "https://example.org/timeline/dataset\n")
+
+
+# --- retries, backoff and credentials against a small local server ----------------------------
+
+
+class Flaky(BaseHTTPRequestHandler):
+    """Answers 503 to the first `failures` PUTs, then 204; records every request."""
+
+    failures = 0
+    status = 204
+    seen: list[tuple[str, dict[str, str], bytes]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).seen.append((self.path, dict(self.headers), body))
+        if len(self.seen) <= self.failures:
+            self.send_response(503)
+        else:
+            self.send_response(self.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def flaky():
+    Flaky.seen, Flaky.failures, Flaky.status = [], 0, 204
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Flaky, f"http://127.0.0.1:{server.server_address[1]}/store"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_5xx_is_retried_with_doubling_backoff(flaky):
+    handler, url = flaky
+    handler.failures, handler.status = 2, 201
+    waits: list[float] = []
+    status, attempts = upload(b"<urn:a> <urn:b> <urn:c> .\n", url, "urn:g",
+                              Credentials(token="t0k"), retries=3, backoff=0.5,
+                              sleep=waits.append)
+    assert (status, attempts) == (201, 3)
+    assert waits == [0.5, 1.0]
+    path, headers, body = handler.seen[-1]
+    assert path == "/store?graph=urn%3Ag"
+    assert headers["Authorization"] == "Bearer t0k"
+    assert headers["Content-Type"] == "application/n-triples"
+    assert body == b"<urn:a> <urn:b> <urn:c> .\n"
+
+
+def test_5xx_until_the_retries_run_out(flaky):
+    handler, url = flaky
+    handler.failures = 10
+    waits: list[float] = []
+    with pytest.raises(PushError) as info:
+        upload(b"", url, "urn:g", retries=2, backoff=1, sleep=waits.append)
+    assert str(info.value) == (f"push to {url}?graph=urn%3Ag failed after 3 attempts: HTTP 503 "
+                               "Service Unavailable; is the triple store running and reachable?")
+    assert waits == [1, 2]
+
+
+def test_4xx_is_not_retried_and_names_the_credentials(flaky):
+    handler, url = flaky
+    handler.status = 401
+    with pytest.raises(PushError) as info:
+        upload(b"", url, "urn:g", Credentials(user="ann", password="s3cret"), sleep=pytest.fail)
+    assert len(handler.seen) == 1
+    assert handler.seen[0][1]["Authorization"] == "Basic YW5uOnMzY3JldA=="
+    assert str(info.value) == (f"the store answered HTTP 401 Unauthorized for PUT {url}?graph="
+                               "urn%3Ag; check the credentials (TIMELINE_STORE_TOKEN, or "
+                               "TIMELINE_STORE_USER and TIMELINE_STORE_PASSWORD)")
+    assert "s3cret" not in str(info.value)
+
+
+def test_credentials_come_from_options_then_environment():
+    env = {"TIMELINE_STORE_USER": "ann", "TIMELINE_STORE_PASSWORD": "pw"}
+    assert Credentials.resolve(env=env) == Credentials(user="ann", password="pw")
+    assert Credentials.resolve(token="opt", env=env) == Credentials(token="opt")
+    assert Credentials.resolve(env={"TIMELINE_STORE_TOKEN": "env"}) == Credentials(token="env")
+    assert Credentials.resolve(env={}) == Credentials()
+    with pytest.raises(PushError, match="^a user name needs a password: set "
+                                        "TIMELINE_STORE_PASSWORD"):
+        Credentials.resolve(user="ann", env={})
+
+
+def test_cli_push_reads_the_token_from_the_environment(flaky, runner, mini_path):
+    handler, url = flaky
+    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", url],
+                           env={"TIMELINE_STORE_TOKEN": "from-env"})
+    assert result.exit_code == 0, result.output
+    assert handler.seen[0][1]["Authorization"] == "Bearer from-env"
+    assert handler.seen[0][2] == serialize(to_rdf(make_build(mini_path)), "ntriples")
