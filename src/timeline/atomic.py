@@ -19,11 +19,13 @@ def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
     interruption while writing leaves all previous outputs as they were.
     """
     staged: list[tuple[str, Path]] = []
+    mode = _default_mode()
     try:
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
+            os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are ordinary files
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
                 fh.flush()
@@ -37,3 +39,10 @@ def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+
+
+def _default_mode() -> int:
+    """The mode a plainly created file gets under the current umask (0644 usually)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
