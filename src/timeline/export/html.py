@@ -129,7 +129,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
             "node": f"event:{e.id}",
             "title": e.title,
             "type": e.type,
-            "status": getattr(e, "status", "occurred"),
+            "status": e.status,
             "date": str(when),
             "label": when.label(),
             "precision": when.precision,
