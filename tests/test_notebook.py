@@ -20,9 +20,9 @@ def test_notebook_runs_top_to_bottom():
     # jupyter_client swaps a bare "python" for sys.executable: the kernel is this venv's Python,
     # and nothing is registered anywhere
     assert km.format_kernel_cmd()[0] == sys.executable
-    client = NotebookClient(nb, km=km, timeout=300, allow_errors=False,
+    client = NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-    client.execute(cwd=str(NOTEBOOK.parent))
+    client.execute()
     outputs = {i: cell.get("outputs", []) for i, cell in enumerate(nb.cells)
                if cell.cell_type == "code"}
     text = "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
