@@ -55,7 +55,16 @@ def read_dataset(path: str | Path) -> Dataset:
 
     Raises `InvalidDataset` listing every problem found, each with file:line:column.
     """
-    files = _dataset_files(path)
+    return read_files(_dataset_files(path))
+
+
+def dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
+    """The (name, bytes) of every file of a dataset, in load order (the cache keys on them)."""
+    return _dataset_files(path)
+
+
+def read_files(files: list[tuple[str, bytes]]) -> Dataset:
+    """`read_dataset` over files already read by `dataset_files`."""
     docs: list[_Document] = []
     problems: list[Problem] = []
     with gc_paused():

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from timeline.graph import Build, Mention, build_graph
 from timeline.load import read_dataset
+
+if TYPE_CHECKING:
+    from timeline.cache import Cache
 
 Progress = Callable[[str], None]
 
@@ -31,19 +35,27 @@ class BuildResult:
 
 
 def make_build(path: str | Path, base: str | None = None, progress: Progress = _quiet,
-               ner: str = "auto") -> Build:
+               ner: str = "auto", cache: Cache | None = None) -> Build:
     """Load and validate, extract and link mentions, then build the graph (no files written).
 
     `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none".
     """
     progress("load and validate")
-    dataset = read_dataset(path)
+    if cache is not None:  # incremental: reuse what unchanged files and events produced
+        from timeline import cache as cached
+
+        dataset = cached.load_dataset(path, cache, progress)
+    else:
+        dataset = read_dataset(path)
     mentions: list[Mention] = []
     pipeline = ""
     if ner != "none":
         from timeline.link import extract_mentions  # imports spaCy: only when extracting
 
-        mentions, pipeline = extract_mentions(dataset, ner, progress)
+        if cache is not None:
+            mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress)
+        else:
+            mentions, pipeline = extract_mentions(dataset, ner, progress)
     progress("graph")
     graph = build_graph(dataset, mentions)
     return Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline, base=base)
@@ -65,12 +77,12 @@ def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes
 
 def build(
     path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = _quiet,
-    ner: str = "auto",
+    ner: str = "auto", cache: Cache | None = None,
 ) -> BuildResult:
     """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works."""
     from timeline.atomic import atomic_write_many
 
-    b = make_build(path, base=base, progress=progress, ner=ner)
+    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache)
     files = render_outputs(b, progress=progress)
     progress("write")
     out = Path(out_dir)

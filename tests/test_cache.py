@@ -1,0 +1,131 @@
+"""The build cache: incremental rebuilds give the same build, and damaged entries are rebuilt."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from timeline.cache import Cache
+from timeline.cli import app
+from timeline.errors import InvalidDataset
+from timeline.pipeline import make_build
+
+SYNTH = Path(__file__).resolve().parent.parent / "bench" / "synth.py"
+
+
+def _synth():
+    spec = importlib.util.spec_from_file_location("synth_for_cache", SYNTH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["synth_for_cache"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    _synth().write(120, data, seed=5, per_file=40)
+    return data
+
+
+def _edit_one_summary(folder: Path) -> None:
+    f = folder / "events-0002.yaml"
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("    summary: >-\n", "    summary: >-\n      Edited today. ", 1),
+                 encoding="utf-8")
+
+
+def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
+    first = Cache(tmp_path / "cache")
+    cold = make_build(folder, ner="gazetteer", cache=first)
+    assert first.stats.misses == ["dataset", "mentions"]
+    assert first.stats.extracted == 120
+
+    again = Cache(tmp_path / "cache")
+    warm = make_build(folder, ner="gazetteer", cache=again)
+    assert again.stats.hits == ["dataset", "mentions"]
+    assert (again.stats.extracted, again.stats.reused) == (0, 120)
+    assert warm.dataset == cold.dataset
+    assert warm.mentions == cold.mentions
+
+    _edit_one_summary(folder)
+    edited = Cache(tmp_path / "cache")
+    inc = make_build(folder, ner="gazetteer", cache=edited)
+    assert edited.stats.misses == ["dataset"]
+    assert (edited.stats.extracted, edited.stats.reused) == (1, 119)
+    full = make_build(folder, ner="gazetteer")
+    assert inc.dataset == full.dataset
+    assert inc.mentions == full.mentions
+    assert sorted(inc.graph.edges(keys=True)) == sorted(full.graph.edges(keys=True))
+
+
+def test_changing_the_gazetteer_extracts_everything_again(folder, tmp_path):
+    make_build(folder, ner="gazetteer", cache=Cache(tmp_path / "cache"))
+    actors = folder / "actors.yaml"
+    text = actors.read_text(encoding="utf-8")
+    actors.write_text(text.replace("    kind: person\n", "    kind: person\n"
+                                   "    description: Added.\n", 1), encoding="utf-8")
+    after = Cache(tmp_path / "cache")
+    make_build(folder, ner="gazetteer", cache=after)
+    assert after.stats.extracted == 0  # a description is not a name: mentions stay valid
+    actors.write_text(text.replace("    aliases: [", "    aliases: [Zorro, ", 1),
+                      encoding="utf-8")
+    renamed = Cache(tmp_path / "cache")
+    make_build(folder, ner="gazetteer", cache=renamed)
+    assert renamed.stats.extracted == 120
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
+    cache_dir = tmp_path / "cache"
+    good = make_build(folder, ner="gazetteer", cache=Cache(cache_dir))
+    entries = sorted(cache_dir.glob("*.pickle"))
+    assert [p.name.split("-")[0] for p in entries] == ["dataset", "mentions"]
+    for p in entries:
+        blob = p.read_bytes()
+        if damage == "truncate":  # an interrupted write
+            p.write_bytes(blob[: len(blob) // 2])
+        elif damage == "flip":
+            p.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0xFF]) + blob[-9:])
+        elif damage == "garbage":
+            p.write_bytes(b"not a cache entry at all")
+        else:
+            p.write_bytes(b"")
+    again = Cache(cache_dir)
+    rebuilt = make_build(folder, ner="gazetteer", cache=again)
+    assert again.stats.rebuilt == ["dataset", "mentions"]
+    assert again.stats.extracted == 120
+    assert rebuilt.dataset == good.dataset
+    assert rebuilt.mentions == good.mentions
+    third = Cache(cache_dir)
+    make_build(folder, ner="gazetteer", cache=third)
+    assert third.stats.hits == ["dataset", "mentions"]
+
+
+def test_invalid_data_is_never_cached(tmp_path, mini_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(mini_path.read_text(encoding="utf-8").replace('"2026-01-03"', '"2026-13"'),
+                   encoding="utf-8")
+    cache = Cache(tmp_path / "cache")
+    with pytest.raises(InvalidDataset):
+        make_build(bad, ner="none", cache=cache)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_cli_build_with_cache_says_what_it_reused(folder, tmp_path, runner):
+    args = ["build", str(folder), "-o", str(tmp_path / "out"), "--ner", "gazetteer",
+            "--cache", str(tmp_path / "cache")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "  cache: dataset validated, 0 events' mentions reused, 120 extracted\n" \
+        in first.output
+    ttl = (tmp_path / "out" / "graph.ttl").read_bytes()
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "  cache: dataset reused, 120 events' mentions reused, 0 extracted\n" \
+        in second.output
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == ttl
