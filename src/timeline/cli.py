@@ -99,16 +99,30 @@ def build(
     ner: Annotated[str, typer.Option(
         "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
         "model, or none.")] = "auto",
+    cache: Annotated[Path | None, typer.Option(
+        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): "
+        "unchanged data is not validated again, unchanged events not extracted again.",
+        show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph and views from a dataset into an output folder.
 
-    Example: timeline build data/events.yaml -o out/
+    Example: timeline build data/events.yaml -o out/ --cache .timeline-cache
     """
     from timeline.pipeline import build as run_build
 
+    store = None
+    if cache is not None:
+        from timeline.cache import Cache
+
+        store = Cache(cache)
     with user_errors(), stages() as progress:
-        result = run_build(path, output, base=base, progress=progress, ner=ner)
+        result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store)
     out.print(f"{path}: built {result.summary}")
+    if store is not None:
+        s = store.stats
+        out.print(f"  cache: dataset {'reused' if 'dataset' in s.hits else 'validated'}, "
+                  f"{s.reused} events' mentions reused, {s.extracted} extracted"
+                  + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
     mentions = result.build.mentions
     if result.build.pipeline:
         linked = sum(1 for m in mentions if m.actor is not None)
