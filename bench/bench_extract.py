@@ -33,7 +33,6 @@ def _median_time(fn, rounds: int) -> float:  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> int:
     from synth import generate  # type: ignore[import-not-found]
-
     from timeline.extract import Gazetteer, get_extractor, installed_model
     from timeline.link import link_dataset
     from timeline.load import read_dataset
@@ -57,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     for mode in modes:
         ex = get_extractor(gaz, mode)
 
-        def raw() -> None:
+        def raw(ex=ex) -> None:  # type: ignore[no-untyped-def]
             for doc in ex.nlp.pipe(texts, batch_size=args.batch_size):
                 for _ in doc.ents:
                     pass
 
-        def full() -> None:
+        def full(ex=ex) -> None:  # type: ignore[no-untyped-def]
             link_dataset(dataset, ex, batch_size=args.batch_size)
 
         raw()  # warm up: the first pass fills spaCy's vocabulary and our fold cache
