@@ -465,8 +465,27 @@ def extract(
     typer.echo(text, nl=False)
 
 
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+
+
 def main() -> None:
-    app()
+    """Run the CLI; Ctrl-C ends any command with one line on stderr and exit status 130."""
+    import sys
+
+    try:
+        app()
+    except KeyboardInterrupt:  # typer turns one inside a command into Exit(130) itself
+        pass
+    except SystemExit as exc:
+        if exc.code != INTERRUPTED:
+            raise
+    else:
+        return
+    # Outputs are replaced only once complete (timeline.atomic): an interrupted run leaves the
+    # previous ones as they were.
+    err.print(Text("interrupted: stopped before finishing; previous outputs are unchanged",
+                   style="bold red"))
+    sys.exit(INTERRUPTED)
 
 
 if __name__ == "__main__":
