@@ -482,8 +482,8 @@ def main() -> None:
     else:
         return
     # Outputs are replaced only once complete (timeline.atomic): an interrupted run leaves the
-    # previous ones as they were.
-    err.print(Text("interrupted: stopped before finishing; previous outputs are unchanged",
+    # previous ones as they were, or (stopped after writing) the new ones in full.
+    err.print(Text("interrupted: stopped; no output file was left half-written",
                    style="bold red"))
     sys.exit(INTERRUPTED)
 
