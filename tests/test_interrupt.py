@@ -1,0 +1,116 @@
+"""Interrupted builds: Ctrl-C (SIGINT) and SIGKILL at random (seeded) points of a real
+`timeline build` leave the last good outputs byte-for-byte as they were, no half-written file
+under an output's name, and a rebuild that works.
+
+The child runs the real CLI entry point (`timeline.cli.main`) after printing "ready", so the
+random points fall inside the build, not inside Python's own start-up (a Ctrl-C there, before
+any of our code runs, is Python's to report).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUTS = ("graph.ttl", "view.html")
+# What atomic_write_many stages beside an output; hidden, and never named like an output.
+TEMP = re.compile(r"^\.(graph\.ttl|view\.html)\.[^.]+\.tmp$")
+MESSAGE = "interrupted: stopped; no output file was left half-written"
+CHILD = (
+    "import sys, timeline.cli\n"
+    "print('ready', flush=True)\n"
+    "sys.argv = ['timeline', *sys.argv[1:]]\n"
+    "timeline.cli.main()\n"
+)
+SEED = 8
+POINTS = [signal.SIGINT] * 4 + [signal.SIGKILL] * 4
+
+
+def _default_sigint() -> None:
+    # A child started from a shell job without job control would inherit SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(data: Path, out: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, "build", str(data), "-o", str(out), "--ner", "gazetteer"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint, cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
+    return proc
+
+
+def build(data: Path, out: Path) -> float:
+    """A complete build; returns the seconds it took after start-up (to place the signals)."""
+    proc = start(data, out)
+    began = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr.decode()[-3000:]
+    assert b"wrote" in stdout
+    return time.monotonic() - began
+
+
+def contents(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def synth(n: int, seed: int, path: Path) -> Path:
+    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), str(n), "-o", str(path),
+                    "--seed", str(seed)], check=True, capture_output=True)
+    return path
+
+
+@pytest.mark.slow
+def test_interrupted_builds_keep_the_last_good_outputs(tmp_path: Path):
+    first = synth(150, 0, tmp_path / "first.yaml")
+    second = synth(600, 1, tmp_path / "second.yaml")
+    out = tmp_path / "out"
+    build(first, out)
+    good = contents(out)
+    reference = tmp_path / "reference"
+    duration = build(second, reference)
+    new = contents(reference)
+    assert new != good  # otherwise an interrupted build could not be told from a finished one
+
+    rng = random.Random(SEED)
+    interrupted = 0
+    for sig in POINTS:
+        proc = start(second, out)
+        time.sleep(rng.uniform(0.02, duration * 0.9))
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=600)
+        text = stderr.decode()
+        assert "Traceback" not in text
+        if proc.returncode == 0 or contents(out) == new:
+            # It finished writing before the signal: the new outputs are the last good ones.
+            good = new
+        if proc.returncode == 0:
+            pass
+        elif sig == signal.SIGINT:
+            assert proc.returncode == 130
+            assert text.splitlines() == [MESSAGE]
+            interrupted += 1
+        else:
+            assert proc.returncode == -signal.SIGKILL
+            interrupted += 1
+        assert contents(out) == good
+        names = sorted(p.name for p in out.iterdir())
+        leftovers = [n for n in names if n not in OUTPUTS]
+        assert all(TEMP.match(n) for n in leftovers), leftovers
+        if sig == signal.SIGINT:
+            # Ctrl-C unwinds through the writer, which removes what it staged.
+            assert leftovers == []
+    assert interrupted >= len(POINTS) - 2
+
+    # A rebuild after all that works and writes exactly what an undisturbed build writes.
+    build(second, out)
+    assert contents(out) == new
