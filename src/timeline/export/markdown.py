@@ -13,8 +13,9 @@ from timeline.graph import Build
 from timeline.models import Claim, Dataset, Event, Source
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can start
-# markup inline (emphasis, links, images, HTML, entities, code, tables, strikethrough).
-_SPECIAL = re.compile(r"([\\`*_\[\]{}()<>#!|~&^])")
+# markup inline (emphasis, links and images via [, HTML, entities, code, tables, strikethrough).
+# Parentheses and ! are harmless once [ is escaped, so they are left readable.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
 def md(text: str) -> str:
