@@ -45,6 +45,8 @@ from timeline.query import (
 
 Progress = Callable[[str], None]
 MAX_BODY = 1024 * 1024
+MAX_RESULT = 64 * 1024 * 1024
+"""The largest answer the endpoint sends, in bytes; beyond it the client is told to add LIMIT."""
 
 # media type -> format name, for each kind of result
 _RESULT_TYPES = {
@@ -109,9 +111,10 @@ class Endpoint(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, engine: Engine, host: str, port: int, view: Path | None,
-                 timeout: float, slots: int) -> None:
+                 timeout: float, slots: int, max_result: int = MAX_RESULT) -> None:
         super().__init__((host, port), Handler)
         self.engine = engine
+        self.max_result = max_result
         self.view = view
         self.timeout = timeout
         self.slots = Slots(slots)
@@ -173,9 +176,16 @@ class Handler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return
         url = urlsplit(self.path)
+        if url.path == "/update":  # the SPARQL 1.1 Protocol's update route: say why not
+            return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
         if url.path not in ("/sparql", "/query"):
             return self._error(HTTPStatus.NOT_FOUND, "POST queries to /sparql")
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():
+            self.close_connection = True  # the body's end is unknown: do not read on
+            return self._error(HTTPStatus.BAD_REQUEST,
+                               f"Content-Length '{declared[:40]}' is not a number of bytes")
+        length = int(declared)
         if length > MAX_BODY:
             self.close_connection = True
             return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -229,6 +239,10 @@ class Handler(BaseHTTPRequestHandler):
         except TimelineError as exc:
             return self._error(HTTPStatus.BAD_REQUEST, str(exc))
         assert answer.data is not None
+        if len(answer.data) > self.server.max_result:
+            return self._error(HTTPStatus.BAD_REQUEST,
+                               f"the result is larger than this endpoint's limit of "
+                               f"{self.server.max_result} bytes; add LIMIT or narrow the query")
         media = answer.media_type if "charset" in answer.media_type else \
             f"{answer.media_type}; charset=utf-8"
         self._send(HTTPStatus.OK, media, answer.data)
@@ -270,11 +284,11 @@ def _quiet(stage: str) -> None:
 
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 0,
                 view: str | Path | None = None, timeout: float = 10.0,
-                slots: int | None = None) -> Endpoint:
+                slots: int | None = None, max_result: int = MAX_RESULT) -> Endpoint:
     """An endpoint bound to `host:port` (port 0 picks a free one), not yet serving."""
     try:
         return Endpoint(engine, host, port, Path(view) if view else None, timeout,
-                        slots or max(2, os.cpu_count() or 2))
+                        slots or max(2, os.cpu_count() or 2), max_result)
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
