@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
     try:
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(path)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
             os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are ordinary files
@@ -46,3 +48,21 @@ def _default_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+STALE_AFTER_S = 600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporaries a killed run (SIGKILL, power loss) left beside `path`.
+
+    Only our own pattern (``.NAME.*.tmp``) older than ten minutes is removed, so a concurrent
+    build writing the same folder right now keeps its files.
+    """
+    cutoff = time.time() - STALE_AFTER_S
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+        except FileNotFoundError:
+            pass
