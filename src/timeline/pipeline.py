@@ -63,12 +63,10 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = _
 
 def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes]:
     """Every output file of a build, by file name, rendered in memory."""
-    from timeline.export.rdf import serialize, to_rdf
+    from timeline.export.rdf import turtle
 
-    progress("RDF")
-    graph = to_rdf(build)
-    progress("serialize Turtle")
-    files = {"graph.ttl": serialize(graph, "turtle")}
+    progress("RDF and Turtle")
+    files = {"graph.ttl": turtle(build, progress)}
     from timeline.export.html import VIEW_FILE, render_view
 
     files[VIEW_FILE] = render_view(build, progress=progress)

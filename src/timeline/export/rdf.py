@@ -6,15 +6,18 @@ with sorted subjects and objects, so identical input gives byte-identical output
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from timeline import __version__
-from timeline.dates import PartialDate
+from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError
-from timeline.graph import Build
+from timeline.graph import Build, Mention
 from timeline.models import Actor, Claim, Dataset, Event, Relation, Source
 from timeline.vocab import (
     ACTOR_KIND,
@@ -61,6 +64,9 @@ _SCHEMA_CLASS = {
 }
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
 class Iris:
     """Deterministic IRIs for everything in a dataset, under one base."""
 
@@ -68,6 +74,10 @@ class Iris:
         self.base = base or DEFAULT_BASE
         if not self.base.endswith(("/", "#")):
             self.base += "/"
+        bad = _NOT_IN_IRI.search(self.base)
+        if bad:
+            raise ExportError(f"base IRI '{shown(self.base)}' holds {bad.group()!a}, which no IRI "
+                              "may contain; write one like https://example.org/timeline/")
 
     def __call__(self, *parts: str) -> URIRef:
         return URIRef(self.base + "/".join(parts))
@@ -85,250 +95,539 @@ class Iris:
         return self("claim", ident)
 
 
-def to_rdf(build: Build) -> Graph:
-    """The whole build as an rdflib Graph."""
+# --- the triples, as N-Triples text --------------------------------------------------------
+#
+# Every triple is written straight from the models as one canonical N-Triples line: making an
+# rdflib term per triple cost about 1 KB and 45 us each (5.6 s and 120 MB per 1,000 events),
+# which made 100k events out of reach. The lines of one entity (an event with its date nodes,
+# participations, quotes and mentions; an actor; a claim with its verifications; ...) form a
+# *block*: every subject in it is the entity's IRI or an IRI under it, so blocks never share a
+# subject, each block's lines are sorted and deduplicated on their own, and Turtle can be
+# written block by block. `to_rdf` parses the same lines into rdflib, so both paths give one
+# graph.
+
+
+def _u(term: str) -> str:
+    return f"<{term}>"
+
+
+_XSD_DATE = _u(XSD.date)
+_NT_XSD = {"day": _XSD_DATE, "month": _u(XSD.gYearMonth), "year": _u(XSD.gYear)}
+_NT_TIME_PROP = {k: _u(v) for k, v in _TIME_PROP.items()}
+_NT_TIME_UNIT = {k: _u(v) for k, v in _TIME_UNIT.items()}
+_NT_SCHEMA_CLASS = {k: _u(v) for k, v in _SCHEMA_CLASS.items()}
+_TRUE, _FALSE = f'"true"^^{_u(XSD.boolean)}', f'"false"^^{_u(XSD.boolean)}'
+_INTEGER, _DOUBLE = _u(XSD.integer), _u(XSD.double)
+_A = _u(RDF.type)
+_VALUE = _u(RDF.value)
+_LABEL = _u(RDFS.label)
+_ID, _TITLE, _DESCRIPTION = _u(DCTERMS.identifier), _u(DCTERMS.title), _u(DCTERMS.description)
+_DERIVED, _ATTRIBUTED = _u(PROV.wasDerivedFrom), _u(PROV.wasAttributedTo)
+_GENERATED = _u(PROV.wasGeneratedBy)
+_TL = {name: _u(getattr(TL, name)) for name in TL.__annotations__}
+_SEM = {name: _u(SEM[name]) for name in (
+    "Event", "Actor", "Place", "eventType", "hasPlace", "hasActor", "roleType", "subEventOf",
+    "hasTimeStamp", "hasBeginTimeStamp", "hasEndTimeStamp", "hasEarliestBeginTimeStamp",
+    "hasLatestEndTimeStamp")}
+_TIME = {name: _u(TIME[name]) for name in (
+    "hasTime", "Instant", "ProperInterval", "hasBeginning", "hasEnd")}
+
+# Canonical N-Triples escapes (RDF 1.2): the ECHARs, and UCHAR for other control characters.
+_ESCAPES = str.maketrans({
+    **{chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
+    "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\",
+})
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
+def nt_literal(text: str) -> str:
+    """A plain string literal in canonical N-Triples form."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPES)
+    return f'"{text}"'
+
+
+def _bool(value: bool) -> str:
+    return _TRUE if value else _FALSE
+
+
+def _int(value: int) -> str:
+    return f'"{value}"^^{_INTEGER}'
+
+
+def _nt_value(value: int | float | str) -> str:
+    """What rdflib's Literal(value) gives, as N-Triples."""
+    if isinstance(value, bool):
+        return _bool(value)
+    if isinstance(value, int):
+        return _int(value)
+    if isinstance(value, float):
+        return f'"{value!r}"^^{_DOUBLE}'
+    return nt_literal(value)
+
+
+def _nt_typed(iso: str) -> str:
+    return f'"{iso}"^^{_NT_XSD[("year", "month", "day")[iso.count("-")]]}'
+
+
+def _sub(node: str, *parts: str) -> str:
+    """The IRI under `node`: <…/event/x> -> <…/event/x/time>."""
+    return f"{node[:-1]}/{'/'.join(parts)}>"
+
+
+class NtIris:
+    """`Iris` as N-Triples text (``<…>``), checked once for characters no IRI may hold."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = Iris(base).base
+
+    def __call__(self, *parts: str) -> str:
+        return f"<{self.base}{'/'.join(parts)}>"
+
+    def actor(self, ident: str) -> str:
+        return f"<{self.base}actor/{ident}>"
+
+    def event(self, ident: str) -> str:
+        return f"<{self.base}event/{ident}>"
+
+    def source(self, ident: str) -> str:
+        return f"<{self.base}source/{ident}>"
+
+    def claim(self, ident: str) -> str:
+        return f"<{self.base}claim/{ident}>"
+
+
+class Lines(list[str]):
+    """The N-Triples lines of one block."""
+
+    def t(self, s: str, p: str, o: str) -> None:
+        self.append(f"{s} {p} {o} .")
+
+    def text(self) -> str:
+        """Sorted, deduplicated, one triple a line, ending with a newline."""
+        return "\n".join(sorted(set(self))) + "\n" if self else ""
+
+
+def _nt_date(out: Lines, iri: NtIris, subject: str, when: PartialDate, node: str) -> None:
+    """Typed date by precision, earliest/latest bounds as xsd:date, and an OWL-Time entity."""
+    t = out.t
+    t(subject, _SEM["hasEarliestBeginTimeStamp"], f'"{when.earliest.isoformat()}"^^{_XSD_DATE}')
+    t(subject, _SEM["hasLatestEndTimeStamp"], f'"{when.latest.isoformat()}"^^{_XSD_DATE}')
+    t(subject, _TL["datePrecision"], _u(PRECISION[when.precision]))
+    t(subject, _TL["approximate"], _bool(when.approximate))
+    t(subject, _TL["dateLabel"], nt_literal(when.label()))
+    t(subject, _TIME["hasTime"], node)
+    if when.end is None:
+        t(subject, _SEM["hasTimeStamp"], _nt_typed(when.start))
+        t(node, _A, _TIME["Instant"])
+        _nt_position(out, node, when.start)
+    else:
+        t(subject, _SEM["hasBeginTimeStamp"], _nt_typed(when.start))
+        t(subject, _SEM["hasEndTimeStamp"], _nt_typed(when.end))
+        t(node, _A, _TIME["ProperInterval"])
+        begin, end = _sub(node, "begin"), _sub(node, "end")
+        t(node, _TIME["hasBeginning"], begin)
+        t(node, _TIME["hasEnd"], end)
+        for n, iso in ((begin, when.start), (end, when.end)):
+            t(n, _A, _TIME["Instant"])
+            _nt_position(out, n, iso)
+    if when.relative_to:
+        t(subject, _TL["relativeTo"], iri.event(when.relative_to))
+    if when.as_stated:
+        t(subject, _TL["asStated"], nt_literal(when.as_stated))
+
+
+def _nt_position(out: Lines, node: str, iso: str) -> None:
+    precision = ("year", "month", "day")[iso.count("-")]
+    out.t(node, _NT_TIME_PROP[precision], _nt_typed(iso))
+    out.t(node, _u(TIME.unitType), _NT_TIME_UNIT[precision])
+
+
+def _nt_sources(out: Lines, iri: NtIris, subject: str, sources: list[str]) -> None:
+    for s in sources:
+        out.t(subject, _DERIVED, iri.source(s))
+
+
+def dataset_block(build: Build, iri: NtIris) -> Lines:
+    """The dataset node, its build activity, and the extraction activity if anything was found."""
     ds = build.dataset
-    iri = Iris(build.base or ds.dataset.base)
+    out = Lines()
+    t = out.t
+    root, activity = iri("dataset"), iri("dataset", "build")
+    t(root, _A, _TL["Dataset"])
+    t(root, _A, _u(PROV.Entity))
+    t(root, _TITLE, nt_literal(ds.dataset.title))
+    if ds.dataset.description:
+        t(root, _DESCRIPTION, nt_literal(ds.dataset.description))
+    t(root, _GENERATED, activity)
+    t(activity, _A, _u(PROV.Activity))
+    t(activity, _LABEL, nt_literal(f"timeline {__version__}"))
+    if build.pipeline and build.mentions:
+        extraction = iri("dataset", "extraction")
+        t(extraction, _A, _u(PROV.Activity))
+        t(extraction, _TL["extractedBy"], nt_literal(build.pipeline))
+    return out
+
+
+def source_block(iri: NtIris, s: Source) -> Lines:
+    """The triples of one source."""
+    out = Lines()
+    t = out.t
+    node = iri.source(s.id)
+    t(node, _A, _u(PROV.Entity))
+    t(node, _A, _u(SCHEMA.CreativeWork))
+    t(node, _ID, nt_literal(s.id))
+    t(node, _TITLE, nt_literal(s.title))
+    if s.publisher:
+        t(node, _u(DCTERMS.publisher), nt_literal(s.publisher))
+    if s.url:
+        t(node, _u(SCHEMA.url), f"{nt_literal(s.url)}^^{_u(XSD.anyURI)}")
+    if s.published:
+        t(node, _u(DCTERMS.issued), _nt_typed(s.published.start))
+        t(node, _TL["dateLabel"], nt_literal(s.published.label()))
+    if s.retrieved:
+        t(node, _TL["retrieved"], f'"{s.retrieved.isoformat()}"^^{_XSD_DATE}')
+    if s.note:
+        t(node, _TL["note"], nt_literal(s.note))
+    return out
+
+
+def actor_block(iri: NtIris, a: Actor) -> Lines:
+    """The triples of one actor (relations add theirs to the subject actor's block)."""
+    out = Lines()
+    t = out.t
+    node = iri.actor(a.id)
+    t(node, _A, _SEM["Place"] if a.category == "place" else _SEM["Actor"])
+    if a.kind == "country":
+        # a country is a place and, as a state, an actor ("Venezuela sells oil")
+        t(node, _A, _SEM["Actor"])
+    t(node, _A, _NT_SCHEMA_CLASS[a.kind])
+    if a.category == "person":
+        t(node, _A, _u(PROV.Person))
+    elif a.category == "organization":
+        t(node, _A, _u(PROV.Organization))
+    t(node, _ID, nt_literal(a.id))
+    name = nt_literal(a.name)
+    t(node, _u(SKOS.prefLabel), name)
+    t(node, _LABEL, name)
+    t(node, _TL["actorKind"], _u(ACTOR_KIND[a.kind]))
+    for alias in a.aliases:
+        t(node, _u(SKOS.altLabel), nt_literal(alias))
+    if a.description:
+        t(node, _DESCRIPTION, nt_literal(a.description))
+    for q in a.same_as:
+        t(node, _u(OWL.sameAs), _u(WD[q]))
+    return out
+
+
+def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Lines:
+    """The triples of one event: date, participations, quotes, and its text's mentions."""
+    out = Lines()
+    t = out.t
+    node = iri.event(e.id)
+    title = nt_literal(e.title)
+    t(node, _A, _SEM["Event"])
+    t(node, _ID, nt_literal(e.id))
+    t(node, _LABEL, title)
+    t(node, _TITLE, title)
+    t(node, _DESCRIPTION, nt_literal(e.summary))
+    t(node, _SEM["eventType"], _u(EVENT_TYPE[e.type]))
+    t(node, _TL["status"], _u(STATUS[e.status]))
+    _nt_date(out, iri, node, e.when, _sub(node, "time"))
+    if e.date_note:
+        t(node, _TL["dateNote"], nt_literal(e.date_note))
+    for place in e.places:
+        t(node, _SEM["hasPlace"], iri.actor(place))
+    for p in e.participants:
+        actor = iri.actor(p.actor)
+        t(node, _SEM["hasActor"], actor)
+        part = _sub(node, "participant", p.role, p.actor)
+        t(node, _TL["participation"], part)
+        t(part, _A, _TL["Participation"])
+        t(part, _VALUE, actor)
+        t(part, _SEM["roleType"], _u(ROLE[p.role]))
+    if e.part_of:
+        t(node, _SEM["subEventOf"], iri.event(e.part_of))
+    for other in e.follows:
+        t(node, _TL["follows"], iri.event(other))
+    for other in e.caused_by:
+        t(node, _TL["causedBy"], iri.event(other))
+    for i, q in enumerate(e.quotes, 1):
+        qn = _sub(node, "quote", str(i))
+        t(node, _TL["quote"], qn)
+        t(qn, _A, _TL["Quote"])
+        t(qn, _u(SCHEMA.text), nt_literal(q.text))
+        t(qn, _TL["paraphrase"], _bool(q.paraphrase))
+        if q.speaker:
+            t(qn, _TL["speaker"], iri.actor(q.speaker))
+        _nt_sources(out, iri, qn, q.sources or e.sources)
+    _nt_sources(out, iri, node, e.sources)
+    _nt_mentions(out, iri, node, mentions)
+    return out
+
+
+def _nt_mentions(out: Lines, iri: NtIris, event: str, mentions: Iterable[Mention]) -> None:
+    t = out.t
+    extraction = iri("dataset", "extraction")
+    for m in mentions:
+        node = _sub(event, "mention", f"{m.start}-{m.end}")
+        t(event, _TL["mention"], node)
+        t(node, _A, _TL["Mention"])
+        t(node, _TL["surfaceForm"], nt_literal(m.text))
+        t(node, _TL["startOffset"], _int(m.start))
+        t(node, _TL["endOffset"], _int(m.end))
+        t(node, _GENERATED, extraction)
+        if m.actor:
+            actor = iri.actor(m.actor)
+            t(node, _TL["linkedTo"], actor)
+            t(event, _TL["mentions"], actor)
+        elif m.candidates:
+            # Ambiguous: the candidates are recorded, the link is left for a curator to decide.
+            for c in m.candidates:
+                t(node, _TL["candidate"], iri.actor(c))
+        if m.method:
+            t(node, _TL["linkMethod"], nt_literal(m.method))
+
+
+def claim_block(iri: NtIris, c: Claim) -> Lines:
+    """The triples of one claim and its verifications."""
+    out = Lines()
+    t = out.t
+    node = iri.claim(c.id)
+    t(node, _A, _TL["Claim"])
+    t(node, _ID, nt_literal(c.id))
+    statement = nt_literal(c.statement)
+    t(node, _TL["statement"], statement)
+    t(node, _LABEL, statement)
+    t(node, _ATTRIBUTED, iri.actor(c.claimed_by))
+    if c.about:
+        t(node, _TL["about"], iri.event(c.about))
+    if c.value is not None:
+        t(node, _VALUE, _nt_value(c.value))
+    if c.unit:
+        t(node, _TL["unit"], nt_literal(c.unit))
+    t(node, _TL["approximate"], _bool(c.approximate))
+    if c.date:
+        _nt_date(out, iri, node, c.date, _sub(node, "time"))
+    _nt_sources(out, iri, node, c.sources)
+    disagreeing = c.disagreements()
+    t(node, _TL["disagrees"], _bool(bool(disagreeing)))
+    for i, v in enumerate(c.verifications, 1):
+        vn = _sub(node, "verification", str(i))
+        t(node, _TL["verification"], vn)
+        t(vn, _A, _TL["Verification"])
+        t(vn, _u(SCHEMA.itemReviewed), node)
+        t(vn, _ATTRIBUTED, iri.actor(v.by))
+        t(vn, _TL["verdict"], _u(VERDICT[v.verdict]))
+        t(vn, _TL["approximate"], _bool(v.approximate))
+        t(vn, _TL["disagrees"], _bool(v in disagreeing))
+        if v.value is not None:
+            t(vn, _VALUE, _nt_value(v.value))
+        if v.date:
+            _nt_date(out, iri, vn, v.date, _sub(vn, "time"))
+        if v.note:
+            t(vn, _TL["note"], nt_literal(v.note))
+        _nt_sources(out, iri, vn, v.sources)
+    return out
+
+
+def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
+    """The triples of one relation node; the direct actor-to-actor triple goes to
+    `subject_lines` (the subject actor's block), as its subject is the actor."""
+    out = Lines()
+    t = out.t
+    node = iri("relation", r.key)
+    s, o = iri.actor(r.subject), iri.actor(r.object)
+    prop = _u(relation_property(r.type))
+    subject_lines.t(s, prop, o)
+    t(node, _A, _TL["ActorRelation"])
+    t(node, _TL["relationSubject"], s)
+    t(node, _TL["relationObject"], o)
+    t(node, _TL["relationType"], prop)
+    if r.start:
+        t(node, _SEM["hasBeginTimeStamp"], _nt_typed(r.start.start))
+        t(node, _SEM["hasEarliestBeginTimeStamp"],
+          f'"{r.start.earliest.isoformat()}"^^{_XSD_DATE}')
+    if r.end:
+        t(node, _SEM["hasEndTimeStamp"], _nt_typed(r.end.end or r.end.start))
+        t(node, _SEM["hasLatestEndTimeStamp"], f'"{r.end.latest.isoformat()}"^^{_XSD_DATE}')
+    if r.note:
+        t(node, _TL["note"], nt_literal(r.note))
+    _nt_sources(out, iri, node, r.sources)
+    return out
+
+
+BlockMaker = Callable[[Event, list[Mention]], str]
+
+
+def blocks(build: Build, event_text: BlockMaker | None = None) -> list[tuple[str, str]]:
+    """Every block of the build as (subject IRI, N-Triples text), sorted by IRI.
+
+    `event_text(event, its mentions)` may serve an event's text from a cache (see
+    `timeline.cache`); by default it is made here.
+    """
+    ds = build.dataset
+    iri = NtIris(build.base or ds.dataset.base)
+    found: dict[str, list[Lines | str]] = defaultdict(list)
+
+    def add(root: str, lines: Lines | str) -> None:
+        found[root].append(lines)
+
+    add(iri("dataset"), dataset_block(build, iri))
+    for s in ds.sources:
+        add(iri.source(s.id), source_block(iri, s))
+    actor_lines: dict[str, Lines] = {}
+    for a in ds.actors:
+        actor_lines[iri.actor(a.id)] = lines = actor_block(iri, a)
+        add(iri.actor(a.id), lines)
+    for r in ds.relations:
+        subject = iri.actor(r.subject)
+        if subject not in actor_lines:  # an unknown actor (only in a hand-made Build)
+            actor_lines[subject] = lines = Lines()
+            add(subject, lines)
+        add(iri("relation", r.key), relation_block(iri, r, actor_lines[subject]))
+    for c in ds.claims:
+        add(iri.claim(c.id), claim_block(iri, c))
+    by_event: dict[str, list[Mention]] = defaultdict(list)
+    for m in build.mentions:
+        by_event[m.event].append(m)
+    for e in ds.events:
+        ms = by_event.pop(e.id, [])
+        text = event_text(e, ms) if event_text else event_block(iri, e, ms).text()
+        add(iri.event(e.id), text)
+    for event_id, ms in by_event.items():  # mentions of events the dataset lacks
+        lines = Lines()
+        _nt_mentions(lines, iri, iri.event(event_id), ms)
+        add(iri.event(event_id), lines)
+    out = []
+    for root in sorted(found):
+        parts = found[root]
+        if len(parts) == 1:
+            text = parts[0] if isinstance(parts[0], str) else parts[0].text()
+        else:  # one subject, several entries: merge them into one sorted block
+            merged = Lines(line for p in parts
+                           for line in (p[:-1].split("\n") if isinstance(p, str) else p))
+            text = merged.text()
+        if text:
+            out.append((root, text))
+    return out
+
+
+def ntriples(build: Build) -> bytes:
+    """The whole build as sorted N-Triples, one block after another (fast: no rdflib terms)."""
+    return _encode("".join(text for _, text in blocks(build)))
+
+
+def _encode(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ExportError(
+            f"the data holds a character that UTF-8 cannot encode ({text[exc.start]!a}, an "
+            "unpaired surrogate, usually from a \\ud800-style escape in the YAML); remove it"
+        ) from None
+
+
+def to_rdf(build: Build) -> Graph:
+    """The whole build as an rdflib Graph (the same triples as `ntriples` and `turtle`)."""
     g = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    root = iri("dataset")
-    g.add((root, RDF.type, TL.Dataset))
-    g.add((root, RDF.type, PROV.Entity))
-    g.add((root, DCTERMS.title, Literal(ds.dataset.title)))
-    if ds.dataset.description:
-        g.add((root, DCTERMS.description, Literal(ds.dataset.description)))
-    g.add((root, PROV.wasGeneratedBy, iri("dataset", "build")))
-    g.add((iri("dataset", "build"), RDF.type, PROV.Activity))
-    g.add((iri("dataset", "build"), RDFS.label, Literal(f"timeline {__version__}")))
-    for s in ds.sources:
-        _source(g, iri, s)
-    for a in ds.actors:
-        _actor(g, iri, a)
-    for e in ds.events:
-        _event(g, iri, e)
-    for c in ds.claims:
-        _claim(g, iri, c)
-    for r in ds.relations:
-        _relation(g, iri, r)
-    for m in build.mentions:
-        _mention(g, iri, m, build.pipeline)
+    # The lines have one shape (ours), so reading them here is 2x faster than rdflib's parser.
+    iris: dict[str, URIRef] = {}
+    literals: dict[str, Literal] = {}
+
+    def term(text: str) -> URIRef | Literal:
+        if text[0] == "<":
+            found = iris.get(text)
+            if found is None:
+                found = iris[text] = URIRef(text[1:-1])
+            return found
+        lit = literals.get(text)
+        if lit is None:
+            close = text.rindex('"')
+            lexical = text[1:close]
+            if "\\" in lexical:
+                lexical = _UNESCAPE.sub(_unescape, lexical)
+            datatype = iris.get(text[close + 3:]) if close + 1 < len(text) else None
+            if close + 1 < len(text) and datatype is None:
+                datatype = iris[text[close + 3:]] = URIRef(text[close + 4:-1])
+            lit = Literal(lexical, datatype=datatype)
+            if len(literals) < 100_000:
+                literals[text] = lit
+        return lit
+
+    add = g.add
+    for _, text in blocks(build):
+        for line in text[:-1].split("\n"):  # not splitlines: literals may hold U+2028
+            s, p, o = line[:-2].split(" ", 2)
+            add((term(s), term(p), term(o)))
     return g
 
 
-def _date(g: Graph, iri: Iris, subject: URIRef, when: PartialDate, node: URIRef) -> None:
-    """Typed date by precision, earliest/latest bounds as xsd:date, and an OWL-Time entity."""
-    g.add((subject, SEM.hasEarliestBeginTimeStamp, Literal(when.earliest.isoformat(),
-                                                            datatype=XSD.date)))
-    g.add((subject, SEM.hasLatestEndTimeStamp, Literal(when.latest.isoformat(),
-                                                       datatype=XSD.date)))
-    g.add((subject, TL.datePrecision, PRECISION[when.precision]))
-    g.add((subject, TL.approximate, Literal(when.approximate)))
-    g.add((subject, TL.dateLabel, Literal(when.label())))
-    g.add((subject, TIME.hasTime, node))
-    if when.end is None:
-        g.add((subject, SEM.hasTimeStamp, _typed(when.start)))
-        g.add((node, RDF.type, TIME.Instant))
-        _time_position(g, node, when.start)
-    else:
-        g.add((subject, SEM.hasBeginTimeStamp, _typed(when.start)))
-        g.add((subject, SEM.hasEndTimeStamp, _typed(when.end)))
-        g.add((node, RDF.type, TIME.ProperInterval))
-        begin, end = URIRef(f"{node}/begin"), URIRef(f"{node}/end")
-        g.add((node, TIME.hasBeginning, begin))
-        g.add((node, TIME.hasEnd, end))
-        for n, iso in ((begin, when.start), (end, when.end)):
-            g.add((n, RDF.type, TIME.Instant))
-            _time_position(g, n, iso)
-    if when.relative_to:
-        g.add((subject, TL.relativeTo, iri.event(when.relative_to)))
-    if when.as_stated:
-        g.add((subject, TL.asStated, Literal(when.as_stated)))
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-F]{4})|(.))")
+_ECHARS = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
 
-def _time_position(g: Graph, node: URIRef, iso: str) -> None:
-    precision = ("year", "month", "day")[iso.count("-")]
-    g.add((node, _TIME_PROP[precision], _typed(iso)))
-    g.add((node, TIME.unitType, _TIME_UNIT[precision]))
+def _unescape(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16)) if m.group(1) else _ECHARS[m.group(2)]
 
 
-def _typed(iso: str) -> Literal:
-    precision = ("year", "month", "day")[iso.count("-")]
-    return Literal(iso, datatype=_XSD_BY_PRECISION[precision])
+# --- Turtle through pyoxigraph ------------------------------------------------------------
+
+CHUNK_EVERY = 128
+"""Blocks are written to Turtle in chunks that end after a block whose IRI hashes to 0 mod
+this: content-defined boundaries, so adding or removing an event moves no other boundary and a
+cache of chunks stays valid (see `timeline.cache`)."""
 
 
-def _sources(g: Graph, iri: Iris, subject: URIRef, sources: list[str]) -> None:
-    for s in sources:
-        g.add((subject, PROV.wasDerivedFrom, iri.source(s)))
+def chunked(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """(IRI, text) blocks in chunks with content-defined boundaries."""
+    import zlib
+
+    out: list[list[tuple[str, str]]] = [[]]
+    for item in items:
+        out[-1].append(item)
+        if zlib.crc32(item[0].encode("utf-8", "surrogatepass")) % CHUNK_EVERY == 0:
+            out.append([])
+    return [c for c in out if c]
 
 
-def _source(g: Graph, iri: Iris, s: Source) -> None:
-    node = iri.source(s.id)
-    g.add((node, RDF.type, PROV.Entity))
-    g.add((node, RDF.type, SCHEMA.CreativeWork))
-    g.add((node, DCTERMS.identifier, Literal(s.id)))
-    g.add((node, DCTERMS.title, Literal(s.title)))
-    if s.publisher:
-        g.add((node, DCTERMS.publisher, Literal(s.publisher)))
-    if s.url:
-        g.add((node, SCHEMA.url, Literal(s.url, datatype=XSD.anyURI)))
-    if s.published:
-        g.add((node, DCTERMS.issued, _typed(s.published.start)))
-        g.add((node, TL.dateLabel, Literal(s.published.label())))
-    if s.retrieved:
-        g.add((node, TL.retrieved, Literal(s.retrieved.isoformat(), datatype=XSD.date)))
-    if s.note:
-        g.add((node, TL.note, Literal(s.note)))
+def turtle_header() -> bytes:
+    """The @prefix lines every Turtle file of a build starts with (in a fixed order: pyoxigraph
+    writes them in hash order, which changes from run to run)."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
 
 
-def _actor(g: Graph, iri: Iris, a: Actor) -> None:
-    node = iri.actor(a.id)
-    g.add((node, RDF.type, SEM.Place if a.category == "place" else SEM.Actor))
-    if a.kind == "country":
-        # a country is a place and, as a state, an actor ("Venezuela sells oil")
-        g.add((node, RDF.type, SEM.Actor))
-    g.add((node, RDF.type, _SCHEMA_CLASS[a.kind]))
-    if a.category == "person":
-        g.add((node, RDF.type, PROV.Person))
-    elif a.category == "organization":
-        g.add((node, RDF.type, PROV.Organization))
-    g.add((node, DCTERMS.identifier, Literal(a.id)))
-    g.add((node, SKOS.prefLabel, Literal(a.name)))
-    g.add((node, RDFS.label, Literal(a.name)))
-    g.add((node, TL.actorKind, ACTOR_KIND[a.kind]))
-    for alias in a.aliases:
-        g.add((node, SKOS.altLabel, Literal(alias)))
-    if a.description:
-        g.add((node, DCTERMS.description, Literal(a.description)))
-    for q in a.same_as:
-        g.add((node, OWL.sameAs, WD[q]))
+def _turtle_chunk(text: str) -> bytes:
+    import pyoxigraph as ox
+
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    probe = "<urn:x:probe> <urn:x:probe> <urn:x:probe> .\n"
+    data = ox.serialize(ox.parse(_encode(probe + text), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert data is not None  # no output file given: the bytes are returned
+    # pyoxigraph writes every declared prefix first, then the triples in the order given; the
+    # probe triple marks where the prefixes end, and is dropped.
+    mark = b"<urn:x:probe> <urn:x:probe> <urn:x:probe> .\n"
+    at = data.index(mark)
+    return data[at + len(mark):]
 
 
-def _event(g: Graph, iri: Iris, e: Event) -> None:
-    node = iri.event(e.id)
-    g.add((node, RDF.type, SEM.Event))
-    g.add((node, DCTERMS.identifier, Literal(e.id)))
-    g.add((node, RDFS.label, Literal(e.title)))
-    g.add((node, DCTERMS.title, Literal(e.title)))
-    g.add((node, DCTERMS.description, Literal(e.summary)))
-    g.add((node, SEM.eventType, EVENT_TYPE[e.type]))
-    g.add((node, TL.status, STATUS[e.status]))
-    _date(g, iri, node, e.when, URIRef(f"{node}/time"))
-    if e.date_note:
-        g.add((node, TL.dateNote, Literal(e.date_note)))
-    for place in e.places:
-        g.add((node, SEM.hasPlace, iri.actor(place)))
-    for p in e.participants:
-        g.add((node, SEM.hasActor, iri.actor(p.actor)))
-        part = URIRef(f"{node}/participant/{p.role}/{p.actor}")
-        g.add((node, TL.participation, part))
-        g.add((part, RDF.type, TL.Participation))
-        g.add((part, RDF.value, iri.actor(p.actor)))
-        g.add((part, SEM.roleType, ROLE[p.role]))
-    if e.part_of:
-        g.add((node, SEM.subEventOf, iri.event(e.part_of)))
-    for other in e.follows:
-        g.add((node, TL.follows, iri.event(other)))
-    for other in e.caused_by:
-        g.add((node, TL.causedBy, iri.event(other)))
-    for i, q in enumerate(e.quotes, 1):
-        qn = URIRef(f"{node}/quote/{i}")
-        g.add((node, TL.quote, qn))
-        g.add((qn, RDF.type, TL.Quote))
-        g.add((qn, SCHEMA.text, Literal(q.text)))
-        g.add((qn, TL.paraphrase, Literal(q.paraphrase)))
-        if q.speaker:
-            g.add((qn, TL.speaker, iri.actor(q.speaker)))
-        _sources(g, iri, qn, q.sources or e.sources)
-    _sources(g, iri, node, e.sources)
+def turtle_chunk(chunk: list[tuple[str, str]]) -> bytes:
+    """The Turtle (without @prefix lines) of a run of blocks."""
+    return _turtle_chunk("".join(text for _, text in chunk))
 
 
-def _value(value: int | float | str) -> Literal:
-    return Literal(value)
-
-
-def _claim(g: Graph, iri: Iris, c: Claim) -> None:
-    node = iri.claim(c.id)
-    g.add((node, RDF.type, TL.Claim))
-    g.add((node, DCTERMS.identifier, Literal(c.id)))
-    g.add((node, TL.statement, Literal(c.statement)))
-    g.add((node, RDFS.label, Literal(c.statement)))
-    g.add((node, PROV.wasAttributedTo, iri.actor(c.claimed_by)))
-    if c.about:
-        g.add((node, TL.about, iri.event(c.about)))
-    if c.value is not None:
-        g.add((node, RDF.value, _value(c.value)))
-    if c.unit:
-        g.add((node, TL.unit, Literal(c.unit)))
-    g.add((node, TL.approximate, Literal(c.approximate)))
-    if c.date:
-        _date(g, iri, node, c.date, URIRef(f"{node}/time"))
-    _sources(g, iri, node, c.sources)
-    disagreeing = c.disagreements()
-    g.add((node, TL.disagrees, Literal(bool(disagreeing))))
-    for i, v in enumerate(c.verifications, 1):
-        vn = URIRef(f"{node}/verification/{i}")
-        g.add((node, TL.verification, vn))
-        g.add((vn, RDF.type, TL.Verification))
-        g.add((vn, SCHEMA.itemReviewed, node))
-        g.add((vn, PROV.wasAttributedTo, iri.actor(v.by)))
-        g.add((vn, TL.verdict, VERDICT[v.verdict]))
-        g.add((vn, TL.approximate, Literal(v.approximate)))
-        g.add((vn, TL.disagrees, Literal(v in disagreeing)))
-        if v.value is not None:
-            g.add((vn, RDF.value, _value(v.value)))
-        if v.date:
-            _date(g, iri, vn, v.date, URIRef(f"{vn}/time"))
-        if v.note:
-            g.add((vn, TL.note, Literal(v.note)))
-        _sources(g, iri, vn, v.sources)
-
-
-def _relation(g: Graph, iri: Iris, r: Relation) -> None:
-    node = iri("relation", r.key)
-    s, o = iri.actor(r.subject), iri.actor(r.object)
-    g.add((s, relation_property(r.type), o))
-    g.add((node, RDF.type, TL.ActorRelation))
-    g.add((node, TL.relationSubject, s))
-    g.add((node, TL.relationObject, o))
-    g.add((node, TL.relationType, relation_property(r.type)))
-    if r.start:
-        g.add((node, SEM.hasBeginTimeStamp, _typed(r.start.start)))
-        g.add((node, SEM.hasEarliestBeginTimeStamp,
-               Literal(r.start.earliest.isoformat(), datatype=XSD.date)))
-    if r.end:
-        g.add((node, SEM.hasEndTimeStamp, _typed(r.end.end or r.end.start)))
-        g.add((node, SEM.hasLatestEndTimeStamp,
-               Literal(r.end.latest.isoformat(), datatype=XSD.date)))
-    if r.note:
-        g.add((node, TL.note, Literal(r.note)))
-    _sources(g, iri, node, r.sources)
-
-
-def _mention(g: Graph, iri: Iris, m: object, pipeline: str) -> None:
-    from timeline.graph import Mention
-
-    assert isinstance(m, Mention)
-    event = iri.event(m.event)
-    node = URIRef(f"{event}/mention/{m.start}-{m.end}")
-    g.add((event, TL.mention, node))
-    g.add((node, RDF.type, TL.Mention))
-    g.add((node, TL.surfaceForm, Literal(m.text)))
-    g.add((node, TL.startOffset, Literal(m.start)))
-    g.add((node, TL.endOffset, Literal(m.end)))
-    g.add((node, PROV.wasGeneratedBy, iri("dataset", "extraction")))
-    if m.actor:
-        g.add((node, TL.linkedTo, iri.actor(m.actor)))
-        g.add((event, TL.mentions, iri.actor(m.actor)))
-    elif m.candidates:
-        # Ambiguous: the candidates are recorded, the link is left for a curator to decide.
-        for c in m.candidates:
-            g.add((node, TL.candidate, iri.actor(c)))
-    if m.method:
-        g.add((node, TL.linkMethod, Literal(m.method)))
-    if pipeline:
-        g.add((iri("dataset", "extraction"), RDF.type, PROV.Activity))
-        g.add((iri("dataset", "extraction"), TL.extractedBy, Literal(pipeline)))
+def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes:
+    """The build as Turtle: sorted, grouped by subject, the usual prefixes; fast (pyoxigraph)."""
+    parts = [turtle_header()]
+    chunks = chunked(blocks(build))
+    for i, chunk in enumerate(chunks, 1):
+        if progress is not None and i % 50 == 0:
+            progress(f"serialize Turtle ({i}/{len(chunks)} chunks)")
+        parts.append(turtle_chunk(chunk))
+    return b"".join(parts)
 
 
 def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
@@ -337,7 +636,7 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
         raise ExportError(f"unknown RDF format '{fmt}'; choose one of {', '.join(RDF_FORMATS)}")
     rdflib_fmt = RDF_FORMATS[fmt][0]
     if fmt == "ntriples":
-        lines = graph.serialize(format="nt", encoding="utf-8").decode().splitlines()
+        lines = graph.serialize(format="nt", encoding="utf-8").decode().split("\n")
         return ("\n".join(sorted({line for line in lines if line})) + "\n").encode()
     if fmt == "turtle":
         return _turtle(graph)

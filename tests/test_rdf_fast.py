@@ -1,0 +1,139 @@
+"""The fast RDF path (N-Triples lines straight from the models, Turtle through pyoxigraph) gives
+the very graph `to_rdf` gives, with every string intact, deterministically."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from timeline.cli import app
+from timeline.errors import ExportError
+from timeline.export.rdf import (
+    blocks,
+    chunked,
+    ntriples,
+    to_rdf,
+    turtle,
+    turtle_chunk,
+    turtle_header,
+)
+from timeline.graph import Build, build_graph
+from timeline.pipeline import make_build
+
+SYNTH = Path(__file__).resolve().parent.parent / "bench" / "synth.py"
+BASE = "https://example.org/timeline/"
+HOSTILE = 'quote " back\\slash \\n not-a-newline\nnewline\ttab \r cr \x01\x1f\x7f <b>&amp; ñ 😀'
+
+
+def _synth():
+    spec = importlib.util.spec_from_file_location("synth_for_rdf_fast", SYNTH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["synth_for_rdf_fast"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _same(a: Graph, b: Graph) -> None:
+    if not isomorphic(a, b):
+        _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
+        pytest.fail("graphs differ\nonly in first:\n" + only_a.serialize(format="nt")[:3000]
+                    + "\nonly in second:\n" + only_b.serialize(format="nt")[:3000])
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "events.yaml"
+    path.write_text(_synth().generate(200, seed=4), encoding="utf-8")
+    return make_build(path, ner="gazetteer")
+
+
+@pytest.fixture(scope="module")
+def shipped_build(shipped_path):
+    return make_build(shipped_path, ner="gazetteer")
+
+
+@pytest.mark.parametrize("which", ["shipped_build", "synthetic"])
+def test_turtle_and_ntriples_are_the_graph_to_rdf_gives(which, request):
+    build = request.getfixturevalue(which)
+    expected = to_rdf(build)
+    assert build.mentions and len(expected) > 3000
+    _same(expected, Graph().parse(data=turtle(build), format="turtle"))
+    _same(expected, Graph().parse(data=ntriples(build), format="nt"))
+    # pyoxigraph reads the same number of distinct triples: no line is malformed or repeated
+    assert len(list(ox.parse(ntriples(build), format=ox.RdfFormat.N_TRIPLES))) == len(expected)
+
+
+def test_blocks_are_sorted_and_never_share_a_subject(synthetic):
+    found = blocks(synthetic)
+    roots = [root for root, _ in found]
+    assert roots == sorted(roots) and len(set(roots)) == len(roots)
+    for root, text in found:
+        lines = text[:-1].split("\n")
+        assert lines == sorted(set(lines))
+        for line in lines:
+            subject = line.split(" ", 1)[0]
+            assert subject == root or subject.startswith(root[:-1] + "/"), (root, line)
+
+
+def test_turtle_does_not_depend_on_where_chunks_end(synthetic):
+    found = blocks(synthetic)
+    assert len(chunked(found)) > 1
+    assert turtle(synthetic) == turtle_header() + turtle_chunk(found)
+
+
+def test_turtle_is_sorted_and_starts_with_every_prefix(shipped_build):
+    text = turtle(shipped_build).decode()
+    from timeline.vocab import PREFIXES
+
+    head = text.splitlines()[: len(PREFIXES)]
+    assert head == [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
+    subjects = [line.split(" ", 1)[0] for line in text.splitlines()[len(PREFIXES):]
+                if line and not line.startswith("\t")]
+    assert subjects == sorted(subjects) and len(subjects) == len(set(subjects))
+
+
+def test_hostile_strings_survive_both_paths_exactly(mini):
+    event = mini.events[0].model_copy(update={"title": HOSTILE, "summary": "a\\b\"c"})
+    claim = mini.claims[0].model_copy(update={"value": 1.5e20, "statement": "x\u2028y"})
+    dataset = mini.model_copy(update={"events": [event, *mini.events[1:]],
+                                      "claims": [claim]})
+    build = Build(dataset, build_graph(dataset))
+    node = URIRef(f"{BASE}event/{event.id}")
+    for graph in (to_rdf(build), Graph().parse(data=turtle(build), format="turtle"),
+                  Graph().parse(data=ntriples(build), format="nt")):
+        assert graph.value(node, DCTERMS.title) == Literal(HOSTILE)
+        assert graph.value(node, DCTERMS.description) == Literal("a\\b\"c")
+        value = graph.value(URIRef(f"{BASE}claim/{claim.id}"), RDF.value)
+        assert value == Literal(1.5e20) and value.datatype == XSD.double
+    line = next(ln for ln in ntriples(build).decode().split("\n")
+                if ln.startswith(f"<{node}> <{DCTERMS.title}>"))
+    assert line.endswith('"quote \\" back\\\\slash \\\\n not-a-newline\\nnewline\\ttab \\r cr '
+                         '\\u0001\\u001F\\u007F <b>&amp; ñ 😀" .')
+
+
+@pytest.mark.parametrize("base", ['https://x.example/"a/', "https://x.example/a b/",
+                                  "https://x.example/<a>/"])
+def test_a_base_no_iri_may_hold_is_refused(mini, base):
+    with pytest.raises(ExportError, match="which no IRI may contain"):
+        turtle(Build(mini, build_graph(mini), base=base))
+    with pytest.raises(ExportError, match="which no IRI may contain"):
+        to_rdf(Build(mini, build_graph(mini), base=base))
+
+
+def test_cli_refuses_a_bad_base_without_writing(mini_path, tmp_path, runner):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
+                                 "--base", 'https://x.example/"a/'])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "error: base IRI 'https://x.example/\"a/' holds '\"', which no IRI may contain; write "
+        "one like https://example.org/timeline/")
+    assert not out.exists()
