@@ -316,7 +316,9 @@ def query(
                              params=q.parse_assignments(param or []), fmt=fmt, timeout=timeout,
                              base=base, progress=progress)
     if answer.data is not None:
-        typer.echo(answer.data.decode("utf-8"), nl=False)
+        stream = typer.get_binary_stream("stdout")
+        stream.write(answer.data)
+        stream.flush()
     elif answer.kind == "ask":
         typer.echo("true" if answer.boolean else "false")
     else:
