@@ -111,3 +111,28 @@ def test_benchmark_runs_end_to_end_and_prints_the_table(tmp_path):
         assert " s / " in line or "x" in line, line
     assert "failed" not in table
     assert (tmp_path / "events-60-seed0.yaml").exists()
+
+
+def test_two_extraction_processes_give_the_same_mentions_as_one(tmp_path):
+    from timeline.extract import Gazetteer, get_extractor
+    from timeline.link import link_dataset
+
+    path = tmp_path / "synth.yaml"
+    path.write_text(_synth().generate(300, seed=6), encoding="utf-8")
+    dataset = read_dataset(path)
+    extractor = get_extractor(Gazetteer.from_dataset(dataset), "gazetteer")
+    seen: list[str] = []
+    one = link_dataset(dataset, extractor, jobs=1)
+    two = link_dataset(dataset, extractor, jobs=2, progress=seen.append)
+    assert len(one) > 1000
+    assert two == one
+    assert seen[-1] == f"extract and link ({extractor.name}): waiting for 1 more process"
+
+
+def test_extraction_uses_one_process_below_the_threshold_and_as_told():
+    from timeline.extract import PARALLEL_MIN_WORDS, auto_jobs
+
+    assert auto_jobs(PARALLEL_MIN_WORDS - 1) == 1
+    assert auto_jobs(10, jobs=2) == 2
+    assert auto_jobs(10**9, jobs=1) == 1
+    assert auto_jobs(10**9) in (1, 2)

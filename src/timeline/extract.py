@@ -18,12 +18,14 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -89,6 +91,7 @@ class FoldNorms:
     def __init__(self, acronyms: Iterable[str]) -> None:
         self.acronyms = frozenset(acronyms)
         self._norm = functools.lru_cache(maxsize=200_000)(self._compute)
+        self._hashes: dict[int, int] = {}  # orth -> hash of its norm, in the doc's StringStore
 
     def _compute(self, text: str) -> str:
         acro = _acronym(text)
@@ -97,9 +100,22 @@ class FoldNorms:
         return fold(text)
 
     def __call__(self, doc: Doc) -> Doc:
-        norm = self._norm
-        for token in doc:
-            token.norm_ = norm(token.text)
+        # A norm depends on the text alone, so it is computed once per distinct word and set on
+        # the whole doc from an array: per-token Python (token.norm_ = ...) cost 1 ms per event.
+        if not len(doc):
+            return doc
+        unique, where = numpy.unique(doc.to_array(ORTH), return_inverse=True)
+        hashes, strings = self._hashes, doc.vocab.strings
+        if len(hashes) > 1_000_000:  # a bound, for processes that read text forever
+            hashes.clear()
+        norms = []
+        for orth in unique.tolist():
+            h = hashes.get(orth)
+            if h is None:
+                h = hashes[orth] = strings.add(self._norm(strings[orth]))
+            norms.append(h)
+        column = numpy.array(norms, dtype=numpy.uint64)[where].reshape(-1, 1)
+        doc.from_array([NORM], column)  # type: ignore[arg-type]
         return doc
 
 
@@ -134,46 +150,69 @@ class ProperNames:
     curator without a statistical model. A lone capitalised word that starts a sentence is
     skipped: without a tagger it is more likely "After" than a name."""
 
+    _CAPITAL, _JOINER, _BREAK, _DEMONYM = 1, 2, 4, 8
+
+    def __init__(self) -> None:
+        self._flags: dict[tuple[int, int], int] = {}  # (orth, norm) -> the bits above
+
+    def _learn(self, doc: Doc, orth: int, norm: int) -> int:
+        """What the heuristic needs to know of one word; it depends on its text and norm only."""
+        text, norm_ = doc.vocab.strings[orth], doc.vocab.strings[norm]
+        lex = doc.vocab[orth]
+        capital = not (text.isupper() and len(text) > 5) and (
+            (text[:1].isupper() and lex.is_alpha or _acronym(text) is not None)
+            and norm_ not in _STOP)
+        flags = (self._CAPITAL * capital
+                 | self._JOINER * (norm_ in _JOINERS)
+                 | self._BREAK * (text in _SENTENCE_ENDS or lex.is_space)
+                 | self._DEMONYM * (norm_ in _DEMONYMS))
+        if len(self._flags) > 1_000_000:
+            self._flags.clear()
+        self._flags[orth, norm] = flags
+        return flags
+
     def __call__(self, doc: Doc) -> Doc:
-        taken = [False] * len(doc)
+        n = len(doc)
+        if not n:
+            return doc
+        known = self._flags
+        rows = doc.to_array([ORTH, NORM]).tolist()
+        flags = [f if (f := known.get((o, m), -1)) >= 0 else self._learn(doc, o, m)
+                 for o, m in rows]
+        capital = [bool(f & self._CAPITAL) for f in flags]
+        if not any(capital):
+            return doc
+        taken = [False] * n
         for ent in doc.ents:
             for i in range(ent.start, ent.end):
                 taken[i] = True
         spans: list[Span] = []
-        i, n = 0, len(doc)
+        i = 0
         while i < n:
-            if taken[i] or not self._capital(doc, i):
+            if taken[i] or not capital[i]:
                 i += 1
                 continue
             j = i + 1
             while j < n and not taken[j]:
-                if self._capital(doc, j):
+                if capital[j]:
                     j += 1
-                elif (doc[j].norm_ in _JOINERS and j + 1 < n and not taken[j + 1]
-                      and self._capital(doc, j + 1)):
+                elif (flags[j] & self._JOINER and j + 1 < n and not taken[j + 1]
+                      and capital[j + 1]):
                     j += 2
                 else:
                     break
             start = i
-            sentence_start = start == 0 or doc[start - 1].text in {".", "!", "?", ":", "\n",
-                                                                   '"', "\u201c"} \
-                or doc[start - 1].is_space
+            sentence_start = start == 0 or bool(flags[start - 1] & self._BREAK)
             lone = j - start == 1
-            if not (lone and (sentence_start or doc[start].norm_ in _DEMONYMS)):
+            if not (lone and (sentence_start or flags[start] & self._DEMONYM)):
                 spans.append(Span(doc, start, j, label="NAME"))
             i = j
         if spans:
             doc.ents = tuple(doc.ents) + tuple(spans)
         return doc
 
-    @staticmethod
-    def _capital(doc: Doc, i: int) -> bool:
-        tok = doc[i]
-        text = tok.text
-        if text.isupper() and len(text) > 5:
-            return False  # a word of an all-caps headline; curated acronyms matched already
-        return (text[:1].isupper() and tok.is_alpha or _acronym(text) is not None) \
-            and tok.norm_ not in _STOP
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", ":", "\n", '"', "\u201c"})
 
 
 @Language.factory("timeline_names")
@@ -393,12 +432,93 @@ def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0) -> Iter
                     trimmed.text, ent.label_, None, "name" if ent.label_ == "NAME" else "model")
 
 
-def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256
-            ) -> Iterator[Found]:
-    """Spans of many texts: `items` are (context, text) pairs; offsets are into each text."""
-    pairs = ((text, ctx) for ctx, text in items)
-    for doc, ctx in extractor.docs(pairs, batch_size=batch_size):
+def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
+            jobs: int = 1, progress: Callable[[str], None] | None = None) -> Iterator[Found]:
+    """Spans of many texts: `items` are (context, text) pairs; offsets are into each text.
+
+    With `jobs` > 1 the texts are read by that many processes, in order (see `auto_jobs`).
+    """
+    if jobs > 1:
+        yield from _extract_parallel(list(items), extractor, batch_size, jobs, progress)
+        return
+    total = f"/{len(items):,}" if isinstance(items, Sized) else ""
+
+    def pairs() -> Iterator[tuple[str, Any]]:
+        for n, (ctx, text) in enumerate(items, 1):
+            if progress is not None and n % 2_000 == 0:
+                progress(f"extract and link ({extractor.name}): {n:,}{total} events")
+            yield text, ctx
+
+    for doc, ctx in extractor.docs(pairs(), batch_size=batch_size):
         yield from spans(doc, ctx, extractor)
+
+
+PARALLEL_MIN_WORDS = 150_000
+"""Below this many words a second process costs more than it saves (measured in bench/run.py:
+forking and sending the spans back take about 0.2 s; one core reads ~70k words/s)."""
+
+
+def auto_jobs(words: int, jobs: int | None = None) -> int:
+    """How many processes to extract with: `jobs` if given, else 2 when the input is large
+    enough to pay for the second process and a second core is idle, else 1.
+
+    An idle core matters: with another busy process on a 2-core machine, two extraction
+    processes share one core and finish later than one (measured: 7.9 s against 6.5 s).
+    """
+    import os
+
+    if jobs is not None:
+        return max(1, jobs)
+    cores = os.cpu_count() or 1
+    if words < PARALLEL_MIN_WORDS or cores < 2 or not _can_fork():
+        return 1
+    # The load average counts this process too: with a second core free it stays near 1.
+    idle = cores - os.getloadavg()[0]
+    return 2 if idle >= 0.8 else 1
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+_FORKED: Extractor | None = None  # the extractor a forked worker inherits
+
+
+def _extract_part(part: list[tuple[Any, str]], batch_size: int) -> list[Found]:
+    assert _FORKED is not None
+    return list(extract(part, _FORKED, batch_size))
+
+
+def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_size: int,
+                      jobs: int, progress: Callable[[str], None] | None) -> Iterator[Found]:
+    """Workers forked from this process inherit the built pipeline (no pickling of spaCy, no
+    second start-up) and send back only the spans found, not spaCy's docs: spaCy's own
+    `n_process` pickles every doc back, which made two processes slower than one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _FORKED
+    if not _can_fork():
+        yield from extract(items, extractor, batch_size)
+        return
+    # This process reads the first share while the workers read the others, in order.
+    size = -(-len(items) // jobs)
+    parts = [items[i:i + size] for i in range(0, len(items), size)]
+    _FORKED = extractor
+    try:
+        with ProcessPoolExecutor(len(parts) - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_extract_part, part, batch_size) for part in parts[1:]]
+            yield from extract(parts[0], extractor, batch_size, progress=progress)
+            if progress is not None:
+                progress(f"extract and link ({extractor.name}): waiting for "
+                         f"{len(futures)} more process{'es' if len(futures) > 1 else ''}")
+            for future in futures:
+                yield from future.result()
+    finally:
+        _FORKED = None
 
 
 # --- articles -----------------------------------------------------------------------------

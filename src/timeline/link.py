@@ -23,6 +23,7 @@ from timeline.extract import (
     Found,
     Gazetteer,
     article_sentences,
+    auto_jobs,
     extract,
     fold,
     get_extractor,
@@ -72,13 +73,19 @@ def _decide(candidates: tuple[str, ...], context: set[str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256
-                 ) -> list[Mention]:
-    """Extract and link the mentions in every event's text (offsets into `Event.text`)."""
+def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
+                 jobs: int | None = None, progress: Progress = _quiet) -> list[Mention]:
+    """Extract and link the mentions in every event's text (offsets into `Event.text`).
+
+    `jobs`: processes to extract with; None uses both cores when the input is large enough.
+    """
     participants = {
         e.id: {p.actor for p in e.participants} | set(e.places) for e in dataset.events
     }
-    found = extract(((e.id, e.text) for e in dataset.events), extractor, batch_size=batch_size)
+    items = [(e.id, e.text) for e in dataset.events]
+    words = sum(text.count(" ") + 1 for _, text in items)
+    found = extract(items, extractor, batch_size=batch_size, jobs=auto_jobs(words, jobs),
+                    progress=progress)
     mentions: list[Mention] = []
     for event_id, group in groupby(found, key=lambda f: f.context):
         mentions += resolve(group, extractor.gazetteer, participants[event_id], extractor.name,
@@ -86,13 +93,13 @@ def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256
     return mentions
 
 
-def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = _quiet
-                     ) -> tuple[list[Mention], str]:
+def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = _quiet,
+                     jobs: int | None = None) -> tuple[list[Mention], str]:
     """The mentions of a dataset and the name of the pipeline that found them."""
     progress("extract: load spaCy pipeline")
     extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
     progress(f"extract and link ({extractor.name})")
-    return link_dataset(dataset, extractor), extractor.name
+    return link_dataset(dataset, extractor, jobs=jobs, progress=progress), extractor.name
 
 
 # --- reports for the curator -------------------------------------------------------------------
