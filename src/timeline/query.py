@@ -524,15 +524,14 @@ def open_graph(path: str | Path, base: str | None = None, progress: Progress = _
             raise QueryError(f"{p}: not valid {p.suffix[1:]}: {exc}") from None
         found = base or _graph_base(store) or DEFAULT_BASE
     else:
-        from timeline.export.rdf import Iris, to_rdf
+        from timeline.export.rdf import Iris, ntriples
         from timeline.pipeline import make_build
 
         build = make_build(path, base=base, progress=progress)
         progress("RDF")
-        graph = to_rdf(build)
+        data = ntriples(build)
         progress("load graph")
-        store.load(graph.serialize(format="nt", encoding="utf-8"),
-                   format=ox.RdfFormat.N_TRIPLES)
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
         found = Iris(build.base or build.dataset.dataset.base).base
     return Engine(store, found, source=str(path))
 
