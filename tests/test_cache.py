@@ -121,11 +121,93 @@ def test_cli_build_with_cache_says_what_it_reused(folder, tmp_path, runner):
             "--cache", str(tmp_path / "cache")]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "  cache: dataset validated, 0 events' mentions reused, 120 extracted\n" \
-        in first.output
+    chunks = len(list((tmp_path / "cache").glob("turtle-*.pickle")))
+    assert chunks > 1
+    assert ("  cache: dataset validated, 0 events' mentions reused, 120 extracted, "
+            f"0 Turtle chunks reused, {chunks} made\n") in first.output
     ttl = (tmp_path / "out" / "graph.ttl").read_bytes()
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
-    assert "  cache: dataset reused, 120 events' mentions reused, 0 extracted\n" \
-        in second.output
+    assert ("  cache: dataset reused, 120 events' mentions reused, 0 extracted, "
+            f"{chunks} Turtle chunks reused, 0 made\n") in second.output
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == ttl
+
+
+def _turtle_entries(cache_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in cache_dir.glob("turtle-*.pickle")}
+
+
+def test_editing_one_event_renders_one_chunk_of_turtle_again(folder, tmp_path):
+    from timeline.pipeline import build
+
+    cache_dir = tmp_path / "cache"
+    build(folder, tmp_path / "out", ner="gazetteer", cache=Cache(cache_dir, defer=True))
+    before = _turtle_entries(cache_dir)
+    assert len(before) > 1
+    _edit_one_summary(folder)
+    again = Cache(cache_dir, defer=True)
+    build(folder, tmp_path / "out", ner="gazetteer", cache=again)
+    assert (again.stats.turtle_made, again.stats.turtle_reused) == (1, len(before) - 1)
+    after = _turtle_entries(cache_dir)
+    assert len(after) == len(before)  # the edited chunk's old entry was pruned
+    assert len(set(after) - set(before)) == 1
+    build(folder, tmp_path / "fresh", ner="gazetteer")
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == \
+        (tmp_path / "fresh" / "graph.ttl").read_bytes()
+
+
+def test_mentions_and_base_are_part_of_a_chunks_key(folder, tmp_path):
+    from timeline.pipeline import build
+
+    cache_dir = tmp_path / "cache"
+    build(folder, tmp_path / "a", ner="gazetteer", cache=Cache(cache_dir, defer=True))
+    none = Cache(cache_dir, defer=True)
+    build(folder, tmp_path / "b", ner="none", cache=none)
+    assert none.stats.turtle_reused < none.stats.turtle_made
+    based = Cache(cache_dir, defer=True)
+    build(folder, tmp_path / "c", ner="none", base="https://x.example/kg/", cache=based)
+    assert based.stats.turtle_reused == 0
+    for name in ("b", "c"):
+        build(folder, tmp_path / f"{name}-fresh", ner="none",
+              base="https://x.example/kg/" if name == "c" else None)
+        assert (tmp_path / name / "graph.ttl").read_bytes() == \
+            (tmp_path / f"{name}-fresh" / "graph.ttl").read_bytes()
+
+
+def test_a_damaged_turtle_chunk_is_rebuilt(folder, tmp_path):
+    from timeline.pipeline import build
+
+    cache_dir = tmp_path / "cache"
+    build(folder, tmp_path / "out", ner="none", cache=Cache(cache_dir, defer=True))
+    good = (tmp_path / "out" / "graph.ttl").read_bytes()
+    victim = sorted(cache_dir.glob("turtle-*.pickle"))[0]
+    blob = victim.read_bytes()
+    victim.write_bytes(blob[:-3] + b"xyz")
+    again = Cache(cache_dir, defer=True)
+    build(folder, tmp_path / "out", ner="none", cache=again)
+    assert again.stats.rebuilt == ["turtle"]
+    assert again.stats.turtle_made == 1
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == good
+
+
+def test_cli_caches_next_to_the_output_by_default_and_not_with_no_cache(mini_path, tmp_path,
+                                                                        runner):
+    out = tmp_path / "site" / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none"])
+    assert result.exit_code == 0, result.output
+    assert "cache:" not in result.output  # said only when --cache is given
+    assert {p.name.split("-")[0] for p in (tmp_path / "site" / ".timeline-cache")
+            .iterdir()} == {"dataset", "turtle"}
+    bare = tmp_path / "bare" / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(bare), "--ner", "none",
+                                 "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "bare").iterdir()) == ["out"]
+
+
+def test_a_failed_build_leaves_no_cache(mini_path, tmp_path, runner):
+    out = tmp_path / "site" / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
+                                 "--base", "https://x.example/a b/"])
+    assert result.exit_code == 1
+    assert not (tmp_path / "site").exists()

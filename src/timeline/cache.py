@@ -25,8 +25,8 @@ from typing import Any
 
 from timeline import __version__
 from timeline.atomic import atomic_write
-from timeline.graph import Mention
-from timeline.models import Dataset
+from timeline.graph import Build, Mention
+from timeline.models import Dataset, Event
 
 DEFAULT_DIR = Path(".timeline-cache")
 _MAGIC = b"timeline-cache\x01"
@@ -67,20 +67,30 @@ class Stats:
     rebuilt: list[str] = field(default_factory=list)  # entries found corrupted
     extracted: int = 0  # events whose text went through extraction
     reused: int = 0  # events whose mentions came from the cache
+    turtle_reused: int = 0  # chunks of Turtle served from the cache
+    turtle_made: int = 0  # chunks of Turtle made again
 
 
 class Cache:
-    """A folder of checksummed entries; `get` returns None for a missing or damaged entry."""
+    """A folder of checksummed entries; `get` returns None for a missing or damaged entry.
 
-    def __init__(self, folder: str | Path = DEFAULT_DIR) -> None:
+    With `defer`, entries are kept in memory until `flush` (called once the build's outputs are
+    written), so a build that fails part way leaves the folder as it was.
+    """
+
+    def __init__(self, folder: str | Path = DEFAULT_DIR, defer: bool = False) -> None:
         self.folder = Path(folder)
         self.stats = Stats()
+        self.defer = defer
+        self._pending: dict[Path, bytes] = {}
+        self._used: set[Path] = set()
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key[:40]}.pickle"
 
     def get(self, kind: str, key: str) -> Any:
         path = self._path(kind, key)
+        self._used.add(path)
         try:
             blob = path.read_bytes()
         except OSError:
@@ -111,7 +121,29 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         blob = _MAGIC + len(payload).to_bytes(8, "big") + hashlib.sha256(payload).digest()
-        atomic_write(self._path(kind, key), blob + payload)
+        path = self._path(kind, key)
+        self._used.add(path)
+        if self.defer:
+            self._pending[path] = blob + payload
+        else:
+            atomic_write(path, blob + payload)
+
+    def flush(self) -> None:
+        """Write the deferred entries."""
+        from timeline.atomic import atomic_write_many
+
+        if self._pending:
+            atomic_write_many(self._pending)
+        self._pending = {}
+
+    def prune(self, kind: str) -> None:
+        """Delete the entries of `kind` this build did not use (edited-away chunks), so that
+        the folder does not grow with every edit."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.glob(f"{kind}-*.pickle"):
+            if path not in self._used:
+                path.unlink(missing_ok=True)
 
 
 def dataset_key(files: Iterable[tuple[str, bytes]]) -> str:
@@ -145,11 +177,18 @@ def _gazetteer_key(dataset: Dataset, mode: str) -> str:
 
     names = [(a.id, a.kind, *a.names) for a in sorted(dataset.actors, key=lambda a: a.id)]
     model = installed_model() if mode == "model" else ""
+    if model:  # a new release of the model finds other mentions
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            model += "==" + version(model.replace("_", "-"))
+        except PackageNotFoundError:
+            model += "==?"
     return digest(code_version(), mode, spacy.__version__, model or "", repr(names))
 
 
-def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = _quiet
-                     ) -> tuple[list[Mention], str]:
+def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = _quiet,
+                     jobs: int | None = None) -> tuple[list[Mention], str]:
     """`link.extract_mentions`, extracting only the events whose text or context changed."""
     from timeline.extract import resolve_mode
     from timeline.link import extract_mentions as extract_all
@@ -170,7 +209,7 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
     cache.stats.extracted = len(todo)
     if todo or not pipeline:
         partial = dataset.model_copy(update={"events": todo})
-        found, pipeline = extract_all(partial, ner, progress)
+        found, pipeline = extract_all(partial, ner, progress, jobs=jobs)
         by_event: dict[str, list[Mention]] = {e.id: [] for e in todo}
         for m in found:
             by_event[m.event].append(m)
@@ -181,3 +220,50 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
         cache.put("mentions", gkey, (pipeline, live))
     mentions = [m for e in dataset.events for m in live[keys[e.id]]]
     return mentions, pipeline
+
+
+def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
+    """`export.rdf.turtle`, making again only the chunks whose events or other blocks changed.
+
+    A chunk's key is made of its blocks' inputs: for an event, its fields, its resolved date
+    and its mentions (the slow part: they are fingerprinted, not rendered); for the few other
+    blocks (actors, sources, claims, relations, the dataset), their N-Triples text itself.
+    Chunk boundaries depend on IRIs only, so one edited event changes one chunk's key.
+    """
+    from timeline.export import rdf
+
+    events: dict[str, tuple[Event, list[Mention]]] = {}
+    base = rdf.NtIris(build.base or build.dataset.dataset.base).base
+    context = digest(code_version(), base, build.pipeline)
+
+    def fingerprint(e: Event, mentions: list[Mention]) -> str:
+        events[e.id] = (e, mentions)
+        return "\0" + e.id + "\0" + digest(context, e.model_dump_json(), repr(e.date),
+                                            repr(mentions))
+
+    chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint))
+    iri = rdf.NtIris(base)
+    parts = [rdf.turtle_header()]
+    for i, planned in enumerate(chunks, 1):
+        chunk = [(root, make()) for root, make in planned]
+        key = digest(context, *(text for _, text in chunk))
+        data = cache.get("turtle", key)
+        if not isinstance(data, bytes):
+            real = [(root, _event_text(iri, text, events) if text.startswith("\0") else text)
+                    for root, text in chunk]
+            data = rdf.turtle_chunk(real)
+            cache.put("turtle", key, data)
+            cache.stats.turtle_made += 1
+        else:
+            cache.stats.turtle_reused += 1
+        parts.append(data)
+        if i % 50 == 0:
+            progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
+    return b"".join(parts)
+
+
+def _event_text(iri: Any, marker: str, events: dict[str, tuple[Event, list[Mention]]]) -> str:
+    from timeline.export.rdf import event_block
+
+    event, mentions = events[marker.split("\0", 2)[1]]
+    return event_block(iri, event, mentions).text()

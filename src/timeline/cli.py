@@ -100,28 +100,35 @@ def build(
         "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
         "model, or none.")] = "auto",
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): "
-        "unchanged data is not validated again, unchanged events not extracted again.",
-        show_default=False)] = None,
+        "--cache", help="Cache folder for incremental rebuilds: unchanged data is not validated "
+        "again, unchanged events not extracted or rendered again. Default: .timeline-cache "
+        "next to the output folder.", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Build everything from scratch; read and write no cache.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Processes for entity extraction. Default: 2 when the "
+        "input is large enough and a second core is idle.", show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph and views from a dataset into an output folder.
 
     Example: timeline build data/events.yaml -o out/ --cache .timeline-cache
     """
+    from timeline.cache import Cache
     from timeline.pipeline import build as run_build
 
     store = None
-    if cache is not None:
-        from timeline.cache import Cache
-
-        store = Cache(cache)
+    if not no_cache:
+        # Entries are written only after the outputs, so a failed build leaves no cache behind.
+        store = Cache(cache or output.parent / ".timeline-cache", defer=True)
     with user_errors(), stages() as progress:
-        result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store)
+        result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store,
+                           jobs=jobs)
     out.print(f"{path}: built {result.summary}")
-    if store is not None:
+    if store is not None and cache is not None:
         s = store.stats
         out.print(f"  cache: dataset {'reused' if 'dataset' in s.hits else 'validated'}, "
-                  f"{s.reused} events' mentions reused, {s.extracted} extracted"
+                  f"{s.reused} events' mentions reused, {s.extracted} extracted, "
+                  f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made"
                   + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
     mentions = result.build.mentions
     if result.build.pipeline:

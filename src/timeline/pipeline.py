@@ -35,10 +35,11 @@ class BuildResult:
 
 
 def make_build(path: str | Path, base: str | None = None, progress: Progress = _quiet,
-               ner: str = "auto", cache: Cache | None = None) -> Build:
+               ner: str = "auto", cache: Cache | None = None, jobs: int | None = None) -> Build:
     """Load and validate, extract and link mentions, then build the graph (no files written).
 
-    `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none".
+    `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none";
+    `jobs` is how many processes extract (None: both cores when the input is large enough).
     """
     progress("load and validate")
     if cache is not None:  # incremental: reuse what unchanged files and events produced
@@ -53,20 +54,26 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = _
         from timeline.link import extract_mentions  # imports spaCy: only when extracting
 
         if cache is not None:
-            mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress)
+            mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress, jobs)
         else:
-            mentions, pipeline = extract_mentions(dataset, ner, progress)
+            mentions, pipeline = extract_mentions(dataset, ner, progress, jobs)
     progress("graph")
     graph = build_graph(dataset, mentions)
     return Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline, base=base)
 
 
-def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes]:
+def render_outputs(build: Build, progress: Progress = _quiet, cache: Cache | None = None
+                   ) -> dict[str, bytes]:
     """Every output file of a build, by file name, rendered in memory."""
-    from timeline.export.rdf import turtle
-
     progress("RDF and Turtle")
-    files = {"graph.ttl": turtle(build, progress)}
+    if cache is not None:
+        from timeline import cache as cached
+
+        files = {"graph.ttl": cached.turtle(build, cache, progress)}
+    else:
+        from timeline.export.rdf import turtle
+
+        files = {"graph.ttl": turtle(build, progress)}
     from timeline.export.html import VIEW_FILE, render_view
 
     files[VIEW_FILE] = render_view(build, progress=progress)
@@ -75,15 +82,19 @@ def render_outputs(build: Build, progress: Progress = _quiet) -> dict[str, bytes
 
 def build(
     path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = _quiet,
-    ner: str = "auto", cache: Cache | None = None,
+    ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
 ) -> BuildResult:
-    """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works."""
+    """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works
+    (a cache made with ``defer=True`` is written last, and only then)."""
     from timeline.atomic import atomic_write_many
 
-    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache)
-    files = render_outputs(b, progress=progress)
+    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs)
+    files = render_outputs(b, progress=progress, cache=cache)
     progress("write")
     out = Path(out_dir)
     targets = {out / name: data for name, data in files.items()}
     atomic_write_many(targets)
+    if cache is not None:
+        cache.flush()
+        cache.prune("turtle")
     return BuildResult(build=b, outputs=sorted(targets))

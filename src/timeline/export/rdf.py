@@ -6,10 +6,12 @@ with sorted subjects and objects, so identical input gives byte-identical output
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -458,59 +460,66 @@ def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
 
 
 BlockMaker = Callable[[Event, list[Mention]], str]
+Part = Lines | Callable[[], str]
 
 
-def blocks(build: Build, event_text: BlockMaker | None = None) -> list[tuple[str, str]]:
-    """Every block of the build as (subject IRI, N-Triples text), sorted by IRI.
+def plan(build: Build, event_text: BlockMaker | None = None
+         ) -> list[tuple[str, Callable[[], str]]]:
+    """Every block of the build as (subject IRI, a function that makes its N-Triples text),
+    sorted by IRI. Event blocks, the bulk, are made only when asked for, so a writer can make,
+    write and drop them chunk by chunk (100k events hold ~2 GB of N-Triples).
 
     `event_text(event, its mentions)` may serve an event's text from a cache (see
     `timeline.cache`); by default it is made here.
     """
     ds = build.dataset
     iri = NtIris(build.base or ds.dataset.base)
-    found: dict[str, list[Lines | str]] = defaultdict(list)
-
-    def add(root: str, lines: Lines | str) -> None:
-        found[root].append(lines)
-
-    add(iri("dataset"), dataset_block(build, iri))
+    found: dict[str, list[Part]] = defaultdict(list)
+    found[iri("dataset")].append(dataset_block(build, iri))
     for s in ds.sources:
-        add(iri.source(s.id), source_block(iri, s))
+        found[iri.source(s.id)].append(source_block(iri, s))
     actor_lines: dict[str, Lines] = {}
     for a in ds.actors:
         actor_lines[iri.actor(a.id)] = lines = actor_block(iri, a)
-        add(iri.actor(a.id), lines)
+        found[iri.actor(a.id)].append(lines)
     for r in ds.relations:
         subject = iri.actor(r.subject)
         if subject not in actor_lines:  # an unknown actor (only in a hand-made Build)
             actor_lines[subject] = lines = Lines()
-            add(subject, lines)
-        add(iri("relation", r.key), relation_block(iri, r, actor_lines[subject]))
+            found[subject].append(lines)
+        found[iri("relation", r.key)].append(relation_block(iri, r, actor_lines[subject]))
     for c in ds.claims:
-        add(iri.claim(c.id), claim_block(iri, c))
+        found[iri.claim(c.id)].append(claim_block(iri, c))
     by_event: dict[str, list[Mention]] = defaultdict(list)
     for m in build.mentions:
         by_event[m.event].append(m)
+
+    def make(e: Event, ms: list[Mention]) -> str:
+        return event_text(e, ms) if event_text else event_block(iri, e, ms).text()
+
     for e in ds.events:
-        ms = by_event.pop(e.id, [])
-        text = event_text(e, ms) if event_text else event_block(iri, e, ms).text()
-        add(iri.event(e.id), text)
+        found[iri.event(e.id)].append(functools.partial(make, e, by_event.pop(e.id, [])))
     for event_id, ms in by_event.items():  # mentions of events the dataset lacks
         lines = Lines()
         _nt_mentions(lines, iri, iri.event(event_id), ms)
-        add(iri.event(event_id), lines)
-    out = []
-    for root in sorted(found):
-        parts = found[root]
-        if len(parts) == 1:
-            text = parts[0] if isinstance(parts[0], str) else parts[0].text()
-        else:  # one subject, several entries: merge them into one sorted block
-            merged = Lines(line for p in parts
-                           for line in (p[:-1].split("\n") if isinstance(p, str) else p))
-            text = merged.text()
-        if text:
-            out.append((root, text))
-    return out
+        found[iri.event(event_id)].append(lines)
+    return [(root, functools.partial(_text, found[root])) for root in sorted(found)]
+
+
+def _text(parts: list[Part]) -> str:
+    if len(parts) == 1:
+        part = parts[0]
+        return part.text() if isinstance(part, Lines) else part()
+    # one subject, several entries: merge them into one sorted block
+    merged = Lines()
+    for part in parts:
+        merged += part if isinstance(part, Lines) else part()[:-1].split("\n")
+    return merged.text()
+
+
+def blocks(build: Build, event_text: BlockMaker | None = None) -> list[tuple[str, str]]:
+    """Every block of the build as (subject IRI, N-Triples text), sorted by IRI (see `plan`)."""
+    return [(root, text) for root, make in plan(build, event_text) if (text := make())]
 
 
 def ntriples(build: Build) -> bytes:
@@ -581,11 +590,14 @@ this: content-defined boundaries, so adding or removing an event moves no other 
 cache of chunks stays valid (see `timeline.cache`)."""
 
 
-def chunked(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    """(IRI, text) blocks in chunks with content-defined boundaries."""
+T = TypeVar("T")
+
+
+def chunked(items: list[tuple[str, T]]) -> list[list[tuple[str, T]]]:
+    """(IRI, anything) blocks in chunks with content-defined boundaries."""
     import zlib
 
-    out: list[list[tuple[str, str]]] = [[]]
+    out: list[list[tuple[str, T]]] = [[]]
     for item in items:
         out[-1].append(item)
         if zlib.crc32(item[0].encode("utf-8", "surrogatepass")) % CHUNK_EVERY == 0:
@@ -620,13 +632,16 @@ def turtle_chunk(chunk: list[tuple[str, str]]) -> bytes:
 
 
 def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes:
-    """The build as Turtle: sorted, grouped by subject, the usual prefixes; fast (pyoxigraph)."""
+    """The build as Turtle: sorted, grouped by subject, the usual prefixes; fast (pyoxigraph).
+
+    Blocks are made chunk by chunk and dropped once written, to keep memory flat.
+    """
     parts = [turtle_header()]
-    chunks = chunked(blocks(build))
+    chunks = chunked(plan(build))
     for i, chunk in enumerate(chunks, 1):
         if progress is not None and i % 50 == 0:
-            progress(f"serialize Turtle ({i}/{len(chunks)} chunks)")
-        parts.append(turtle_chunk(chunk))
+            progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
+        parts.append(turtle_chunk([(root, make()) for root, make in chunk]))
     return b"".join(parts)
 
 
