@@ -190,24 +190,18 @@ def test_a_damaged_turtle_chunk_is_rebuilt(folder, tmp_path):
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == good
 
 
-def test_cli_caches_next_to_the_output_by_default_and_not_with_no_cache(mini_path, tmp_path,
-                                                                        runner):
+def test_cli_caches_only_when_asked(mini_path, tmp_path, runner):
     out = tmp_path / "site" / "out"
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none"])
     assert result.exit_code == 0, result.output
-    assert "cache:" not in result.output  # said only when --cache is given
-    assert {p.name.split("-")[0] for p in (tmp_path / "site" / ".timeline-cache")
-            .iterdir()} == {"dataset", "turtle"}
-    bare = tmp_path / "bare" / "out"
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(bare), "--ner", "none",
-                                 "--no-cache"])
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "bare").iterdir()) == ["out"]
+    assert "cache:" not in result.output
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["out"]
 
 
 def test_a_failed_build_leaves_no_cache(mini_path, tmp_path, runner):
     out = tmp_path / "site" / "out"
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
+                                 "--cache", str(tmp_path / "site" / "cache"),
                                  "--base", "https://x.example/a b/"])
     assert result.exit_code == 1
     assert not (tmp_path / "site").exists()

@@ -21,7 +21,7 @@ import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from timeline import __version__
 from timeline.atomic import atomic_write
@@ -84,6 +84,7 @@ class Cache:
         self.defer = defer
         self._pending: dict[Path, bytes] = {}
         self._used: set[Path] = set()
+        self.mention_keys: dict[str, str] = {}  # event id -> key of its cached mentions
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key[:40]}.pickle"
@@ -219,6 +220,8 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
     if todo or len(live) != len(known):
         cache.put("mentions", gkey, (pipeline, live))
     mentions = [m for e in dataset.events for m in live[keys[e.id]]]
+    # What an event's mentions are made from, for `turtle`'s keys: cheaper than their repr.
+    cache.mention_keys = {e.id: digest(gkey, pipeline, keys[e.id]) for e in dataset.events}
     return mentions, pipeline
 
 
@@ -236,14 +239,17 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
     base = rdf.NtIris(build.base or build.dataset.dataset.base).base
     context = digest(code_version(), base, build.pipeline)
 
+    known = cache.mention_keys if build.mentions else {}
+
     def fingerprint(e: Event, mentions: list[Mention]) -> str:
         events[e.id] = (e, mentions)
+        made_from = known.get(e.id) or repr(mentions)
         return "\0" + e.id + "\0" + digest(context, e.model_dump_json(), repr(e.date),
-                                            repr(mentions))
+                                            made_from)
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint))
     iri = rdf.NtIris(base)
-    parts = [rdf.turtle_header()]
+    out = bytearray(rdf.turtle_header())  # see `rdf.turtle`: no list joined at the end
     for i, planned in enumerate(chunks, 1):
         chunk = [(root, make()) for root, make in planned]
         key = digest(context, *(text for _, text in chunk))
@@ -256,10 +262,10 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
             cache.stats.turtle_made += 1
         else:
             cache.stats.turtle_reused += 1
-        parts.append(data)
+        out += data
         if i % 50 == 0:
             progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
-    return b"".join(parts)
+    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy
 
 
 def _event_text(iri: Any, marker: str, events: dict[str, tuple[Event, list[Mention]]]) -> str:

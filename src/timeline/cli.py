@@ -100,11 +100,9 @@ def build(
         "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
         "model, or none.")] = "auto",
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Cache folder for incremental rebuilds: unchanged data is not validated "
-        "again, unchanged events not extracted or rendered again. Default: .timeline-cache "
-        "next to the output folder.", show_default=False)] = None,
-    no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Build everything from scratch; read and write no cache.")] = False,
+        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): "
+        "unchanged data is not validated again, unchanged events not extracted or rendered "
+        "again.", show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Processes for entity extraction. Default: 2 when the "
         "input is large enough and a second core is idle.", show_default=False)] = None,
@@ -117,14 +115,14 @@ def build(
     from timeline.pipeline import build as run_build
 
     store = None
-    if not no_cache:
+    if cache is not None:
         # Entries are written only after the outputs, so a failed build leaves no cache behind.
-        store = Cache(cache or output.parent / ".timeline-cache", defer=True)
+        store = Cache(cache, defer=True)
     with user_errors(), stages() as progress:
         result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store,
                            jobs=jobs)
     out.print(f"{path}: built {result.summary}")
-    if store is not None and cache is not None:
+    if store is not None:
         s = store.stats
         out.print(f"  cache: dataset {'reused' if 'dataset' in s.hits else 'validated'}, "
                   f"{s.reused} events' mentions reused, {s.extracted} extracted, "
