@@ -249,6 +249,11 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint))
     iri = rdf.NtIris(base)
+    # Past this point the data is valid and the base usable: deferred entries are written now,
+    # and chunks as they are made, rather than held in memory (1 GB of Turtle at 100k events).
+    # Should a later step fail, they are sound entries, keyed by content, of this very data.
+    cache.defer = False
+    cache.flush()
     out = bytearray(rdf.turtle_header())  # see `rdf.turtle`: no list joined at the end
     for i, planned in enumerate(chunks, 1):
         chunk = [(root, make()) for root, make in planned]

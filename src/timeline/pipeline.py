@@ -85,7 +85,8 @@ def build(
     ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
 ) -> BuildResult:
     """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works
-    (a cache made with ``defer=True`` is written last, and only then)."""
+    (a cache made with ``defer=True`` is written only once the data validated and the RDF is
+    being made)."""
     from timeline.atomic import atomic_write_many
 
     b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs)
