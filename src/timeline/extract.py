@@ -27,6 +27,7 @@ import numpy
 import spacy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from timeline.errors import ExtractionError
@@ -220,6 +221,56 @@ def _make_names(nlp: Language, name: str) -> ProperNames:
     return ProperNames()
 
 
+class GazetteerRuler:
+    """Pipeline component: spaCy's entity ruler with phrase patterns matched on NORM and
+    ``overwrite_ents``, giving the same entities in the same order.
+
+    spaCy's `EntityRuler` counts all its patterns on every doc (a check that it has some), which
+    with a thousand patterns was most of its time: 1.3 s of 6.4 s per 10k events.
+    """
+
+    SEP = "||"  # spaCy's ent_id_sep: match ids are the same hashes as the entity ruler's
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._ent_ids: dict[int, tuple[str, str]] = {}  # match id -> (label, gazetteer key)
+
+    def add_patterns(self, nlp: Language, patterns: Iterable[tuple[str, str, str]]) -> None:
+        """Add (label, text, key) phrase patterns; `nlp` folds their texts."""
+        patterns = list(patterns)
+        for (label, _, key), doc in zip(patterns, nlp.pipe(t for _, t, _ in patterns),
+                                        strict=True):
+            name = f"{label}{self.SEP}{key}"
+            self._ent_ids[nlp.vocab.strings.add(name)] = (label, key)
+            self.matcher.add(name, [doc])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = {(m, s, e) for m, s, e in self.matcher(doc) if s != e}
+        if not found:
+            return doc
+        # Longest first, then leftmost; a match overlapping one already taken is dropped, and
+        # any other entity it overlaps (the model's) is removed: the ruler's own rules.
+        matches = sorted(found, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+        entities = list(doc.ents)
+        new: list[Span] = []
+        seen: set[int] = set()
+        for match_id, start, end in matches:
+            if start in seen or end - 1 in seen:
+                continue
+            label, key = self._ent_ids[match_id]
+            new.append(Span(doc, start, end, label=label, span_id=key))
+            if entities:
+                entities = [e for e in entities if not (e.start < end and e.end > start)]
+            seen.update(range(start, end))
+        doc.ents = entities + new
+        return doc
+
+
+@Language.factory("timeline_gazetteer")
+def _make_gazetteer(nlp: Language, name: str) -> GazetteerRuler:
+    return GazetteerRuler(nlp)
+
+
 # --- the gazetteer ------------------------------------------------------------------------
 
 
@@ -363,15 +414,13 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
     else:
         nlp = spacy.blank("en")
         name = f"spacy-{spacy.__version__}/blank-en+gazetteer"
-    model_pipes = list(nlp.pipe_names)
     nlp.add_pipe("timeline_fold", config={"acronyms": sorted(gazetteer.acronyms)})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM",
-                                                 "overwrite_ents": True})
-    # The ruler runs pattern texts through the pipes before it, which is how the patterns get
-    # folded; the model pipes are disabled because they would only slow that down (10x).
-    with nlp.select_pipes(disable=model_pipes):
-        ruler.add_patterns([{"label": label, "pattern": text, "id": key}  # type: ignore[attr-defined]
-                            for label, text, key in gazetteer.patterns])
+    # Named "entity_ruler": it does what spaCy's does, with the options we used, only faster.
+    ruler = nlp.add_pipe("timeline_gazetteer", name="entity_ruler")
+    # Pattern texts are folded by the fold pipe alone, which is how patterns and text agree;
+    # the model pipes would only slow that down (10x).
+    with nlp.select_pipes(enable=["timeline_fold"]):
+        ruler.add_patterns(nlp, gazetteer.patterns)  # type: ignore[attr-defined]
     if mode == "gazetteer":
         nlp.add_pipe("timeline_names")
     return Extractor(nlp=nlp, gazetteer=gazetteer, mode=mode, name=name)
