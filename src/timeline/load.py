@@ -670,6 +670,9 @@ def _walk(value: Any, pattern: tuple[Any, ...], path: tuple[Any, ...] = ()
         yield from _walk(value[step], rest, (*path, step))
 
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[str, str]],
                       problems: list[Problem]) -> None:
     """Every id an item refers to must exist; checked on raw data, so that items which failed
@@ -682,7 +685,9 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
     for it, raw, label in raws:
         for kind, pattern in REFERENCES[it.section]:
             for value, path in _walk(raw, pattern):
-                if value in ids[kind] or (kind, value) in declared:
+                if value in ids[kind] or (kind, value) in declared \
+                        or not _SLUG.fullmatch(value):
+                    # a malformed id already has its own problem, with the id to write
                     continue
                 close = _closest(value, ids[kind])
                 hint = f" (did you mean {close}?)" if close else \
