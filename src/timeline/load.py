@@ -692,9 +692,6 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
                 close = _closest(value, ids[kind])
                 hint = f" (did you mean {close}?)" if close else \
                     f"; add it under '{kind}:' first"
-                if not value.isascii() and _unconfuse(value) in ids[kind]:
-                    # The reader sees the right id: say why the computer does not.
-                    hint = f"{_odd_characters(value)}; write '{_unconfuse(value)}'"
                 line, col = it.doc.locate((it.section, it.index, *path))
                 problems.append(Problem(it.doc.file, line, col,
                                         f"{label}: unknown {SINGULAR[kind]} id "
