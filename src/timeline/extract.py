@@ -271,6 +271,38 @@ def _make_gazetteer(nlp: Language, name: str) -> GazetteerRuler:
     return GazetteerRuler(nlp)
 
 
+class WarmTokenizer:
+    """spaCy's tokenizer, with its cache of space-separated chunks actually filled.
+
+    The tokenizer caches how it split each chunk, but stops saving for the rest of a text as soon
+    as one special case ("Mr.", "'s") occurred in it, so in news text most chunks were split
+    again every time (3 s of 5.6 s per 10k events). Each chunk not seen before is tokenized once
+    on its own, which saves it in that same cache when it holds no special case; the tokens are
+    those the tokenizer gives (a cached chunk is split as the tokenizer would split it).
+    """
+
+    MAX_CHUNKS = 500_000  # distinct chunks cached and remembered; beyond, spaCy's own behaviour
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        tokenizer.max_cache_size = max(tokenizer.max_cache_size, self.MAX_CHUNKS)
+        self._seen: set[str] = set()
+
+    def __call__(self, text: str) -> Doc:
+        seen = self._seen
+        if len(seen) < self.MAX_CHUNKS:
+            new = set(text.split()).difference(seen)
+            if new:
+                tokenize = self.tokenizer
+                for chunk in new:
+                    tokenize(chunk)
+                seen.update(new)
+        return self.tokenizer(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tokenizer, name)
+
+
 # --- the gazetteer ------------------------------------------------------------------------
 
 
@@ -414,6 +446,7 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
     else:
         nlp = spacy.blank("en")
         name = f"spacy-{spacy.__version__}/blank-en+gazetteer"
+    nlp.tokenizer = WarmTokenizer(nlp.tokenizer)
     nlp.add_pipe("timeline_fold", config={"acronyms": sorted(gazetteer.acronyms)})
     # Named "entity_ruler": it does what spaCy's does, with the options we used, only faster.
     ruler = nlp.add_pipe("timeline_gazetteer", name="entity_ruler")
