@@ -57,8 +57,12 @@ class Window:
 
     def __str__(self) -> str:
         if self.start is None and self.end is None:
-            return "all dates"
-        return f"{self.start or '...'} to {self.end or '...'}"
+            return "at any date"
+        if self.start is None:
+            return f"on or before {self.end}"
+        if self.end is None:
+            return f"on or after {self.start}"
+        return f"between {self.start} and {self.end}"
 
 
 def _day(text: str | None, option: str, last: bool) -> date | None:
@@ -271,7 +275,7 @@ def path(source: Source, a: str, b: str, window: Window = Window(),
                 if e.get("type") == "participant":
                     bipartite.add_edge(ev, v)
     start, end = node_id("actor", a), node_id("actor", b)
-    where = "" if window == Window() else f" between {window}"
+    where = "" if window == Window() else f" {window}"
     for n in (start, end):
         if n not in bipartite:
             raise AnalysisError(f"'{g.nodes[n]['id']}' takes part in no event{where}, so no "
