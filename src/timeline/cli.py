@@ -34,7 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 DataArg = Annotated[
     Path,
     typer.Argument(help="A YAML file, a folder of YAML files, or - for standard input.",
-                   show_default=False),
+                   show_default=False, metavar="PATH"),
 ]
 BaseOpt = Annotated[
     str | None,
@@ -114,6 +114,9 @@ def build(
     from timeline.cache import Cache
     from timeline.pipeline import build as run_build
 
+    if str(output) == "-":
+        fail(TimelineError("build writes a folder of files, not standard output; give -o a "
+                           "folder, or use `timeline export -f FORMAT -o -`"))
     store = None
     if cache is not None:
         # Entries are written only after the outputs, so a failed build leaves no cache behind.
@@ -191,7 +194,8 @@ def push(
         "options show in the process list).", show_default=False)] = None,
     retries: Annotated[int, typer.Option(help="Retries on connection errors and 5xx.")] = 3,
     backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles.")] = 0.5,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 60.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.",
+                                           min=0.001)] = 60.0,
 ) -> None:
     """Upload the graph to a triple store (SPARQL 1.1 Graph Store Protocol); PUT replaces the
     named graph, so pushing twice is the same as pushing once.
@@ -294,7 +298,8 @@ def query(
     fmt: Annotated[str, typer.Option(
         "--format", help="table, csv, tsv, json or xml (SPARQL results); turtle or ntriples "
         "for CONSTRUCT/DESCRIBE.")] = "table",
-    timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")
+    timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.",
+                                           min=0.001)
                        ] = 30.0,
     base: BaseOpt = None,
     list_queries: Annotated[bool, typer.Option(
@@ -335,7 +340,8 @@ def actors(
     path: DataArg,
     start: FromOpt = None,
     end: ToOpt = None,
-    limit: Annotated[int | None, typer.Option(help="Show only the top N.", show_default=False)
+    limit: Annotated[int | None, typer.Option(help="Show only the top N.", show_default=False,
+                                              min=1)
                      ] = None,
     fmt: TableFormat = "table",
 ) -> None:
@@ -405,10 +411,12 @@ def serve(
         show_default=False)],
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless "
                                       "others must reach it.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 7070,
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0,
+                                      max=65535)] = 7070,
     view_file: Annotated[Path, typer.Option(
         "--view", help="HTML view served at / when the file exists.")] = Path("out/view.html"),
-    timeout: Annotated[float, typer.Option(help="Time limit per query, in seconds.")] = 10.0,
+    timeout: Annotated[float, typer.Option(help="Time limit per query, in seconds.",
+                                           min=0.001)] = 10.0,
     base: BaseOpt = None,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and the HTML view at /.
@@ -484,6 +492,8 @@ def main() -> None:
     except KeyboardInterrupt:  # typer turns one inside a command into Exit(130) itself
         pass
     except SystemExit as exc:
+        if exc.code == 2:  # click's status for a usage error; every user error here is 1
+            sys.exit(1)
         if exc.code != INTERRUPTED:
             raise
     else:
