@@ -29,6 +29,8 @@ def test_mini_matches_golden_graph(mini):
     built = dataset_rdf(mini)
     if os.environ.get("TIMELINE_REGENERATE"):
         GOLDEN.write_bytes(serialize(built))
+        pytest.fail(f"regenerated {GOLDEN.name}: review the diff, then run again without "
+                    "TIMELINE_REGENERATE")
     expected = Graph().parse(GOLDEN)
     if not isomorphic(built, expected):
         _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
