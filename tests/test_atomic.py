@@ -26,3 +26,28 @@ def test_output_files_get_the_umask_mode(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_streamed_parts_are_written_in_order(tmp_path):
+    target = tmp_path / "graph.ttl"
+    atomic_write_many({target: (f"part {i}\n".encode() for i in range(3)),
+                       tmp_path / "view.html": "<p>x</p>"})
+    assert target.read_bytes() == b"part 0\npart 1\npart 2\n"
+    assert (tmp_path / "view.html").read_text() == "<p>x</p>"
+
+
+def test_a_stream_that_fails_midway_leaves_every_previous_output(tmp_path):
+    import pytest
+
+    target, other = tmp_path / "graph.ttl", tmp_path / "view.html"
+    target.write_bytes(b"old graph")
+    other.write_bytes(b"old view")
+
+    def parts():
+        yield b"half of the new graph"
+        raise ValueError("made while writing")
+
+    with pytest.raises(ValueError, match="made while writing"):
+        atomic_write_many({other: b"new view", target: parts()})
+    assert (target.read_bytes(), other.read_bytes()) == (b"old graph", b"old view")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl", "view.html"]

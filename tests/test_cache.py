@@ -40,9 +40,10 @@ def _edit_one_summary(folder: Path) -> None:
 
 
 def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
+    files = len(list(folder.glob("*.yaml")))
     first = Cache(tmp_path / "cache")
     cold = make_build(folder, ner="gazetteer", cache=first)
-    assert first.stats.misses == ["dataset", "mentions"]
+    assert first.stats.misses == ["dataset"] + ["file"] * files + ["mentions"]
     assert first.stats.extracted == 120
 
     again = Cache(tmp_path / "cache")
@@ -55,7 +56,8 @@ def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
     _edit_one_summary(folder)
     edited = Cache(tmp_path / "cache")
     inc = make_build(folder, ner="gazetteer", cache=edited)
-    assert edited.stats.misses == ["dataset"]
+    assert edited.stats.misses == ["dataset", "file"]  # only the edited file is validated
+    assert edited.stats.hits == ["file"] * (files - 1) + ["mentions"]
     assert (edited.stats.extracted, edited.stats.reused) == (1, 119)
     full = make_build(folder, ner="gazetteer")
     assert inc.dataset == full.dataset
@@ -84,7 +86,9 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
     cache_dir = tmp_path / "cache"
     good = make_build(folder, ner="gazetteer", cache=Cache(cache_dir))
     entries = sorted(cache_dir.glob("*.pickle"))
-    assert [p.name.split("-")[0] for p in entries] == ["dataset", "mentions"]
+    files = len(list(folder.glob("*.yaml")))
+    assert [p.name.split("-")[0] for p in entries] == ["dataset"] + ["file"] * files + [
+        "mentions"]
     for p in entries:
         blob = p.read_bytes()
         if damage == "truncate":  # an interrupted write
@@ -97,7 +101,7 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
             p.write_bytes(b"")
     again = Cache(cache_dir)
     rebuilt = make_build(folder, ner="gazetteer", cache=again)
-    assert again.stats.rebuilt == ["dataset", "mentions"]
+    assert again.stats.rebuilt == ["dataset"] + ["file"] * files + ["mentions"]
     assert again.stats.extracted == 120
     assert rebuilt.dataset == good.dataset
     assert rebuilt.mentions == good.mentions
@@ -205,3 +209,44 @@ def test_a_failed_build_leaves_no_cache(mini_path, tmp_path, runner):
                                  "--base", "https://x.example/a b/"])
     assert result.exit_code == 1
     assert not (tmp_path / "site").exists()
+
+
+def test_per_file_validation_gives_the_dataset_of_a_full_read(folder, tmp_path):
+    from timeline.load import read_dataset
+
+    make_build(folder, ner="gazetteer", cache=Cache(tmp_path / "cache"))
+    _edit_one_summary(folder)
+    again = Cache(tmp_path / "cache")
+    inc = make_build(folder, ner="gazetteer", cache=again)
+    assert again.stats.misses == ["dataset", "file"]
+    assert inc.dataset == read_dataset(folder)
+    # the entry of the file as it was before the edit is deleted, the others kept
+    assert len(list((tmp_path / "cache").glob("file-*.pickle"))) == len(
+        list(folder.glob("*.yaml")))
+
+
+@pytest.mark.parametrize("breakage", ["duplicate id", "unknown reference", "two datasets"])
+def test_cross_file_problems_are_reported_as_by_a_full_read(folder, tmp_path, breakage):
+    """Files valid on their own that break a cross-file check: the same messages as without
+    the cache, each at its line."""
+    from timeline.load import read_dataset
+
+    make_build(folder, ner="gazetteer", cache=Cache(tmp_path / "cache"))
+    extra = folder / "zz-extra.yaml"
+    if breakage == "duplicate id":
+        extra.write_text((folder / "events-0001.yaml").read_text(encoding="utf-8"),
+                         encoding="utf-8")
+    elif breakage == "unknown reference":
+        rel = (folder / "relations.yaml").read_text(encoding="utf-8").split("\n\n")[0]
+        extra.write_text(rel.replace("object: ", "object: atlantis-", 1) + "\n",
+                         encoding="utf-8")
+    else:
+        extra.write_text("dataset:\n  title: Another\n", encoding="utf-8")
+    assert extra.read_text(encoding="utf-8") != ""
+    with pytest.raises(InvalidDataset) as full:
+        read_dataset(folder)
+    cache = Cache(tmp_path / "cache")
+    with pytest.raises(InvalidDataset) as cached:
+        make_build(folder, ner="gazetteer", cache=cache)
+    assert "file" in cache.stats.hits  # the unchanged files were not validated again
+    assert [str(p) for p in cached.value.problems] == [str(p) for p in full.value.problems]

@@ -5,19 +5,24 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+Content = bytes | str | Iterable[bytes]
+"""What a file is written from: its bytes or text, or its bytes piece by piece (streamed)."""
 
-def atomic_write(path: str | Path, data: bytes | str) -> None:
+
+def atomic_write(path: str | Path, data: Content) -> None:
     atomic_write_many({Path(path): data})
 
 
-def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
+def atomic_write_many(files: Mapping[Path, Content]) -> None:
     """Write every file to a temporary sibling first, then move each into place.
 
     Nothing is replaced until every file has been written and flushed to disk, so an error or an
-    interruption while writing leaves all previous outputs as they were.
+    interruption while writing leaves all previous outputs as they were. A file given as an
+    iterable of byte strings is written as they come (never all held in memory); an error
+    raised while producing them leaves the previous outputs too.
     """
     staged: list[tuple[str, Path]] = []
     mode = _default_mode()
@@ -29,7 +34,13 @@ def atomic_write_many(files: Mapping[Path, bytes | str]) -> None:
             staged.append((tmp, path))
             os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are ordinary files
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                if isinstance(data, str):
+                    fh.write(data.encode("utf-8"))
+                elif isinstance(data, bytes | bytearray | memoryview):
+                    fh.write(data)
+                else:
+                    for part in data:
+                        fh.write(part)
                 fh.flush()
                 os.fsync(fh.fileno())
         for tmp, path in staged:

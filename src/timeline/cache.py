@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -165,8 +165,35 @@ def load_dataset(path: str | Path, cache: Cache, progress: Progress = _quiet) ->
     if isinstance(found, Dataset):
         progress("load and validate (cached)")
         return found
-    dataset = read_files(files)
+    dataset = _from_parts(files, cache, progress)
+    if dataset is None:
+        dataset = read_files(files)  # raises with every problem, each where it is
     cache.put("dataset", key, dataset)
+    return dataset
+
+
+def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
+                ) -> Dataset | None:
+    """Validate only the files that changed (each valid file's items are cached by its bytes),
+    then run the cross-file checks over all; None if any file or check has a problem."""
+    from timeline.load import FilePart, combine_parts, validate_file
+
+    parts: list[FilePart] = []
+    fresh = 0
+    for name, data in files:
+        key = digest(code_version(), "file", name, hashlib.sha256(data).digest())
+        part = cache.get("file", key)
+        if not isinstance(part, FilePart):
+            part = validate_file(name, data)
+            if part is None:
+                return None
+            cache.put("file", key, part)
+            fresh += 1
+        parts.append(part)
+    progress(f"load and validate: {fresh} of {len(files)} files changed")
+    dataset = combine_parts(parts)
+    if dataset is not None:
+        cache.prune("file")  # entries of files edited since: they would only accumulate
     return dataset
 
 
@@ -226,7 +253,17 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
 
 
 def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
-    """`export.rdf.turtle`, making again only the chunks whose events or other blocks changed.
+    """`export.rdf.turtle` through the cache: see `turtle_parts`."""
+    out = bytearray()  # see `rdf.turtle`: no list joined at the end
+    for part in turtle_parts(build, cache, progress):
+        out += part
+    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy
+
+
+def turtle_parts(build: Build, cache: Cache, progress: Progress = _quiet) -> Iterator[bytes]:
+    """`export.rdf.turtle_parts`, making again only the chunks whose events or other blocks
+    changed. The plan is made now (a bad base IRI is refused before any file is opened), the
+    pieces as they are read.
 
     A chunk's key is made of its blocks' inputs: for an event, its fields, its resolved date
     and its mentions (the slow part: they are fingerprinted, not rendered); for the few other
@@ -248,13 +285,20 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
                                             made_from)
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint))
-    iri = rdf.NtIris(base)
+    return _turtle_pieces(chunks, rdf.NtIris(base), events, context, cache, progress)
+
+
+def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
+                   events: dict[str, tuple[Event, list[Mention]]], context: str, cache: Cache,
+                   progress: Progress) -> Iterator[bytes]:
+    from timeline.export import rdf
+
     # Past this point the data is valid and the base usable: deferred entries are written now,
     # and chunks as they are made, rather than held in memory (1 GB of Turtle at 100k events).
     # Should a later step fail, they are sound entries, keyed by content, of this very data.
     cache.defer = False
     cache.flush()
-    out = bytearray(rdf.turtle_header())  # see `rdf.turtle`: no list joined at the end
+    yield rdf.turtle_header()
     for i, planned in enumerate(chunks, 1):
         chunk = [(root, make()) for root, make in planned]
         key = digest(context, *(text for _, text in chunk))
@@ -267,10 +311,9 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
             cache.stats.turtle_made += 1
         else:
             cache.stats.turtle_reused += 1
-        out += data
+        yield data
         if i % 50 == 0:
             progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
-    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy
 
 
 def _event_text(iri: Any, marker: str, events: dict[str, tuple[Event, list[Mention]]]) -> str:

@@ -773,3 +773,103 @@ def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
 
 def iter_problems(exc: InvalidDataset) -> Iterator[str]:
     yield from (str(p) for p in exc.problems)
+
+
+# --- per-file validation, for the build cache ---------------------------------------------
+
+
+@dataclass
+class FilePart:
+    """One valid file, validated on its own: the per-file half of `read_files`, which the build
+    cache keeps by the file's bytes so that an edit re-validates only the edited file."""
+
+    file: str
+    has_info: bool
+    info: DatasetInfo | None
+    items: list[tuple[str, int, Any, Any]]  # (section, index in its list, model, raw id)
+    refs: list[tuple[int, str, str]]  # (position in items, kind referred to, id referred to)
+
+
+def validate_file(name: str, data: bytes) -> FilePart | None:
+    """Parse and validate one file alone; None if it has any problem of its own (`read_files`
+    then reports it, with the usual messages). The node tree is freed when this returns."""
+    problems: list[Problem] = []
+    with gc_paused():
+        doc = _parse(name, data, problems)
+        if doc is None or problems:
+            return None
+        part = FilePart(name, False, None, [], [])
+        for key, value in doc.data.items():
+            model = TOP_LEVEL.get(key)
+            if model is None:
+                return None
+            if key == "dataset":
+                part.has_info = True
+                part.info = _validate_one(DatasetInfo, value, doc, [key], "dataset", problems)
+                if problems:
+                    return None
+                continue
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                return None
+            for i, raw in enumerate(value):
+                obj = _validate_one(model, raw, doc, [key, i], key, problems)
+                if obj is None or problems:
+                    return None
+                for kind, pattern in REFERENCES[key]:
+                    part.refs += [(len(part.items), kind, ref) for ref, _ in _walk(raw, pattern)]
+                part.items.append((key, i, obj, raw.get("id") if isinstance(raw, dict) else None))
+    return part
+
+
+class _Unlocated(_Document):
+    """A file known only by its validated items: any problem sends the caller to `read_files`,
+    which parses it again to say where."""
+
+    def locate(self, path: Iterable[Any], key: bool = False) -> tuple[int, int]:
+        return 1, 1
+
+
+def combine_parts(parts: list[FilePart]) -> Dataset | None:
+    """The cross-file half of `read_files` over valid files, the same checks in the same order;
+    None if any fails (call `read_files` for the messages)."""
+    problems: list[Problem] = []
+    with gc_paused():
+        info: DatasetInfo | None = None
+        has_info = False
+        items: dict[str, list[_Item]] = {name: [] for name in SINGULAR}
+        declared: set[tuple[str, str]] = set()
+        refs: list[tuple[_Item, str, str]] = []
+        for part in parts:
+            if part.has_info:
+                if has_info:
+                    return None
+                has_info, info = True, part.info
+            doc = _Unlocated(part.file, yaml.ScalarNode(_T + "str", ""), {})
+            placed = []
+            for section, index, model, raw_id in part.items:
+                if isinstance(raw_id, str) and section != "relations":
+                    if (section, raw_id) in declared:
+                        return None
+                    declared.add((section, raw_id))
+                placed.append(_Item(section, index, doc, model))
+                items[section].append(placed[-1])
+            refs += [(placed[at], kind, ref) for at, kind, ref in part.refs]
+        ids = {kind: {it.model.id for it in items[kind]} for kind in SINGULAR
+               if kind != "relations"}
+        for _, kind, ref in refs:
+            if not (ref in ids[kind] or (kind, ref) in declared or not _SLUG.fullmatch(ref)):
+                return None
+        _check(items, problems)
+        events = _resolve_dates(items["events"], problems)
+        if problems:
+            return None
+        return Dataset.model_construct(
+            dataset=info or DatasetInfo(),
+            sources=[it.model for it in items["sources"]],
+            actors=[it.model for it in items["actors"]],
+            events=events,
+            claims=[it.model for it in items["claims"]],
+            relations=[it.model for it in items["relations"]],
+        )

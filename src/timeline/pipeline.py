@@ -6,7 +6,7 @@ starts (the CLI turns that into a rich progress display).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,19 +65,28 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = _
 def render_outputs(build: Build, progress: Progress = _quiet, cache: Cache | None = None
                    ) -> dict[str, bytes]:
     """Every output file of a build, by file name, rendered in memory."""
+    files = stream_outputs(build, progress, cache)
+    return {name: data if isinstance(data, bytes) else b"".join(data)
+            for name, data in files.items()}
+
+
+def stream_outputs(build: Build, progress: Progress = _quiet, cache: Cache | None = None
+                   ) -> dict[str, bytes | Iterator[bytes]]:
+    """Every output file of a build, by file name; the Turtle as pieces made while it is
+    written (1 GB at 100k events, never held whole), the HTML view rendered already."""
     progress("RDF and Turtle")
+    turtle: Iterator[bytes]
     if cache is not None:
         from timeline import cache as cached
 
-        files = {"graph.ttl": cached.turtle(build, cache, progress)}
+        turtle = cached.turtle_parts(build, cache, progress)
     else:
-        from timeline.export.rdf import turtle
+        from timeline.export.rdf import turtle_parts
 
-        files = {"graph.ttl": turtle(build, progress)}
+        turtle = turtle_parts(build, progress)
     from timeline.export.html import VIEW_FILE, render_view
 
-    files[VIEW_FILE] = render_view(build, progress=progress)
-    return files
+    return {"graph.ttl": turtle, VIEW_FILE: render_view(build, progress=progress)}
 
 
 def build(
@@ -90,7 +99,7 @@ def build(
     from timeline.atomic import atomic_write_many
 
     b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs)
-    files = render_outputs(b, progress=progress, cache=cache)
+    files = stream_outputs(b, progress=progress, cache=cache)
     progress("write")
     out = Path(out_dir)
     targets = {out / name: data for name, data in files.items()}

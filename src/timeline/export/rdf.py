@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -637,14 +637,28 @@ def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes
     Blocks are made chunk by chunk and dropped once written, to keep memory flat.
     """
     # One growing buffer, not a list joined at the end: that join held the Turtle twice
-    # (2 GB at 100k events).
-    out = bytearray(turtle_header())
-    chunks = chunked(plan(build))
+    # (2 GB at 100k events). `timeline build` streams `turtle_parts` to the file instead.
+    out = bytearray()
+    for part in turtle_parts(build, progress):
+        out += part
+    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy 1 GB
+
+
+def turtle_parts(build: Build, progress: Callable[[str], None] | None = None
+                 ) -> Iterator[bytes]:
+    """`turtle` piece by piece (the @prefix lines, then one piece per chunk), for writing to a
+    file as it is made. The plan is made now, so that a bad base IRI is refused before any file
+    is opened; the pieces are made as they are read."""
+    return _turtle_pieces(chunked(plan(build)), progress)
+
+
+def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
+                   progress: Callable[[str], None] | None) -> Iterator[bytes]:
+    yield turtle_header()
     for i, chunk in enumerate(chunks, 1):
         if progress is not None and i % 50 == 0:
             progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
-        out += turtle_chunk([(root, make()) for root, make in chunk])
-    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy 1 GB
+        yield turtle_chunk([(root, make()) for root, make in chunk])
 
 
 def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
