@@ -110,28 +110,35 @@ def worker_pipeline(path: Path, out: Path) -> None:
     with rec.step("graph"):
         graph = build_graph(dataset, mentions)
     build = Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline)
+    from timeline.atomic import atomic_write
     from timeline.export.rdf import chunked, plan, turtle_chunk, turtle_header
 
     # As `timeline build` does it: N-Triples lines made chunk by chunk from the models, each
-    # chunk written to Turtle by pyoxigraph and dropped. The two stages are timed apart here.
-    triples, made, written = 0, 0.0, 0.0
-    parts = bytearray(turtle_header())
+    # chunk written to Turtle by pyoxigraph, streamed into the (temporary, then renamed) file
+    # and dropped. The two stages are timed apart here.
+    triples, made, written, size = 0, 0.0, 0.0, 0
     with rec.step("RDF", note="plan: sorted blocks; their lines are made in serialize"):
         chunks = chunked(plan(build))
-    with rec.step("serialize", note="Turtle, pyoxigraph") as row:
+
+    def pieces(chunks: list[Any]) -> Iterator[bytes]:
+        nonlocal triples, made, written, size
+        yield turtle_header()
         for planned in chunks:
             start = time.perf_counter()
             chunk = [(root, make()) for root, make in planned]
             triples += sum(text.count("\n") for _, text in chunk)
             middle = time.perf_counter()
-            parts += turtle_chunk(chunk)
+            piece = turtle_chunk(chunk)
             made, written = made + middle - start, written + time.perf_counter() - middle
-        turtle = parts
-        row["bytes"] = len(turtle)
+            size += len(piece)
+            yield piece
+
+    with rec.step("serialize", note="Turtle, pyoxigraph, streamed to the file") as row:
+        atomic_write(out, pieces(chunks))
+        row["bytes"] = size
         row["triples"] = triples
         row["lines_seconds"], row["turtle_seconds"] = made, written
-    out.write_bytes(turtle)
-    del parts, chunks
+    del chunks
     try:
         from timeline.export.html import render_view
     except ImportError:
@@ -148,7 +155,7 @@ def worker_pipeline(path: Path, out: Path) -> None:
     else:
         with rec.step("query", note="load store + 2 saved queries") as row:
             store = ox.Store()
-            store.load(turtle, format=ox.RdfFormat.TURTLE)
+            store.load(path=str(out), format=ox.RdfFormat.TURTLE)
             engine = Engine(store, "https://example.org/timeline/")
             busiest = max(dataset.actors, key=lambda a: graph.in_degree(f"actor:{a.id}"))
             rows = 0
