@@ -485,6 +485,7 @@ INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by C
 
 def main() -> None:
     """Run the CLI; Ctrl-C ends any command with one line on stderr and exit status 130."""
+    import signal
     import sys
 
     try:
@@ -492,11 +493,15 @@ def main() -> None:
     except KeyboardInterrupt:  # typer turns one inside a command into Exit(130) itself
         pass
     except SystemExit as exc:
-        if exc.code == 2:  # click's status for a usage error; every user error here is 1
-            sys.exit(1)
         if exc.code != INTERRUPTED:
+            # The command is over; a Ctrl-C while Python shuts down would only turn a finished
+            # run into a traceback or a wrong status.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if exc.code == 2:  # click's status for a usage error; every user error here is 1
+                sys.exit(1)
             raise
     else:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         return
     # Outputs are replaced only once complete (timeline.atomic): an interrupted run leaves the
     # previous ones as they were, or (stopped after writing) the new ones in full.
