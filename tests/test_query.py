@@ -276,3 +276,12 @@ def test_help_and_validate_do_not_import_the_query_engine():
             "print(sorted(m for m in ('pyoxigraph', 'rdflib', 'networkx') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_misspelt_name_suggests_the_actor_whose_name_is_close(runner, shipped_path):
+    # the shipped data has ids closer in spelling ("maduro-wife") than the right one
+    result = runner.invoke(app, ["query", str(shipped_path), "actor-events", "-p",
+                                 "actor=madur"])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: parameter 'actor': no actor 'madur' (did you mean "
+                             "'nicolas-maduro'?)\n")

@@ -307,6 +307,12 @@ class Engine:
             if len(matches) > 1:
                 raise QueryError(f"parameter '{param.name}': '{value}' names several actors: "
                                  f"{', '.join(matches)}; give one id")
+            # a misspelt name ("madur") is closest to a name or alias, not always to an id
+            close = difflib.get_close_matches(_fold(value), list(names), n=3, cutoff=0.7)
+            found = sorted({i for name in close for i in names[name]})
+            if found:
+                raise QueryError(f"parameter '{param.name}': no actor '{value}' (did you mean "
+                                 f"{' or '.join(repr(i) for i in found[:3])}?)")
         raise QueryError(f"parameter '{param.name}': no {kind} '{value}'{_suggest(value, ids)}")
 
     def _ids(self, kind: str) -> dict[str, str]:
