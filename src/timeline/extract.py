@@ -496,21 +496,19 @@ def _trim(span: Span) -> Span | None:
     return span.doc[start:end]
 
 
-def _entities(rows: list[list[int]]) -> Iterator[tuple[int, int, int, int]]:
-    """(start, end, label, id) of the entities of a doc's (ENT_IOB, ENT_TYPE, ENT_ID, ...) rows,
-    read the way `Doc.ents` reads them (an entity without a label is skipped)."""
-    start, label, ent_id = -1, 0, 0
-    for i, (iob, typ, eid, *_) in enumerate(rows):
-        if iob == 1:
-            continue
-        if start != -1 and label:
-            yield start, i, label, ent_id
-        if iob == 3 and typ != 0:
-            start, label, ent_id = i, typ, eid
-        else:
-            start, label, ent_id = -1, 0, 0
-    if start != -1 and label:
-        yield start, len(rows), label, ent_id
+def _entities(table: numpy.ndarray) -> Iterator[tuple[int, int, int, int]]:
+    """(start, end, label, id) of the entities of a doc's (ENT_IOB, ENT_TYPE, ENT_ID, ...)
+    array, read the way `Doc.ents` reads them: an entity starts at a "B" token with a label
+    (IOB 3) and runs to the next token that is not "I" (IOB 1)."""
+    iob, typ = table[:, 0], table[:, 1]
+    starts = numpy.flatnonzero((iob == 3) & (typ != 0))
+    if not len(starts):
+        return
+    stops = numpy.flatnonzero(iob != 1)
+    at = numpy.searchsorted(stops, starts, side="right")
+    ends = numpy.append(stops, len(iob))[at]
+    yield from zip(starts.tolist(), ends.tolist(), typ[starts].tolist(),
+                   table[starts, 2].tolist(), strict=True)
 
 
 def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0,
@@ -521,13 +519,16 @@ def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0,
         return
     # doc.text joins a Token object per word: give the text the doc was made from when known.
     strings, text = doc.vocab.strings, doc.text if text is None else text
-    rows = doc.to_array([ENT_IOB, ENT_TYPE, ENT_ID, IDX, LENGTH]).tolist()
-    for start, end, label_id, ent_id in _entities(rows):
+    table = doc.to_array([ENT_IOB, ENT_TYPE, ENT_ID, IDX, LENGTH])
+    rows: list[list[int]] | None = None
+    for start, end, label_id, ent_id in _entities(table):
         key = strings[ent_id] if ent_id else None
         label = strings[label_id]
         if key is not None and key in gaz.keys:
             # Offsets from arrays: a Span and its Tokens per curated match cost 0.1 ms each.
-            s, e = rows[start][3], rows[end - 1][3] + rows[end - 1][4]
+            if rows is None:
+                rows = table[:, 3:].tolist()
+            s, e = rows[start][0], rows[end - 1][0] + rows[end - 1][1]
             yield Found(context, offset + s, offset + e, text[s:e], label, key,
                         gaz.methods[key])
             continue
