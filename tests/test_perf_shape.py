@@ -136,3 +136,58 @@ def test_extraction_uses_one_process_below_the_threshold_and_as_told():
     assert auto_jobs(10, jobs=2) == 2
     assert auto_jobs(10**9, jobs=1) == 1
     assert auto_jobs(10**9) in (1, 2)
+
+
+TRICKY = [
+    "Mr. Maduro's aide didn't say it's over; U.S. officials (and Sen. Rubio) did.",
+    "See https://example.org/a?b=c, e-mail x@y.org -- or call at 5 p.m. on Jan. 3rd!",
+    "\"Quoted,\" she said: 'yes'.  Two  spaces\nand a newline; Mr.Smith, U.S.-backed.",
+    "Nicolás Maduro, NICOLÁS MADURO and nicolas maduro met the U.S. envoy's team.",
+]
+
+
+def test_warm_tokenizer_gives_spacys_tokens_in_any_order():
+    """Filling the chunk cache must not change a single token, whitespace or offset."""
+    import spacy
+
+    from timeline.extract import WarmTokenizer
+
+    def shape(doc):
+        return [(t.text, t.whitespace_, t.idx) for t in doc]
+
+    plain = spacy.blank("en").tokenizer
+    expected = [shape(plain(t)) for t in TRICKY]
+    for order in (TRICKY, TRICKY[::-1]):
+        warm = WarmTokenizer(spacy.blank("en").tokenizer)
+        got = {t: shape(warm(t)) for t in order}
+        assert [got[t] for t in TRICKY] == expected
+        assert [shape(warm(t)) for t in TRICKY] == expected  # again, from the cache
+
+
+def test_gazetteer_ruler_gives_spacys_entity_ruler_entities():
+    """Our phrase ruler against spaCy's, with the same folded patterns, overlapping ones too."""
+    import spacy
+
+    from timeline.extract import Gazetteer, get_extractor
+    from timeline.models import Actor
+
+    actors = [Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person",
+                    aliases=["Maduro"]),
+              Actor(id="united-states", name="United States", kind="country", aliases=["U.S."]),
+              Actor(id="marco-rubio", name="Marco Rubio", kind="person")]
+    gaz = Gazetteer.from_actors(actors)
+    ours = get_extractor(gaz, "gazetteer").nlp
+    theirs = spacy.blank("en")
+    theirs.add_pipe("timeline_fold", config={"acronyms": sorted(gaz.acronyms)})
+    ruler = theirs.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM",
+                                                    "overwrite_ents": True})
+    # spaCy's ruler folds pattern texts with the pipes before it (as extract.py once used it)
+    ruler.add_patterns([{"label": label, "pattern": text, "id": key}  # type: ignore[attr-defined]
+                        for label, text, key in gaz.patterns])
+    for text in TRICKY + ["Maduro Maduro, Nicolás Maduro; the United States and U.S. and us."]:
+        mine = ours.get_pipe("entity_ruler")(ours.get_pipe("timeline_fold")(ours.make_doc(text)))
+        spacys = theirs(text)
+        assert [(e.start, e.end, e.label_, e.ent_id_) for e in mine.ents] == [
+            (e.start, e.end, e.label_, e.ent_id_) for e in spacys.ents]
+    assert [e.ent_id_ for e in theirs("Nicolás Maduro met Marco Rubio in the U.S.").ents] == [
+        "n:nicolas maduro", "n:marco rubio", "n:us"]
