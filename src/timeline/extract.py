@@ -565,7 +565,9 @@ def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: 
 
 PARALLEL_MIN_WORDS = 150_000
 """Below this many words a second process costs more than it saves (measured in bench/run.py:
-forking and sending the spans back take about 0.2 s; one core reads ~70k words/s)."""
+forking and sending the spans back take about 0.2 s; one core then read ~70k words/s, and reads
+~230k words/s since the tokenizer cache and ruler fixes, so the break-even is higher now: to be
+measured again)."""
 
 
 def auto_jobs(words: int, jobs: int | None = None) -> int:
