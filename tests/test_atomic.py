@@ -51,3 +51,17 @@ def test_a_stream_that_fails_midway_leaves_every_previous_output(tmp_path):
         atomic_write_many({other: b"new view", target: parts()})
     assert (target.read_bytes(), other.read_bytes()) == (b"old graph", b"old view")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl", "view.html"]
+
+
+def test_a_file_in_the_way_is_a_clear_error(tmp_path):
+    import pytest
+
+    from timeline.errors import ExportError
+
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    with pytest.raises(ExportError) as exc:
+        atomic_write_many({blocker / "sub" / "graph.ttl": b"x"})
+    assert str(exc.value) == (f"cannot write {blocker / 'sub' / 'graph.ttl'}: {blocker} is a "
+                              "file, not a folder")
+    assert blocker.read_text() == "not a folder"

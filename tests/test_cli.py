@@ -95,3 +95,13 @@ def test_help_and_validate_do_not_import_heavy_libraries(mini_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).parent)
     assert result.stdout.strip() == ""
+
+
+def test_relative_base_iri_is_refused_before_anything_is_written(runner, mini_path, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--base", "foo",
+                                 "--ner", "none"])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: base IRI 'foo/' has no scheme, so the graph's IRIs would "
+                             "be relative; write one like https://example.org/timeline/\n")
+    assert not out.exists()

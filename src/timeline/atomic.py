@@ -8,6 +8,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from timeline.errors import ExportError
+
 Content = bytes | str | Iterable[bytes]
 """What a file is written from: its bytes or text, or its bytes piece by piece (streamed)."""
 
@@ -26,6 +28,7 @@ def atomic_write_many(files: Mapping[Path, Content]) -> None:
     """
     staged: list[tuple[str, Path]] = []
     mode = _default_mode()
+    path = Path()
     try:
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +49,10 @@ def atomic_write_many(files: Mapping[Path, Content]) -> None:
         for tmp, path in staged:
             os.replace(tmp, path)
         staged = []
+    except OSError as exc:  # a file where a folder should be, no permission, a full disk
+        blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror or str(exc)
+        raise ExportError(f"cannot write {path}: {reason}") from None
     finally:
         for tmp, _ in staged:
             try:

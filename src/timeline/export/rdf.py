@@ -69,6 +69,9 @@ _SCHEMA_CLASS = {
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 class Iris:
     """Deterministic IRIs for everything in a dataset, under one base."""
 
@@ -80,6 +83,9 @@ class Iris:
         if bad:
             raise ExportError(f"base IRI '{shown(self.base)}' holds {bad.group()!a}, which no IRI "
                               "may contain; write one like https://example.org/timeline/")
+        if not _ABSOLUTE.match(self.base):
+            raise ExportError(f"base IRI '{shown(self.base)}' has no scheme, so the graph's IRIs "
+                              "would be relative; write one like https://example.org/timeline/")
 
     def __call__(self, *parts: str) -> URIRef:
         return URIRef(self.base + "/".join(parts))
