@@ -133,3 +133,18 @@ def test_turtle_is_byte_identical_across_processes(tmp_path, shipped_path):
                         "-o", str(out)], check=True, env=env, capture_output=True)
         outputs.append((out / "graph.ttl").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_serialize_is_byte_identical_across_processes_for_every_format(mini_path):
+    code = (
+        "import sys\n"
+        "from timeline.load import read_dataset\n"
+        "from timeline.export.rdf import dataset_rdf, serialize\n"
+        f"g = dataset_rdf(read_dataset({str(mini_path)!r}))\n"
+        "sys.stdout.buffer.write(b''.join(serialize(g, f) for f in "
+        "('turtle', 'ntriples', 'jsonld', 'rdfxml')))\n"
+    )
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(runs) == 1

@@ -677,6 +677,16 @@ def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
         return ("\n".join(sorted({line for line in lines if line})) + "\n").encode()
     if fmt == "turtle":
         return _turtle(graph)
+    if fmt == "jsonld":  # rdflib's JSON-LD and RDF/XML follow set order: not byte-stable
+        from timeline.export.jsonld import serialize_jsonld
+
+        return serialize_jsonld(graph)
+    if fmt == "rdfxml":
+        from timeline.export.rdfxml import serialize_rdfxml
+
+        return serialize_rdfxml(graph)
+    # TriG of a plain graph is its default graph only; `timeline export -f trig` writes one
+    # named graph per source (timeline.export.trig)
     return graph.serialize(format=rdflib_fmt, encoding="utf-8")
 
 
