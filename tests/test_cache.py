@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchlib import synth
 from timeline.cache import Cache
 from timeline.cli import app
 from timeline.errors import InvalidDataset
 from timeline.pipeline import make_build
 
-SYNTH = Path(__file__).resolve().parent.parent / "bench" / "synth.py"
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("synth_for_cache", SYNTH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synth_for_cache"] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
     data = tmp_path / "data"
-    _synth().write(120, data, seed=5, per_file=40)
+    synth.write(120, data, seed=5, per_file=40)
     return data
 
 

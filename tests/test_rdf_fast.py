@@ -3,16 +3,13 @@ the very graph `to_rdf` gives, with every string intact, deterministically."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, XSD
 
+from benchlib import synth
 from timeline.cli import app
 from timeline.errors import ExportError
 from timeline.export.rdf import (
@@ -27,18 +24,10 @@ from timeline.export.rdf import (
 from timeline.graph import Build, build_graph
 from timeline.pipeline import make_build
 
-SYNTH = Path(__file__).resolve().parent.parent / "bench" / "synth.py"
 BASE = "https://example.org/timeline/"
 HOSTILE = 'quote " back\\slash \\n not-a-newline\nnewline\ttab \r cr \x01\x1f\x7f <b>&amp; ñ 😀'
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("synth_for_rdf_fast", SYNTH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synth_for_rdf_fast"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _same(a: Graph, b: Graph) -> None:
@@ -51,7 +40,7 @@ def _same(a: Graph, b: Graph) -> None:
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     path = tmp_path_factory.mktemp("synth") / "events.yaml"
-    path.write_text(_synth().generate(200, seed=4), encoding="utf-8")
+    path.write_text(synth.generate(200, seed=4), encoding="utf-8")
     return make_build(path, ner="gazetteer")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import unicodedata
@@ -10,24 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from benchlib import SYNTH, synth
 from timeline.cli import app
 from timeline.dates import PartialDate
 from timeline.load import read_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
-SYNTH = ROOT / "bench" / "synth.py"
-
-
-def _load_synth():
-    spec = importlib.util.spec_from_file_location("synth", SYNTH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synth"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load_synth()
 
 
 @pytest.fixture(scope="module")
