@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,6 @@ from benchlib import SYNTH, synth
 from timeline.cli import app
 from timeline.dates import PartialDate
 from timeline.load import read_dataset
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
