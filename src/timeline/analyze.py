@@ -9,7 +9,6 @@ dated "Jan 2026" is kept for a window of 10-20 Jan 2026, because any of its days
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,8 +19,8 @@ from timeline.dates import PartialDate
 from timeline.errors import TimelineError
 from timeline.graph import Build, actor_graph, node_id
 from timeline.models import Dataset
+from timeline.progress import Progress, quiet
 
-Progress = Callable[[str], None]
 Source = Build | str | Path
 
 
@@ -29,8 +28,6 @@ class AnalysisError(TimelineError):
     """An analysis could not run: an unknown actor, a bad window, no path."""
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -131,7 +128,7 @@ class Rank:
 
 
 def rank_actors(source: Source, window: Window = Window(), limit: int | None = None,
-                progress: Progress = _quiet) -> list[Rank]:
+                progress: Progress = quiet) -> list[Rank]:
     """Actors ranked by degree, then betweenness, then eigenvector centrality."""
     build = _as_build(source, progress)
     progress("centrality")
@@ -198,7 +195,7 @@ class Link:
 
 
 def relations(source: Source, actor: str, window: Window = Window(),
-              progress: Progress = _quiet) -> list[Link]:
+              progress: Progress = quiet) -> list[Link]:
     """Who an actor is linked to, through which events (in date order) or curated relations."""
     build = _as_build(source, progress)
     actor = resolve_actor(build.dataset, actor)
@@ -260,7 +257,7 @@ class Hop:
 
 
 def path(source: Source, a: str, b: str, window: Window = Window(),
-         progress: Progress = _quiet) -> list[Hop]:
+         progress: Progress = quiet) -> list[Hop]:
     """The shortest chain of events linking actor `a` to actor `b` (fewest events)."""
     build = _as_build(source, progress)
     a, b = resolve_actor(build.dataset, a), resolve_actor(build.dataset, b)

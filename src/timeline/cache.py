@@ -27,15 +27,13 @@ from timeline import __version__
 from timeline.atomic import atomic_write
 from timeline.graph import Build, Mention
 from timeline.models import Dataset, Event
+from timeline.progress import Progress, quiet
 
 DEFAULT_DIR = Path(".timeline-cache")
 _MAGIC = b"timeline-cache\x01"
 _HEADER = len(_MAGIC) + 8 + 32
-Progress = Callable[[str], None]
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
 @functools.lru_cache(maxsize=1)
@@ -155,7 +153,7 @@ def dataset_key(files: Iterable[tuple[str, bytes]]) -> str:
     return digest(*parts)
 
 
-def load_dataset(path: str | Path, cache: Cache, progress: Progress = _quiet) -> Dataset:
+def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> Dataset:
     """`read_dataset`, served from the cache when no file of the dataset changed."""
     from timeline.load import dataset_files, read_files
 
@@ -215,7 +213,7 @@ def _gazetteer_key(dataset: Dataset, mode: str) -> str:
     return digest(code_version(), mode, spacy.__version__, model or "", repr(names))
 
 
-def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = _quiet,
+def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = quiet,
                      jobs: int | None = None) -> tuple[list[Mention], str]:
     """`link.extract_mentions`, extracting only the events whose text or context changed."""
     from timeline.extract import resolve_mode
@@ -252,7 +250,7 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
     return mentions, pipeline
 
 
-def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
+def turtle(build: Build, cache: Cache, progress: Progress = quiet) -> bytes:
     """`export.rdf.turtle` through the cache: see `turtle_parts`."""
     out = bytearray()  # see `rdf.turtle`: no list joined at the end
     for part in turtle_parts(build, cache, progress):
@@ -260,7 +258,7 @@ def turtle(build: Build, cache: Cache, progress: Progress = _quiet) -> bytes:
     return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy
 
 
-def turtle_parts(build: Build, cache: Cache, progress: Progress = _quiet) -> Iterator[bytes]:
+def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iterator[bytes]:
     """`export.rdf.turtle_parts`, making again only the chunks whose events or other blocks
     changed. The plan is made now (a bad base IRI is refused before any file is opened), the
     pieces as they are read.

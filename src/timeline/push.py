@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 
 from timeline.errors import PushError
-from timeline.pipeline import Progress, _quiet, make_build
+from timeline.pipeline import make_build
+from timeline.progress import Progress, quiet
 
 TOKEN_ENV = "TIMELINE_STORE_TOKEN"
 USER_ENV = "TIMELINE_STORE_USER"
@@ -124,7 +125,7 @@ def upload(
     retries: int = 3,
     backoff: float = 0.5,
     timeout: float = 60.0,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[int, int]:
     """PUT N-Triples `data` as named graph `graph`; returns (HTTP status, attempts).
@@ -173,7 +174,7 @@ def push(
     retries: int = 3,
     backoff: float = 0.5,
     timeout: float = 60.0,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> PushResult:
     """Build the dataset at `path` and replace named graph `graph` (default: the dataset's IRI)
     in the Graph Store Protocol service at `endpoint`."""

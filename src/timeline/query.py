@@ -31,8 +31,8 @@ import pyoxigraph as ox
 
 from timeline.dates import PartialDate
 from timeline.errors import QueryError, TimelineError
+from timeline.progress import Progress, quiet
 
-Progress = Callable[[str], None]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Kind = Literal["select", "ask", "graph"]
 
@@ -503,11 +503,9 @@ def _suggest(value: str, known: Mapping[str, str]) -> str:
 # --- loading ----------------------------------------------------------------------------------
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
-def open_graph(path: str | Path, base: str | None = None, progress: Progress = _quiet) -> Engine:
+def open_graph(path: str | Path, base: str | None = None, progress: Progress = quiet) -> Engine:
     """An engine over a built graph file (``.ttl``, ``.nt``) or a dataset (YAML, folder, ``-``).
 
     A dataset is built in memory first; a graph file is read as it is, and its base is found
@@ -560,7 +558,7 @@ def query(
     fmt: str = "table",
     timeout: float | None = DEFAULT_TIMEOUT,
     base: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> Answer:
     """Run a saved query (`name`), inline SPARQL or a query file against a dataset or graph."""
     given = [x for x in (name, sparql, file) if x is not None]

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from timeline.errors import TimelineError
+from timeline.progress import Progress, quiet
 from timeline.query import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -43,7 +44,6 @@ from timeline.query import (
     saved_queries,
 )
 
-Progress = Callable[[str], None]
 MAX_BODY = 1024 * 1024
 MAX_RESULT = 64 * 1024 * 1024
 """The largest answer the endpoint sends, in bytes; beyond it the client is told to add LIMIT."""
@@ -278,8 +278,6 @@ def _first(args: dict[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
 def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 0,
@@ -301,7 +299,7 @@ def run_server(
     view: str | Path | None = "out/view.html",
     timeout: float = 10.0,
     base: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     ready: Callable[[str, int], None] | None = None,
 ) -> None:
     """Load the graph at `path` and serve it until interrupted; `ready(url, triples)` is told

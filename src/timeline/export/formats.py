@@ -14,7 +14,8 @@ from pathlib import Path
 
 from timeline.errors import ExportError
 from timeline.graph import Build
-from timeline.pipeline import Progress, _quiet, make_build
+from timeline.pipeline import make_build
+from timeline.progress import Progress, quiet
 
 
 def _rdf(fmt: str) -> Callable[[Build], bytes]:
@@ -134,7 +135,7 @@ def export(
     fmt: str,
     output: str | Path | None = None,
     base: str | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> ExportResult:
     """Build the dataset at `path` and export it as `fmt` to `output` ('-' is standard output,
     a folder gets the default name, None is out/timeline.EXT). Nothing is written on error."""

@@ -32,8 +32,7 @@ from typing import Any, get_args
 from timeline.errors import ExportError
 from timeline.graph import Build
 from timeline.models import ActorKind, Claim, Dataset, EventType
-
-Progress = Callable[[str], None]
+from timeline.progress import Progress, quiet
 
 MAX_NODES = 1500
 """Above this many actors plus events the network aggregates (see bench/bench_view.py)."""
@@ -60,8 +59,6 @@ TYPE_COLOUR = {t: _TYPE_COLOURS[i % len(_TYPE_COLOURS)] for i, t in enumerate(EV
 DISPUTED_BORDER = "#d00000"
 
 
-def _quiet(stage: str) -> None:
-    pass
 
 
 # --- the data the page reads ------------------------------------------------------------------
@@ -388,7 +385,7 @@ def _csp_hash(script: str) -> str:
 _SLOT = re.compile(r"\{\{ ([a-z_]+) \}\}")
 
 
-def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = _quiet) -> bytes:
+def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet) -> bytes:
     """The whole view as one self-contained HTML page (UTF-8 bytes)."""
     progress("view: timeline data")
     data = view_data(build, max_nodes=max_nodes)
