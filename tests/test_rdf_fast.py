@@ -13,13 +13,17 @@ from benchlib import synth
 from timeline.cli import app
 from timeline.errors import ExportError
 from timeline.export.rdf import (
+    Lines,
+    _turtle_pieces,
     blocks,
     chunked,
     ntriples,
+    plan,
     to_rdf,
     turtle,
     turtle_chunk,
     turtle_header,
+    turtle_text,
 )
 from timeline.graph import Build, build_graph
 from timeline.pipeline import make_build
@@ -73,9 +77,46 @@ def test_blocks_are_sorted_and_never_share_a_subject(synthetic):
 
 
 def test_turtle_does_not_depend_on_where_chunks_end(synthetic):
-    found = blocks(synthetic)
+    found = blocks(synthetic, render=Lines.turtle)
     assert len(chunked(found)) > 1
     assert turtle(synthetic) == turtle_header() + turtle_chunk(found)
+
+
+def test_two_processes_write_the_same_turtle_as_one(synthetic, monkeypatch):
+    from timeline.export import rdf
+
+    monkeypatch.setattr(rdf, "GROUP", 1)  # one chunk per task: the worker renders every other
+    chunks = chunked(plan(synthetic, render=Lines.turtle))
+    assert len(chunks) >= 2
+    one = b"".join(_turtle_pieces(chunks, None, jobs=1))
+    assert b"".join(_turtle_pieces(chunks, None, jobs=2)) == one == turtle(synthetic)
+
+
+def test_mention_statements_are_the_turtle_of_their_triples(synthetic, shipped_build):
+    """Mentions are written from a template; it gives what the triple-by-triple writer gives
+    for the same triples (ambiguous ones with candidates, linked ones, unlinked names)."""
+    from timeline.export.rdf import NtIris, event_block
+    from timeline.graph import Mention
+
+    iri = NtIris(None)
+    seen = set()
+    first = synthetic.dataset.events[0].id
+    odd = [Mention(first, 0, 4, 'Lyon "x"', "ORG", None, ("lyon-prison-south", "lyon-prison",
+                                                          "lyon-prison"), method="ambiguous"),
+           Mention(first, 5, 9, "Nobody", "NAME", None, method="name"),
+           Mention(first, 10, 12, "Aa", "PERSON", "someone", method="")]
+    for build in (synthetic, shipped_build, Build(synthetic.dataset, None, odd)):
+        by_event: dict[str, list] = {}
+        for m in build.mentions:
+            by_event.setdefault(m.event, []).append(m)
+        for e in build.dataset.events:
+            lines = event_block(iri, e, by_event.get(e.id, []))
+            for _, statement, triples in lines.made:
+                made = triples()
+                seen.add(tuple(sorted({p.rsplit("#")[-1] for _, p, _ in made})))
+                assert statement == turtle_text(sorted(set(made)))
+            assert lines.turtle() == turtle_text(lines.triples())
+    assert len(seen) == 4, seen  # linked, ambiguous, unknown names, no method
 
 
 def test_turtle_is_sorted_and_starts_with_every_prefix(shipped_build):

@@ -282,7 +282,7 @@ def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iter
         return "\0" + e.id + "\0" + digest(context, e.model_dump_json(), repr(e.date),
                                             made_from)
 
-    chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint))
+    chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint, render=rdf.Lines.turtle))
     return _turtle_pieces(chunks, rdf.NtIris(base), events, context, cache, progress)
 
 
@@ -318,4 +318,4 @@ def _event_text(iri: Any, marker: str, events: dict[str, tuple[Event, list[Menti
     from timeline.export.rdf import event_block
 
     event, mentions = events[marker.split("\0", 2)[1]]
-    return event_block(iri, event, mentions).text()
+    return event_block(iri, event, mentions).turtle()

@@ -104,8 +104,9 @@ def build(
         "unchanged data is not validated again, unchanged events not extracted or rendered "
         "again.", show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Processes for entity extraction. Default: 2 when the "
-        "input is large enough and a second core is idle.", show_default=False)] = None,
+        "--jobs", "-j", min=1, help="Processes for entity extraction and for writing Turtle. "
+        "Default: 2 for a large dataset on a machine with two or more cores.",
+        show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph and views from a dataset into an output folder.
 

@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from timeline.cache import Cache
 
 
-
-
-
 @dataclass
 class BuildResult:
     build: Build
@@ -68,10 +65,11 @@ def render_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
             for name, data in files.items()}
 
 
-def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None
-                   ) -> dict[str, bytes | Iterator[bytes]]:
+def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None,
+                   jobs: int | None = None) -> dict[str, bytes | Iterator[bytes]]:
     """Every output file of a build, by file name; the Turtle as pieces made while it is
-    written (1 GB at 100k events, never held whole), the HTML view rendered already."""
+    written (1 GB at 100k events, never held whole; by `jobs` processes), the HTML view
+    rendered already."""
     progress("RDF and Turtle")
     turtle: Iterator[bytes]
     if cache is not None:
@@ -81,7 +79,7 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
     else:
         from timeline.export.rdf import turtle_parts
 
-        turtle = turtle_parts(build, progress)
+        turtle = turtle_parts(build, progress, jobs)
     from timeline.export.html import VIEW_FILE, render_view
 
     return {"graph.ttl": turtle, VIEW_FILE: render_view(build, progress=progress)}
@@ -97,7 +95,7 @@ def build(
     from timeline.atomic import atomic_write_many
 
     b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs)
-    files = stream_outputs(b, progress=progress, cache=cache)
+    files = stream_outputs(b, progress=progress, cache=cache, jobs=jobs)
     progress("write")
     out = Path(out_dir)
     targets = {out / name: data for name, data in files.items()}

@@ -125,7 +125,7 @@ _NT_TIME_PROP = {k: _u(v) for k, v in _TIME_PROP.items()}
 _NT_TIME_UNIT = {k: _u(v) for k, v in _TIME_UNIT.items()}
 _NT_SCHEMA_CLASS = {k: _u(v) for k, v in _SCHEMA_CLASS.items()}
 _TRUE, _FALSE = f'"true"^^{_u(XSD.boolean)}', f'"false"^^{_u(XSD.boolean)}'
-_INTEGER, _DOUBLE = _u(XSD.integer), _u(XSD.double)
+_INTEGER, _DOUBLE, _BOOLEAN = _u(XSD.integer), _u(XSD.double), _u(XSD.boolean)
 _A = _u(RDF.type)
 _VALUE = _u(RDF.value)
 _LABEL = _u(RDFS.label)
@@ -205,15 +205,137 @@ class NtIris:
         return f"<{self.base}claim/{ident}>"
 
 
-class Lines(list[str]):
-    """The N-Triples lines of one block."""
+class Lines(list[tuple[str, str, str]]):
+    """The triples of one block, each term in N-Triples form, plus `made`: nodes no triple of
+    the list has as subject (an event's mentions, the bulk of every build), each as (subject,
+    its Turtle statement already written, a function giving its triples)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: list[tuple[str, str, Callable[[], Lines]]] = []
 
     def t(self, s: str, p: str, o: str) -> None:
-        self.append(f"{s} {p} {o} .")
+        self.append((s, p, o))
+
+    def __iadd__(self, other: Iterable[tuple[str, str, str]]) -> Lines:  # type: ignore[override,misc]
+        self.extend(other)
+        if isinstance(other, Lines):
+            self.made += other.made
+        return self
+
+    def triples(self) -> list[tuple[str, str, str]]:
+        """Every triple, `made` ones included: sorted, deduplicated."""
+        found = set(self)
+        for _, _, triples in self.made:
+            found.update(triples())
+        return sorted(found)
 
     def text(self) -> str:
-        """Sorted, deduplicated, one triple a line, ending with a newline."""
-        return "\n".join(sorted(set(self))) + "\n" if self else ""
+        """Sorted, deduplicated N-Triples, one triple a line, ending with a newline."""
+        return "".join(f"{s} {p} {o} .\n" for s, p, o in self.triples())
+
+    def turtle(self) -> str:
+        """The same triples as Turtle: subjects sorted, one statement each, predicates joined
+        with ``;`` and objects with ``,``, vocabulary terms as prefixed names."""
+        statements = turtle_statements(sorted(set(self)))
+        if self.made:
+            statements = sorted({*statements, *((subject, ttl) for subject, ttl, _ in self.made)})
+        return "".join(ttl for _, ttl in statements)
+
+
+# --- Turtle, written straight from the triples -----------------------------------------------
+#
+# pyoxigraph wrote the Turtle before (parsing our N-Triples, then serialising): 28 s of the 44 s
+# it took at 100k events, most of it spent making a Python object per term. Every term here is
+# already a valid N-Triples term, which is a valid Turtle term, so Turtle is the same triples
+# grouped by subject and predicate, with vocabulary IRIs shortened to the prefixes of
+# `turtle_header` (only where the local part is a plain name) and booleans and integers in
+# their short form. Data IRIs stay whole. tests/test_rdf_fast.py parses the result with rdflib
+# and pyoxigraph and compares it with `to_rdf`'s graph.
+
+_NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
+                     key=lambda pair: -len(pair[0]))
+_NS_STARTS = tuple(f"<{ns}" for ns, _ in _NAMESPACES)
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_SHORT: dict[str, str] = {f"<{RDF.type}>": "a"}
+_SHORT_LITERAL: dict[str, str] = {}
+
+
+def _pname(term: str) -> str:
+    """A vocabulary IRI (``<…>``) as a prefixed name when one fits, else the IRI itself."""
+    found = _SHORT.get(term)
+    if found is None:
+        found = term
+        for ns, prefix in _NAMESPACES:
+            if term.startswith(ns, 1) and _LOCAL.fullmatch(term, len(ns) + 1, len(term) - 1):
+                found = f"{prefix}:{term[len(ns) + 1:-1]}"
+                break
+        _SHORT[term] = found
+    return found
+
+
+def _typed(term: str) -> str:
+    """A typed literal with its datatype as a prefixed name; booleans and integers bare."""
+    found = _SHORT_LITERAL.get(term)
+    if found is None:
+        at = term.rindex('"^^<')
+        lexical, datatype = term[:at + 1], term[at + 3:]
+        if datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
+            found = lexical[1:-1]
+        elif datatype == _BOOLEAN:
+            found = lexical[1:-1]
+        else:
+            found = f"{lexical}^^{_pname(datatype)}"
+        if len(_SHORT_LITERAL) < 200_000:
+            _SHORT_LITERAL[term] = found
+    return found
+
+
+_PLAIN_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _object(term: str) -> str:
+    if term[-1] == '"':  # a plain string literal
+        return term
+    if term[0] == "<":
+        return _pname(term) if term.startswith(_NS_STARTS) else term
+    found = _typed(term)
+    if len(_SHORT) < 200_000:
+        _SHORT[term] = found
+    return found
+
+
+def turtle_statements(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Sorted triples (terms in N-Triples form) as (subject, its Turtle statement) pairs."""
+    out: list[tuple[str, str]] = []
+    parts: list[str] = []
+    add = parts.append
+    short = _SHORT
+    last_s = last_p = ""
+    for s, p, o in triples:
+        if o[-1] != '"':  # not a plain string literal: maybe shortened
+            o = short.get(o) or _object(o)
+        if s != last_s:
+            if last_s:
+                add(" .\n")
+                out.append((last_s, "".join(parts)))
+                parts.clear()
+            add(f"{s} {short.get(p) or _pname(p)} {o}")
+            last_s, last_p = s, p
+        elif p != last_p:
+            add(f" ;\n\t{short.get(p) or _pname(p)} {o}")
+            last_p = p
+        else:
+            add(f" , {o}")
+    if last_s:
+        add(" .\n")
+        out.append((last_s, "".join(parts)))
+    return out
+
+
+def turtle_text(triples: Iterable[tuple[str, str, str]]) -> str:
+    """Sorted triples (terms in N-Triples form) as Turtle statements, without @prefix lines."""
+    return "".join(ttl for _, ttl in turtle_statements(triples))
 
 
 def _nt_date(out: Lines, iri: NtIris, subject: str, when: PartialDate, node: str) -> None:
@@ -374,27 +496,57 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
     return out
 
 
+_TTL_A, _TTL_MENTION = "a", _pname(_TL["Mention"])
+_TTL_GENERATED, _TTL_CANDIDATE = _pname(_GENERATED), _pname(_TL["candidate"])
+_TTL_END, _TTL_METHOD = _pname(_TL["endOffset"]), _pname(_TL["linkMethod"])
+_TTL_LINKED, _TTL_START = _pname(_TL["linkedTo"]), _pname(_TL["startOffset"])
+_TTL_SURFACE = _pname(_TL["surfaceForm"])
+
+
 def _nt_mentions(out: Lines, iri: NtIris, event: str, mentions: Iterable[Mention]) -> None:
+    """A mention is a node of its own: its Turtle statement is written here from a template
+    (5x faster than going triple by triple; tests/test_rdf_fast.py checks that both give the
+    same text), its N-Triples only when asked for."""
     t = out.t
     extraction = iri("dataset", "extraction")
+    generated = f" ;\n\t{_TTL_GENERATED} {extraction}"
+    made = out.made
     for m in mentions:
         node = _sub(event, "mention", f"{m.start}-{m.end}")
         t(event, _TL["mention"], node)
-        t(node, _A, _TL["Mention"])
-        t(node, _TL["surfaceForm"], nt_literal(m.text))
-        t(node, _TL["startOffset"], _int(m.start))
-        t(node, _TL["endOffset"], _int(m.end))
-        t(node, _GENERATED, extraction)
+        candidates = ""
         if m.actor:
             actor = iri.actor(m.actor)
-            t(node, _TL["linkedTo"], actor)
             t(event, _TL["mentions"], actor)
-        elif m.candidates:
-            # Ambiguous: the candidates are recorded, the link is left for a curator to decide.
-            for c in m.candidates:
-                t(node, _TL["candidate"], iri.actor(c))
-        if m.method:
-            t(node, _TL["linkMethod"], nt_literal(m.method))
+            linked = f" ;\n\t{_TTL_LINKED} {actor}"
+        else:
+            linked = ""
+            if m.candidates:  # ambiguous: the candidates are kept, the link left to a curator
+                candidates = (f" ;\n\t{_TTL_CANDIDATE} "
+                              + " , ".join(sorted({iri.actor(c) for c in m.candidates})))
+        method = f" ;\n\t{_TTL_METHOD} {nt_literal(m.method)}" if m.method else ""
+        made.append((node, f"{node} {_TTL_A} {_TTL_MENTION}{generated}{candidates} ;\n\t"
+                           f"{_TTL_END} {m.end}{method}{linked} ;\n\t{_TTL_START} {m.start} ;"
+                           f"\n\t{_TTL_SURFACE} {nt_literal(m.text)} .\n",
+                     functools.partial(_mention_triples, node, m, iri, extraction)))
+
+
+def _mention_triples(node: str, m: Mention, iri: NtIris, extraction: str) -> Lines:
+    out = Lines()
+    t = out.t
+    t(node, _A, _TL["Mention"])
+    t(node, _GENERATED, extraction)
+    t(node, _TL["surfaceForm"], nt_literal(m.text))
+    t(node, _TL["startOffset"], _int(m.start))
+    t(node, _TL["endOffset"], _int(m.end))
+    if m.actor:
+        t(node, _TL["linkedTo"], iri.actor(m.actor))
+    else:
+        for c in m.candidates:
+            t(node, _TL["candidate"], iri.actor(c))
+    if m.method:
+        t(node, _TL["linkMethod"], nt_literal(m.method))
+    return out
 
 
 def claim_block(iri: NtIris, c: Claim) -> Lines:
@@ -466,14 +618,16 @@ def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
 
 
 BlockMaker = Callable[[Event, list[Mention]], str]
-Part = Lines | Callable[[], str]
+Part = Lines | Callable[[], "Lines | str"]
+Render = Callable[[Lines], str]
 
 
-def plan(build: Build, event_text: BlockMaker | None = None
+def plan(build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
          ) -> list[tuple[str, Callable[[], str]]]:
-    """Every block of the build as (subject IRI, a function that makes its N-Triples text),
-    sorted by IRI. Event blocks, the bulk, are made only when asked for, so a writer can make,
-    write and drop them chunk by chunk (100k events hold ~2 GB of N-Triples).
+    """Every block of the build as (subject IRI, a function that makes its text), sorted by
+    IRI; `render` makes the text of a block's triples (`Lines.text` for N-Triples,
+    `Lines.turtle` for Turtle). Event blocks, the bulk, are made only when asked for, so a
+    writer can make, write and drop them chunk by chunk (100k events hold ~2 GB of N-Triples).
 
     `event_text(event, its mentions)` may serve an event's text from a cache (see
     `timeline.cache`); by default it is made here.
@@ -500,8 +654,8 @@ def plan(build: Build, event_text: BlockMaker | None = None
     for m in build.mentions:
         by_event[m.event].append(m)
 
-    def make(e: Event, ms: list[Mention]) -> str:
-        return event_text(e, ms) if event_text else event_block(iri, e, ms).text()
+    def make(e: Event, ms: list[Mention]) -> Lines | str:
+        return event_text(e, ms) if event_text else event_block(iri, e, ms)
 
     for e in ds.events:
         found[iri.event(e.id)].append(functools.partial(make, e, by_event.pop(e.id, [])))
@@ -509,23 +663,26 @@ def plan(build: Build, event_text: BlockMaker | None = None
         lines = Lines()
         _nt_mentions(lines, iri, iri.event(event_id), ms)
         found[iri.event(event_id)].append(lines)
-    return [(root, functools.partial(_text, found[root])) for root in sorted(found)]
+    return [(root, functools.partial(_text, found[root], render)) for root in sorted(found)]
 
 
-def _text(parts: list[Part]) -> str:
-    if len(parts) == 1:
-        part = parts[0]
-        return part.text() if isinstance(part, Lines) else part()
-    # one subject, several entries: merge them into one sorted block
+def _text(parts: list[Part], render: Render) -> str:
+    made = [part if isinstance(part, Lines) else part() for part in parts]
+    if len(made) == 1:
+        return made[0] if isinstance(made[0], str) else render(made[0])
+    # one subject, several entries (only in a hand-made Build): one sorted block
     merged = Lines()
-    for part in parts:
-        merged += part if isinstance(part, Lines) else part()[:-1].split("\n")
-    return merged.text()
+    for part in made:
+        if isinstance(part, str):  # served by `event_text`: a cache keeps such blocks alone
+            raise ValueError("a cached block cannot be merged with another of its subject")
+        merged += part
+    return render(merged)
 
 
-def blocks(build: Build, event_text: BlockMaker | None = None) -> list[tuple[str, str]]:
-    """Every block of the build as (subject IRI, N-Triples text), sorted by IRI (see `plan`)."""
-    return [(root, text) for root, make in plan(build, event_text) if (text := make())]
+def blocks(build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
+           ) -> list[tuple[str, str]]:
+    """Every block of the build as (subject IRI, text), sorted by IRI (see `plan`)."""
+    return [(root, text) for root, make in plan(build, event_text, render) if (text := make())]
 
 
 def ntriples(build: Build) -> bytes:
@@ -588,7 +745,7 @@ def _unescape(m: re.Match[str]) -> str:
     return chr(int(m.group(1), 16)) if m.group(1) else _ECHARS[m.group(2)]
 
 
-# --- Turtle through pyoxigraph ------------------------------------------------------------
+# --- Turtle, chunk by chunk ----------------------------------------------------------------
 
 CHUNK_EVERY = 128
 """Blocks are written to Turtle in chunks that end after a block whose IRI hashes to 0 mod
@@ -612,33 +769,17 @@ def chunked(items: list[tuple[str, T]]) -> list[list[tuple[str, T]]]:
 
 
 def turtle_header() -> bytes:
-    """The @prefix lines every Turtle file of a build starts with (in a fixed order: pyoxigraph
-    writes them in hash order, which changes from run to run)."""
+    """The @prefix lines every Turtle file of a build starts with, in a fixed order."""
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
 
 
-def _turtle_chunk(text: str) -> bytes:
-    import pyoxigraph as ox
-
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    probe = "<urn:x:probe> <urn:x:probe> <urn:x:probe> .\n"
-    data = ox.serialize(ox.parse(_encode(probe + text), format=ox.RdfFormat.N_TRIPLES),
-                        format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    assert data is not None  # no output file given: the bytes are returned
-    # pyoxigraph writes every declared prefix first, then the triples in the order given; the
-    # probe triple marks where the prefixes end, and is dropped.
-    mark = b"<urn:x:probe> <urn:x:probe> <urn:x:probe> .\n"
-    at = data.index(mark)
-    return data[at + len(mark):]
-
-
 def turtle_chunk(chunk: list[tuple[str, str]]) -> bytes:
-    """The Turtle (without @prefix lines) of a run of blocks."""
-    return _turtle_chunk("".join(text for _, text in chunk))
+    """The Turtle (without @prefix lines) of a run of blocks already rendered as Turtle."""
+    return _encode("".join(text for _, text in chunk))
 
 
 def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes:
-    """The build as Turtle: sorted, grouped by subject, the usual prefixes; fast (pyoxigraph).
+    """The build as Turtle: sorted, grouped by subject, the usual prefixes.
 
     Blocks are made chunk by chunk and dropped once written, to keep memory flat.
     """
@@ -650,21 +791,90 @@ def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes
     return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy 1 GB
 
 
-def turtle_parts(build: Build, progress: Callable[[str], None] | None = None
-                 ) -> Iterator[bytes]:
-    """`turtle` piece by piece (the @prefix lines, then one piece per chunk), for writing to a
-    file as it is made. The plan is made now, so that a bad base IRI is refused before any file
-    is opened; the pieces are made as they are read."""
-    return _turtle_pieces(chunked(plan(build)), progress)
+def turtle_parts(build: Build, progress: Callable[[str], None] | None = None,
+                 jobs: int | None = None) -> Iterator[bytes]:
+    """`turtle` piece by piece (the @prefix lines, then one piece per group of chunks), for
+    writing to a file as it is made. The plan is made now, so that a bad base IRI is refused
+    before any file is opened; the pieces are made as they are read, by `jobs` processes
+    (None: two for a large build on a machine with two cores, see `turtle_jobs`)."""
+    chunks = chunked(plan(build, render=Lines.turtle))
+    return _turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs))
+
+
+PARALLEL_MIN_EVENTS = 20_000
+"""Below this, a second process costs more (fork, results sent back) than it saves."""
+GROUP = 8
+"""Chunks rendered per task when two processes write: about 1,000 events, ~8 MB of Turtle."""
+
+
+def turtle_jobs(events: int, jobs: int | None = None) -> int:
+    """How many processes write the Turtle: `jobs` if given, else 2 for a large build when the
+    machine has two cores and can fork, else 1."""
+    import multiprocessing
+    import os
+
+    if jobs is not None:
+        return max(1, jobs)
+    if events < PARALLEL_MIN_EVENTS or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def _render(group: list[list[tuple[str, Callable[[], str]]]]) -> bytes:
+    return b"".join(turtle_chunk([(root, make()) for root, make in chunk]) for chunk in group)
+
+
+_FORKED: list[list[list[tuple[str, Callable[[], str]]]]] | None = None  # a worker's groups
+
+
+def _render_forked(i: int) -> bytes:
+    assert _FORKED is not None
+    return _render(_FORKED[i])
 
 
 def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
-                   progress: Callable[[str], None] | None) -> Iterator[bytes]:
+                   progress: Callable[[str], None] | None, jobs: int = 1) -> Iterator[bytes]:
+    """The header, then the chunks' Turtle in order. With two jobs, a worker forked from this
+    process (it inherits the plan: nothing is pickled but indices and the bytes made) renders
+    every other group of chunks while this one renders the rest and writes; at most two groups
+    wait in memory."""
+    global _FORKED
     yield turtle_header()
-    for i, chunk in enumerate(chunks, 1):
-        if progress is not None and i % 50 == 0:
-            progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
-        yield turtle_chunk([(root, make()) for root, make in chunk])
+    groups = [chunks[i:i + GROUP] for i in range(0, len(chunks), GROUP)]
+
+    def say(i: int) -> None:
+        if progress is not None and i % 6 == 0:
+            progress(f"RDF and Turtle ({min((i + 1) * GROUP, len(chunks)):,}/{len(chunks):,} "
+                     "chunks)")
+
+    if jobs < 2 or len(groups) < 2:
+        for i, group in enumerate(groups):
+            say(i)
+            yield _render(group)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _FORKED = groups
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            waiting: dict[int, Future[bytes]] = {}
+
+            def ask(i: int) -> None:
+                if i < len(groups):
+                    waiting[i] = pool.submit(_render_forked, i)
+
+            ask(1)
+            ask(3)
+            for i, group in enumerate(groups):
+                say(i)
+                if i % 2:
+                    yield waiting.pop(i).result()
+                    ask(i + 4)
+                else:
+                    yield _render(group)
+    finally:
+        _FORKED = None
 
 
 def serialize(graph: Graph, fmt: str = "turtle") -> bytes:
