@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from timeline.graph import Build, Mention, build_graph
+from timeline.graph import Build, Mention
 from timeline.load import read_dataset
 from timeline.progress import Progress, quiet
 
@@ -31,7 +31,7 @@ class BuildResult:
 
 def make_build(path: str | Path, base: str | None = None, progress: Progress = quiet,
                ner: str = "auto", cache: Cache | None = None, jobs: int | None = None) -> Build:
-    """Load and validate, extract and link mentions, then build the graph (no files written).
+    """Load and validate, extract and link mentions (no files written).
 
     `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none";
     `jobs` is how many processes extract (None: both cores when the input is large enough).
@@ -52,9 +52,8 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = q
             mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress, jobs)
         else:
             mentions, pipeline = extract_mentions(dataset, ner, progress, jobs)
-    progress("graph")
-    graph = build_graph(dataset, mentions)
-    return Build(dataset=dataset, graph=graph, mentions=mentions, pipeline=pipeline, base=base)
+    # the networkx graph is made when an exporter or analysis first asks for it (Build.graph)
+    return Build(dataset, mentions=mentions, pipeline=pipeline, base=base)
 
 
 def render_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None

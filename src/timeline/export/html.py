@@ -67,25 +67,36 @@ DISPUTED_BORDER = "#d00000"
 def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     """The JSON-ready data of the view: actors, events, sources, claims and any aggregation."""
     ds = build.dataset
-    g = build.graph
     events = ds.events_by_date()
     event_index = {e.id: i for i, e in enumerate(events)}
     actor_index = {a.id: i for i, a in enumerate(ds.actors)}
     source_index = {s.id: i for i, s in enumerate(ds.sources)}
 
+    # Who takes part in each event (curated roles, places, then actors only its text names),
+    # grouped by actor in the order each is first met; read from the models, not the networkx
+    # graph, which `timeline build` never has to make.
+    mentioned: dict[str, dict[str, None]] = defaultdict(dict)
+    for m in build.mentions:
+        if m.actor is not None:
+            mentioned[m.event][m.actor] = None
     actor_events: dict[int, set[int]] = defaultdict(set)
     participants: dict[int, dict[tuple[int, str], None]] = defaultdict(dict)
-    for u, v, d in g.edges(data=True):
-        kind = d.get("type")
-        if kind not in ("participant", "mention"):
-            continue
-        ev = event_index.get(g.nodes[u].get("id", ""))
-        ac = actor_index.get(g.nodes[v].get("id", ""))
-        if ev is None or ac is None or g.nodes[v].get("type") != "actor":
-            continue
-        actor_events[ac].add(ev)
-        role = d["role"] if kind == "participant" else "mentioned"
-        participants[ev][(ac, role)] = None
+    for ev, e in enumerate(events):
+        roles: dict[str, list[str]] = {}
+        for p in e.participants:
+            roles.setdefault(p.actor, []).append(p.role)
+        for place in e.places:
+            if "location" not in roles.setdefault(place, []):
+                roles[place].append("location")
+        for actor in mentioned.get(e.id, ()):
+            roles.setdefault(actor, []).append("mentioned")
+        for actor, names in roles.items():
+            ac = actor_index.get(actor)
+            if ac is None:
+                continue
+            actor_events[ac].add(ev)
+            for role in names:
+                participants[ev][(ac, role)] = None
 
     claims = [_claim(c, ds) for c in ds.claims]
     event_claims: dict[int, list[int]] = defaultdict(list)
