@@ -14,7 +14,6 @@ from timeline.cli import app
 from timeline.errors import ExportError
 from timeline.export.rdf import (
     Lines,
-    _turtle_pieces,
     blocks,
     chunked,
     ntriples,
@@ -23,6 +22,7 @@ from timeline.export.rdf import (
     turtle,
     turtle_chunk,
     turtle_header,
+    turtle_pieces,
     turtle_text,
 )
 from timeline.graph import Build, build_graph
@@ -88,8 +88,8 @@ def test_two_processes_write_the_same_turtle_as_one(synthetic, monkeypatch):
     monkeypatch.setattr(rdf, "GROUP", 1)  # one chunk per task: the worker renders every other
     chunks = chunked(plan(synthetic, render=Lines.turtle))
     assert len(chunks) >= 2
-    one = b"".join(_turtle_pieces(chunks, None, jobs=1))
-    assert b"".join(_turtle_pieces(chunks, None, jobs=2)) == one == turtle(synthetic)
+    one = b"".join(turtle_pieces(chunks, None, jobs=1))
+    assert b"".join(turtle_pieces(chunks, None, jobs=2)) == one == turtle(synthetic)
 
 
 def test_mention_statements_are_the_turtle_of_their_triples(synthetic, shipped_build):

@@ -798,7 +798,7 @@ def turtle_parts(build: Build, progress: Callable[[str], None] | None = None,
     before any file is opened; the pieces are made as they are read, by `jobs` processes
     (None: two for a large build on a machine with two cores, see `turtle_jobs`)."""
     chunks = chunked(plan(build, render=Lines.turtle))
-    return _turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs))
+    return turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs))
 
 
 PARALLEL_MIN_EVENTS = 20_000
@@ -832,12 +832,20 @@ def _render_forked(i: int) -> bytes:
     return _render(_FORKED[i])
 
 
-def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
+def turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
                    progress: Callable[[str], None] | None, jobs: int = 1) -> Iterator[bytes]:
     """The header, then the chunks' Turtle in order. With two jobs, a worker forked from this
     process (it inherits the plan: nothing is pickled but indices and the bytes made) renders
     every other group of chunks while this one renders the rest and writes; at most two groups
     wait in memory."""
+    from timeline.load import gc_paused
+
+    with gc_paused():  # millions of short-lived strings and tuples, none in cycles
+        yield from _turtle_groups(chunks, progress, jobs)
+
+
+def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
+                   progress: Callable[[str], None] | None, jobs: int) -> Iterator[bytes]:
     global _FORKED
     yield turtle_header()
     groups = [chunks[i:i + GROUP] for i in range(0, len(chunks), GROUP)]
