@@ -9,6 +9,7 @@ and it sorts by them.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,6 +32,7 @@ def _precision(iso: str) -> Precision:
     return precision
 
 
+@functools.lru_cache(maxsize=16_384)
 def _bounds(iso: str) -> tuple[date, date]:
     parts = [int(p) for p in iso.split("-")]
     if len(parts) == 1:
@@ -87,6 +89,12 @@ class PartialDate:
             value = str(value)
         if not isinstance(value, str):
             raise ValueError(f"a date must be text, not {type(value).__name__}; {HOW_TO_WRITE}")
+        if cls is PartialDate and type(value) is str:
+            return _parse_cached(value)
+        return cls._parse_text(value)
+
+    @classmethod
+    def _parse_text(cls, value: str) -> PartialDate:
         text = value.strip()
         approximate = text.startswith("~")
         body = text[1:].strip() if approximate else text
@@ -163,10 +171,19 @@ class PartialDate:
         )
 
 
+@functools.lru_cache(maxsize=65_536)
+def _parse_cached(value: str) -> PartialDate:
+    # Datasets repeat the same few thousand dates; a PartialDate is immutable, so one may be
+    # shared. Errors are raised again each time: lru_cache keeps only results.
+    return PartialDate._parse_text(value)
+
+
 def shown(text: str, limit: int = 60) -> str:
     """Text from the data as it may be echoed in a message: short, and no control characters
     (a hostile file must not be able to move the cursor or recolour a terminal)."""
-    clipped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[:limit])
+    clipped = text[:limit]
+    if not clipped.isprintable():
+        clipped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in clipped)
     return clipped + ("…" if len(text) > limit else "")
 
 
