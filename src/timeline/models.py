@@ -122,9 +122,9 @@ class Actor(Model):
     id: Slug
     name: Text
     kind: ActorKind
-    aliases: list[Text] = []
+    aliases: list[Text] = Field(default_factory=list)
     description: Text | None = None
-    same_as: list[QID] = []
+    same_as: list[QID] = Field(default_factory=list)
 
     @property
     def category(self) -> Literal["person", "group", "organization", "place"]:
@@ -151,7 +151,7 @@ class Quote(Model):
     text: Text
     speaker: Slug | None = None
     paraphrase: bool = False
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
 
 
 class RelativeDate(Model):
@@ -218,13 +218,13 @@ class Event(Model):
     date: EventDate
     type: EventType
     summary: Text
-    places: list[Slug] = []
-    participants: list[Participant] = []
+    places: list[Slug] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
     sources: Sources
     part_of: Slug | None = None
-    follows: list[Slug] = []
-    caused_by: list[Slug] = []
-    quotes: list[Quote] = []
+    follows: list[Slug] = Field(default_factory=list)
+    caused_by: list[Slug] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
     date_note: Text | None = None
     status: EventStatus = "occurred"
 
@@ -264,7 +264,7 @@ class Claim(Model):
     approximate: bool = False
     date: PartialDate | None = None
     sources: Sources
-    verifications: list[Verification] = []
+    verifications: list[Verification] = Field(default_factory=list)
 
     def disagreements(self) -> list[Verification]:
         """Verifications whose value differs from the claimed value."""
@@ -306,11 +306,11 @@ class Dataset(Model):
     """A whole, validated and cross-checked dataset. Relative event dates are resolved."""
 
     dataset: DatasetInfo = DatasetInfo()
-    sources: list[Source] = []
-    actors: list[Actor] = []
-    events: list[Event] = []
-    claims: list[Claim] = []
-    relations: list[Relation] = []
+    sources: list[Source] = Field(default_factory=list)
+    actors: list[Actor] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
     _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
     def actor(self, actor_id: str) -> Actor:
