@@ -81,6 +81,8 @@ class PartialDate:
     @classmethod
     def parse(cls, value: object) -> PartialDate:
         """Parse ``2026-01-03``, ``2026-01``, ``2026``, ``~2026-01``, ``2026-01-05/2026-01-11``."""
+        if type(value) is str and cls is PartialDate:
+            return _parse_cached(value)
         if isinstance(value, PartialDate):
             return value
         if isinstance(value, date):
@@ -89,8 +91,6 @@ class PartialDate:
             value = str(value)
         if not isinstance(value, str):
             raise ValueError(f"a date must be text, not {type(value).__name__}; {HOW_TO_WRITE}")
-        if cls is PartialDate and type(value) is str:
-            return _parse_cached(value)
         return cls._parse_text(value)
 
     @classmethod
