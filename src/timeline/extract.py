@@ -14,14 +14,16 @@ two candidates) is `timeline.link`'s job.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
 import unicodedata
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 import spacy
@@ -320,6 +322,11 @@ class Gazetteer:
     methods: dict[str, str]  # key -> "gazetteer" | "surname"
     acronyms: frozenset[str]
 
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Key -> actor, for the keys that name one actor only."""
+        return {key: ids[0] for key, ids in self.keys.items() if len(ids) == 1}
+
     # Two gazetteers with the same patterns build the same pipeline (the cache key).
     def __hash__(self) -> int:
         return hash(self.patterns)
@@ -434,6 +441,12 @@ class Extractor:
         """nlp.pipe over (text, context) pairs."""
         return self.nlp.pipe(items, as_tuples=True, batch_size=batch_size)
 
+    @functools.cached_property
+    def curated(self) -> dict[int, tuple[str, str]]:
+        """ENT_ID of a curated match -> (gazetteer key, method): the ruler's span ids are keys."""
+        strings = self.nlp.vocab.strings
+        return {strings.add(key): (key, method) for key, method in self.gazetteer.methods.items()}
+
 
 @functools.lru_cache(maxsize=4)
 def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
@@ -468,9 +481,11 @@ def get_extractor(gazetteer: Gazetteer, ner: str = "auto") -> Extractor:
 # --- extraction -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Found:
-    """A span of a text that may name an actor: `key` is a gazetteer key, or None if unknown."""
+class Found(NamedTuple):
+    """A span of a text that may name an actor: `key` is a gazetteer key, or None if unknown.
+
+    A tuple: a million of them are made at 100k events, and the worker processes send them back.
+    """
 
     context: Any
     start: int
@@ -479,6 +494,10 @@ class Found:
     label: str
     key: str | None
     method: str  # gazetteer | surname | model | name
+
+
+Row = tuple[Any, int, int, str, str, str | None, str]
+"""A `Found`'s fields as a plain tuple: what extraction makes, linking reads and workers send."""
 
 
 def _trim(span: Span) -> Span | None:
@@ -497,50 +516,122 @@ def _trim(span: Span) -> Span | None:
     return span.doc[start:end]
 
 
-def _entities(table: numpy.ndarray) -> Iterator[tuple[int, int, int, int]]:
-    """(start, end, label, id) of the entities of a doc's (ENT_IOB, ENT_TYPE, ENT_ID, ...)
-    array, read the way `Doc.ents` reads them: an entity starts at a "B" token with a label
-    (IOB 3) and runs to the next token that is not "I" (IOB 1)."""
+_TABLE = [ENT_IOB, ENT_TYPE, ENT_ID, IDX, LENGTH]
+
+
+def _rows(docs: list[Doc], items: list[tuple[Any, str]], extractor: Extractor,
+          offset: int = 0) -> list[list[Row]]:
+    """The spans of each doc made from `items` (context, text), as rows, in order.
+
+    The entities of all the docs are read from one array, the way `Doc.ents` reads them: an
+    entity starts at a "B" token with a label (IOB 3) and runs to the next token that is not "I"
+    (IOB 1) or to the end of its doc. Per-doc arrays, or a Span per entity, cost more than
+    spaCy's whole gazetteer pipeline.
+    """
+    out: list[list[Row]] = [[] for _ in docs]
+    tables = [doc.to_array(_TABLE) for doc in docs]
+    sizes = numpy.array([len(t) for t in tables])
+    if not sizes.any():
+        return out
+    table = numpy.concatenate(tables)
+    firsts = numpy.cumsum(sizes) - sizes  # each doc's first token in `table`
     iob, typ = table[:, 0], table[:, 1]
     starts = numpy.flatnonzero((iob == 3) & (typ != 0))
     if not len(starts):
-        return
-    stops = numpy.flatnonzero(iob != 1)
-    at = numpy.searchsorted(stops, starts, side="right")
-    ends = numpy.append(stops, len(iob))[at]
-    yield from zip(starts.tolist(), ends.tolist(), typ[starts].tolist(),
-                   table[starts, 2].tolist(), strict=True)
+        return out
+    bounds = iob != 1
+    bounds[firsts[sizes > 0]] = True
+    stops = numpy.flatnonzero(bounds)
+    ends = numpy.append(stops, len(iob))[numpy.searchsorted(stops, starts, side="right")]
+    # An empty doc has the same first token as the next one: side="right" picks the next one.
+    which = numpy.searchsorted(firsts, starts, side="right") - 1
+    last = ends - 1
+    char_starts = table[starts, 3]
+    char_ends = table[last, 3] + table[last, 4]
+    curated, strings = extractor.curated, extractor.nlp.vocab.strings
+    labels: dict[int, str] = {}
+    for d, start, end, label_id, ent_id, s, e in zip(
+            which.tolist(), starts.tolist(), ends.tolist(), typ[starts].tolist(),
+            table[starts, 2].tolist(), char_starts.tolist(), char_ends.tolist(), strict=True):
+        label = labels.get(label_id)
+        if label is None:
+            label = labels[label_id] = strings[label_id]
+        ctx, text = items[d]
+        known = curated.get(ent_id)
+        if known is not None:
+            key, method = known
+            out[d].append((ctx, offset + s, offset + e, text[s:e], label, key, method))
+            continue
+        if label not in MODEL_LABELS and label != "NAME":
+            continue
+        first = int(firsts[d])
+        trimmed = _trim(Span(docs[d], start - first, end - first, label=label))
+        if trimmed is None:
+            continue
+        out[d].append((ctx, offset + trimmed.start_char, offset + trimmed.end_char,
+                       trimmed.text, label, None, "name" if label == "NAME" else "model"))
+    return out
 
 
 def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0,
           text: str | None = None) -> Iterator[Found]:
     """Every candidate span of one processed doc; `text`, if given, is the doc's text."""
-    gaz = extractor.gazetteer
-    if not len(doc):
-        return
     # doc.text joins a Token object per word: give the text the doc was made from when known.
-    strings, text = doc.vocab.strings, doc.text if text is None else text
-    table = doc.to_array([ENT_IOB, ENT_TYPE, ENT_ID, IDX, LENGTH])
-    rows: list[list[int]] | None = None
-    for start, end, label_id, ent_id in _entities(table):
-        key = strings[ent_id] if ent_id else None
-        label = strings[label_id]
-        if key is not None and key in gaz.keys:
-            # Offsets from arrays: a Span and its Tokens per curated match cost 0.1 ms each.
-            if rows is None:
-                rows = table[:, 3:].tolist()
-            s, e = rows[start][0], rows[end - 1][0] + rows[end - 1][1]
-            yield Found(context, offset + s, offset + e, text[s:e], label, key,
-                        gaz.methods[key])
-            continue
-        if label not in MODEL_LABELS and label != "NAME":
-            continue
-        ent = Span(doc, start, end, label=label)
-        trimmed = _trim(ent)
-        if trimmed is None:
-            continue
-        yield Found(context, offset + trimmed.start_char, offset + trimmed.end_char,
-                    trimmed.text, ent.label_, None, "name" if ent.label_ == "NAME" else "model")
+    for row in _rows([doc], [(context, doc.text if text is None else text)], extractor,
+                     offset)[0]:
+        yield Found._make(row)
+
+
+def extract_rows(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
+                 jobs: int = 1, progress: Progress | None = None, ordered: bool = True
+                 ) -> Iterator[tuple[Any, list[Row]]]:
+    """(context, rows) for each of `items` (context, text) that has spans, in order; each row
+    is a `Found` as a plain tuple. `extract` is the same, one `Found` at a time.
+
+    With `jobs` > 1 the texts are read by that many processes (see `auto_jobs`); with
+    `ordered=False` the texts read by each process come as soon as they are read, in runs.
+    """
+    if jobs > 1:
+        chunks = _extract_parallel(list(items), extractor, batch_size, jobs, progress)
+        if not ordered:
+            for _, _, found in chunks:
+                yield from found
+            return
+        ready: dict[int, tuple[int, list[tuple[Any, list[Row]]]]] = {}
+        at = 0  # the first item not given yet
+        for start, stop, found in chunks:
+            ready[start] = stop, found
+            while at in ready:
+                at, found = ready.pop(at)
+                yield from found
+        return
+    total = f"/{len(items):,}" if isinstance(items, Sized) else ""
+    queued: deque[tuple[Any, str]] = deque()  # read by nlp.pipe, not yet made into docs
+
+    def texts() -> Iterator[str]:
+        for n, item in enumerate(items, 1):
+            if progress is not None and n % 2_000 == 0:
+                progress(f"extract and link ({extractor.name}): {n:,}{total} events")
+            queued.append(item)
+            yield item[1]
+
+    docs: list[Doc] = []
+    batch: list[tuple[Any, str]] = []
+    for doc in extractor.nlp.pipe(texts(), batch_size=batch_size):
+        docs.append(doc)
+        batch.append(queued.popleft())
+        if len(docs) == batch_size:
+            yield from _with_rows(batch, _rows(docs, batch, extractor))
+            docs, batch = [], []
+    if docs:
+        yield from _with_rows(batch, _rows(docs, batch, extractor))
+
+
+def _with_rows(items: list[tuple[Any, str]], rows: list[list[Row]]
+               ) -> Iterator[tuple[Any, list[Row]]]:
+    for (ctx, _), found in zip(items, rows, strict=True):
+        if found:
+            yield ctx, found
 
 
 def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
@@ -549,45 +640,53 @@ def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: 
 
     With `jobs` > 1 the texts are read by that many processes, in order (see `auto_jobs`).
     """
-    if jobs > 1:
-        yield from _extract_parallel(list(items), extractor, batch_size, jobs, progress)
+    for _, rows in extract_rows(items, extractor, batch_size, jobs, progress):
+        for row in rows:
+            yield Found._make(row)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Set the objects that exist now aside from the garbage collector until the block ends.
+
+    Extraction and linking make a million small objects at 100k events, and each of the
+    collector's full collections walked the whole dataset again (18% of extract+link at 10k
+    events). Frozen objects are not freed while frozen; after the block they are collected as
+    usual. Does nothing when objects are frozen already (by the caller or an enclosing block).
+    """
+    if gc.get_freeze_count():
+        yield
         return
-    total = f"/{len(items):,}" if isinstance(items, Sized) else ""
-
-    def pairs() -> Iterator[tuple[str, Any]]:
-        for n, (ctx, text) in enumerate(items, 1):
-            if progress is not None and n % 2_000 == 0:
-                progress(f"extract and link ({extractor.name}): {n:,}{total} events")
-            yield text, (ctx, text)
-
-    for doc, (ctx, text) in extractor.docs(pairs(), batch_size=batch_size):
-        yield from spans(doc, ctx, extractor, text=text)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
-PARALLEL_MIN_WORDS = 150_000
-"""Below this many words a second process costs more than it saves (measured in bench/run.py:
-forking and sending the spans back take about 0.2 s; one core then read ~70k words/s, and reads
-~230k words/s since the tokenizer cache and ruler fixes, so the break-even is higher now: to be
-measured again)."""
+PARALLEL_MIN_WORDS = 500_000
+"""From this many words on, a second process pays even on a busy machine. Measured on 2 cores
+with one kept busy by another program (bench/bench_extract.py's data, wall time of
+`link_dataset`, jobs 1 -> 2): 144k words 0.49 -> 0.62 s, 216k 0.74 -> 0.86 s, 716k 2.74 ->
+2.75 s, 7.3M 30 -> 23 s. With the second core idle the crossover is near 100k words (the two
+processes' CPU times were then 0.36 and 0.28 s, against 0.49 s for one); a busy machine is the
+common case for big builds, so the threshold is the busy crossover."""
 
 
 def auto_jobs(words: int, jobs: int | None = None) -> int:
     """How many processes to extract with: `jobs` if given, else 2 when the input is large
-    enough to pay for the second process and a second core is idle, else 1.
+    enough to pay for the second process (`PARALLEL_MIN_WORDS`) and there are 2 cores.
 
-    An idle core matters: with another busy process on a 2-core machine, two extraction
-    processes share one core and finish later than one (measured: 7.9 s against 6.5 s).
+    The machine's load is not asked: a load average measures the past, and a build that ran
+    in one process because a benchmark happened to be running was slower all the same.
     """
     import os
 
     if jobs is not None:
         return max(1, jobs)
-    cores = os.cpu_count() or 1
-    if words < PARALLEL_MIN_WORDS or cores < 2 or not _can_fork():
+    if words < PARALLEL_MIN_WORDS or (os.cpu_count() or 1) < 2 or not _can_fork():
         return 1
-    # The load average counts this process too: with a second core free it stays near 1.
-    idle = cores - os.getloadavg()[0]
-    return 2 if idle >= 0.8 else 1
+    return 2
 
 
 def _can_fork() -> bool:
@@ -596,40 +695,73 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_FORKED: Extractor | None = None  # the extractor a forked worker inherits
+_FORKED: tuple[Extractor, list[tuple[Any, str]]] | None = None  # what a forked worker inherits
 
 
-def _extract_part(part: list[tuple[Any, str]], batch_size: int) -> list[Found]:
+def _extract_part(start: int, stop: int, batch_size: int) -> list[tuple[Any, list[Row]]]:
     assert _FORKED is not None
-    return list(extract(part, _FORKED, batch_size))
+    extractor, items = _FORKED
+    return list(extract_rows(items[start:stop], extractor, batch_size))
 
 
 def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_size: int,
-                      jobs: int, progress: Progress | None) -> Iterator[Found]:
-    """Workers forked from this process inherit the built pipeline (no pickling of spaCy, no
-    second start-up) and send back only the spans found, not spaCy's docs: spaCy's own
-    `n_process` pickles every doc back, which made two processes slower than one."""
+                      jobs: int, progress: Progress | None
+                      ) -> Iterator[tuple[int, int, list[tuple[Any, list[Row]]]]]:
+    """(start, stop, what `extract_rows` gives for items[start:stop]) for runs of items, in no
+    particular order, read by this process and `jobs` - 1 forked ones.
+
+    Workers forked from this process inherit the built pipeline and the texts (no pickling of
+    spaCy, no second start-up) and send back only rows, not spaCy's docs: spaCy's own
+    `n_process` pickles every doc back, which made two processes slower than one. The texts
+    are cut into runs: this process reads them from the first on and the workers from the last
+    back, so they meet wherever their speeds (and the machine's other work) take them. Runs the
+    workers finished are given as soon as this process is between two runs, so that the
+    caller (linking) works on them while the workers still read.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _FORKED
-    if not _can_fork():
-        yield from extract(items, extractor, batch_size)
+    if not _can_fork() or len(items) < 2:
+        yield 0, len(items), list(extract_rows(items, extractor, batch_size, progress=progress))
         return
-    # This process reads the first share while the workers read the others, in order.
-    size = -(-len(items) // jobs)
-    parts = [items[i:i + size] for i in range(0, len(items), size)]
-    _FORKED = extractor
+    size = max(1, min(1_000, len(items) // (8 * jobs)))
+    bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    total = f"/{len(items):,}"
+    _FORKED = extractor, items
     try:
-        with ProcessPoolExecutor(len(parts) - 1,
+        with ProcessPoolExecutor(jobs - 1,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_extract_part, part, batch_size) for part in parts[1:]]
-            yield from extract(parts[0], extractor, batch_size, progress=progress)
-            if progress is not None:
-                progress(f"extract and link ({extractor.name}): waiting for "
-                         f"{len(futures)} more process{'es' if len(futures) > 1 else ''}")
-            for future in futures:
-                yield from future.result()
+            # Forked from a frozen heap, the workers' collections do not walk (so copy, page
+            # by page) the heap they share with this process.
+            with frozen_heap():
+                # Submitted last run first: the workers start on them in that order.
+                futures = [pool.submit(_extract_part, start, stop, batch_size)
+                           for start, stop in reversed(bounds)][::-1]
+            front, back = 0, len(bounds) - 1
+            try:
+                while front <= back:
+                    if futures[back].done():
+                        yield *bounds[back], futures[back].result()
+                        back -= 1
+                    elif futures[front].cancel():  # not started: this process reads it
+                        start, stop = bounds[front]
+                        yield start, stop, list(extract_rows(items[start:stop], extractor,
+                                                             batch_size))
+                        front += 1
+                        if progress is not None and stop // 2_000 > start // 2_000:
+                            progress(f"extract and link ({extractor.name}): "
+                                     f"{stop:,}{total} events")
+                    else:  # the workers have all that is left
+                        break
+                if progress is not None:
+                    progress(f"extract and link ({extractor.name}): waiting for "
+                             f"{jobs - 1} more process{'es' if jobs > 2 else ''}")
+                for k in range(back, front - 1, -1):
+                    yield *bounds[k], futures[k].result()
+            finally:  # stopped early (an error, Ctrl-C): do not read the runs left
+                for future in futures:
+                    future.cancel()
     finally:
         _FORKED = None
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -22,50 +21,59 @@ from timeline.extract import (
     Extractor,
     Found,
     Gazetteer,
+    Row,
     article_sentences,
     auto_jobs,
-    extract,
+    extract_rows,
     fold,
+    frozen_heap,
     get_extractor,
     read_article,
 )
 from timeline.graph import Mention
 from timeline.load import read_dataset, slugify
-from timeline.models import Dataset
+from timeline.models import Dataset, Event
 from timeline.progress import Progress, quiet
 
 
 def resolve(found: Iterable[Found], gazetteer: Gazetteer, participants: Iterable[str] = (),
             pipeline: str = "", event: str = "") -> list[Mention]:
     """Link the spans of one text; ambiguous names are decided by context or left unlinked."""
-    found = list(found)
-    named = {
-        gazetteer.keys[f.key][0]
-        for f in found
-        if f.key is not None and f.method == "gazetteer" and len(gazetteer.keys[f.key]) == 1
-    }
-    curated = set(participants)
+    return _resolve(list(found), gazetteer, participants, pipeline, event)
+
+
+def _resolve(found: Sequence[Row], gazetteer: Gazetteer, participants: Iterable[str],
+             pipeline: str, event: str) -> list[Mention]:
+    """`resolve` over rows (a `Found` is one): a hundred thousand events go through here."""
+    keys = gazetteer.keys
+    named: set[str] | None = None  # the context: made only when a name is ambiguous
+    curated: set[str] = set()
     out = []
-    for f in found:
+    for ctx, start, end, text, label, key, method in found:
         actor: str | None = None
         candidates: tuple[str, ...] = ()
-        method = f.method
-        if f.key is not None:
-            candidates = gazetteer.keys[f.key]
+        if key is not None:
+            candidates = keys[key]
             if len(candidates) == 1:
                 actor, candidates = candidates[0], ()
             else:
+                if named is None:
+                    names = gazetteer.names
+                    named = {names[k] for _, _, _, _, _, k, how in found
+                             if how == "gazetteer" and k in names}
+                    curated = set(participants)
                 actor = _decide(candidates, named) or _decide(candidates, curated)
                 method = "ambiguous" if actor is None else "context"
-        out.append(Mention(event=event or str(f.context), start=f.start, end=f.end, text=f.text,
-                           label=f.label, actor=actor, candidates=candidates,
-                           pipeline=pipeline, method=method))
+        # Positional, in the order of Mention's fields: a third faster than keywords.
+        out.append(Mention(event or str(ctx), start, end, text, label, actor, candidates,
+                           pipeline, method))
     return out
 
 
 def _decide(candidates: tuple[str, ...], context: set[str]) -> str | None:
-    hits = [c for c in candidates if c in context]
-    return hits[0] if len(hits) == 1 else None
+    # In C: a surname shared by fifty curated people was fifty lookups in Python.
+    hits = context.intersection(candidates)
+    return hits.pop() if len(hits) == 1 else None
 
 
 def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
@@ -74,18 +82,25 @@ def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
 
     `jobs`: processes to extract with; None uses both cores when the input is large enough.
     """
-    participants = {
-        e.id: {p.actor for p in e.participants} | set(e.places) for e in dataset.events
-    }
-    items = [(e.id, e.text) for e in dataset.events]
+    events = dataset.events
+    items = [(i, e.text) for i, e in enumerate(events)]
     words = sum(text.count(" ") + 1 for _, text in items)
-    found = extract(items, extractor, batch_size=batch_size, jobs=auto_jobs(words, jobs),
-                    progress=progress)
-    mentions: list[Mention] = []
-    for event_id, group in groupby(found, key=lambda f: f.context):
-        mentions += resolve(group, extractor.gazetteer, participants[event_id], extractor.name,
-                            event_id)
-    return mentions
+    # Linked as they come (from two processes, in runs), put back in order at the end.
+    found = extract_rows(items, extractor, batch_size=batch_size, jobs=auto_jobs(words, jobs),
+                         progress=progress, ordered=False)
+    gazetteer, pipeline = extractor.gazetteer, extractor.name
+    linked: dict[int, list[Mention]] = {}
+    with frozen_heap():
+        for i, rows in found:
+            event = events[i]
+            linked[i] = _resolve(rows, gazetteer, _participants(event), pipeline, event.id)
+    return [m for i in range(len(events)) if i in linked for m in linked[i]]
+
+
+def _participants(event: Event) -> Iterator[str]:
+    for p in event.participants:
+        yield p.actor
+    yield from event.places
 
 
 def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = quiet,
