@@ -721,6 +721,8 @@ def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from timeline.workers import ignore_interrupts
+
     global _FORKED
     if not _can_fork() or len(items) < 2:
         yield 0, len(items), list(extract_rows(items, extractor, batch_size, progress=progress))
@@ -730,8 +732,8 @@ def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_
     total = f"/{len(items):,}"
     _FORKED = extractor, items
     try:
-        with ProcessPoolExecutor(jobs - 1,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=ignore_interrupts) as pool:
             # Forked from a frozen heap, the workers' collections do not walk (so copy, page
             # by page) the heap they share with this process.
             with frozen_heap():

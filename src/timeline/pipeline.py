@@ -6,11 +6,13 @@ starts (the CLI turns that into a rich progress display).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from timeline.errors import ExportError, TimelineError
 from timeline.graph import Build, Mention
 from timeline.load import read_dataset
 from timeline.progress import Progress, quiet
@@ -56,19 +58,20 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = q
     return Build(dataset, mentions=mentions, pipeline=pipeline, base=base)
 
 
-def render_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None
-                   ) -> dict[str, bytes]:
-    """Every output file of a build, by file name, rendered in memory."""
-    files = stream_outputs(build, progress, cache)
-    return {name: data if isinstance(data, bytes) else b"".join(data)
-            for name, data in files.items()}
-
-
 def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None,
-                   jobs: int | None = None) -> dict[str, bytes | Iterator[bytes]]:
+                   jobs: int | None = None) -> dict[str, bytes | Iterable[bytes]]:
     """Every output file of a build, by file name; the Turtle as pieces made while it is
-    written (1 GB at 100k events, never held whole; by `jobs` processes), the HTML view
-    rendered already."""
+    written (1 GB at 100k events, never held whole; by `jobs` processes). For a large build
+    the HTML view is rendered by a forked process meanwhile (close it with `close_outputs`
+    should writing fail), else here."""
+    from timeline.export.html import VIEW_FILE, render_view
+    from timeline.export.rdf import turtle_jobs
+
+    view: bytes | Iterable[bytes]
+    if turtle_jobs(len(build.dataset.events), jobs) > 1:
+        view = Forked(functools.partial(render_view, build))
+    else:
+        view = render_view(build, progress=progress)
     progress("RDF and Turtle")
     turtle: Iterator[bytes]
     if cache is not None:
@@ -79,9 +82,57 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
         from timeline.export.rdf import turtle_parts
 
         turtle = turtle_parts(build, progress, jobs)
-    from timeline.export.html import VIEW_FILE, render_view
+    return {"graph.ttl": turtle, VIEW_FILE: view}
 
-    return {"graph.ttl": turtle, VIEW_FILE: render_view(build, progress=progress)}
+
+def close_outputs(files: dict[str, bytes | Iterable[bytes]]) -> None:
+    for data in files.values():
+        if isinstance(data, Forked):
+            data.close()
+
+
+class Forked:
+    """Bytes made by a process forked now (it inherits the build: nothing is pickled on the way
+    in), read when iterated; the worker's error, if any, is raised here."""
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_forked_main, args=(make, send), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            ok, payload = self._recv.recv()
+        except EOFError:
+            raise ExportError("the process rendering the view stopped before it finished "
+                              "(out of memory?); run the build again with --jobs 1") from None
+        finally:
+            self.close()
+        if not ok:
+            raise payload
+        yield payload
+
+    def close(self) -> None:
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._recv.close()
+
+
+def _forked_main(make: Callable[[], bytes], send: Any) -> None:
+    from timeline.workers import ignore_interrupts
+
+    ignore_interrupts()
+    try:
+        result: tuple[bool, Any] = (True, make())
+    except Exception as exc:  # sent back and raised by the parent
+        result = (False, exc if isinstance(exc, TimelineError) else ExportError(str(exc)))
+    send.send(result)
+    send.close()
 
 
 def build(
@@ -98,7 +149,10 @@ def build(
     progress("write")
     out = Path(out_dir)
     targets = {out / name: data for name, data in files.items()}
-    atomic_write_many(targets)
+    try:
+        atomic_write_many(targets)
+    finally:
+        close_outputs(files)
     if cache is not None:
         cache.flush()
         cache.prune("turtle")

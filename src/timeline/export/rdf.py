@@ -863,9 +863,12 @@ def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from timeline.workers import ignore_interrupts
+
     _FORKED = groups
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=ignore_interrupts) as pool:
             waiting: dict[int, Future[bytes]] = {}
 
             def ask(i: int) -> None:
