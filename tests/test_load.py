@@ -258,3 +258,42 @@ def test_duplicate_id_across_files_names_the_other_file(tmp_path):
         f"duplicate source id 'wire' (first defined at {folder / 'a.yaml'}:2); give each one "
         "its own id"
     ]
+
+
+def test_unknown_ids_in_a_large_dataset_suggest_the_closest(tmp_path):
+    # many known and unknown ids, of lengths on either side of 64 characters: the suggestions
+    # are difflib's close matches, whichever way they are found
+    import difflib
+    import random
+
+    rnd = random.Random(0)
+    first = ["ana", "luis", "marta", "diego", "elena", "tomas", "ines", "ramon", "pilar", "ivan"]
+    last = ["acuna", "dominguez", "hernandez", "marquez", "rodriguez", "villalobos", "zambrano"]
+    ids: list[str] = []
+    while len(ids) < 2000:
+        words = [rnd.choice(first), rnd.choice(last)]
+        if rnd.random() < 0.2:
+            words += [rnd.choice(last) for _ in range(6)]
+        slug = "-".join(words) + f"-{len(ids)}"
+        ids.append(slug)
+    actors = "".join(f"  - {{id: {k}, name: {k.upper()}, kind: person}}\n" for k in ids)
+    unknown = [rnd.choice(ids) + "-x" for _ in range(299)] + ["nicolas-madurro"]
+    participants = ", ".join(f"{{actor: {k}, role: agent}}" for k in unknown)
+    text = HEADER.removesuffix("events:\n") + actors + f"""\
+events:
+  - id: capture
+    title: Capture
+    date: "2026-01-03"
+    type: arrest
+    summary: s
+    sources: [wire]
+    participants: [{participants}]
+"""
+    found = problems(tmp_path, text)
+    assert len(found) == 300
+    assert found[-1].endswith(
+        "event 'capture': unknown actor id 'nicolas-madurro' (did you mean 'nicolas-maduro'?)")
+    known = ["nicolas-maduro", "caracas", *ids]
+    for message, value in list(zip(found, unknown, strict=True))[::15]:
+        close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+        assert message.endswith("(did you mean " + " or ".join(f"'{c}'" for c in close) + "?)")

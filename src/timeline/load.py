@@ -9,7 +9,9 @@ problem is reported at once, mapped back to the place in the file where a person
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
+import heapq
 import os
 import re
 import sys
@@ -759,6 +761,7 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
     if all(ids[kind].keys() >= set(_strings(roots[section], pattern))
            for section, patterns in REFERENCES.items() for kind, pattern in patterns):
         return
+    closest = {kind: _Closest(known) for kind, known in ids.items()}
     for it, raw, label in raws:
         for kind, pattern in REFERENCES[it.section]:
             for value, path in _walk(raw, pattern):
@@ -766,7 +769,7 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
                         or not _SLUG.fullmatch(value):
                     # a malformed id already has its own problem, with the id to write
                     continue
-                close = _closest(value, ids[kind])
+                close = closest[kind](value)
                 hint = f" (did you mean {close}?)" if close else \
                     f"; add it under '{kind}:' first"
                 line, col = it.doc.locate((it.section, it.index, *path))
@@ -775,15 +778,146 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
                                         f"'{shown(value)}'{hint}"))
 
 
-def _closest(value: str, known: dict[str, Any]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    # a short form ("maduro") names the id that contains it ("nicolas-maduro")
-    close += [k for k in known if value in k.split("-") and k not in close][:3 - len(close)]
-    for k, model in known.items():
-        names = getattr(model, "names", [])
-        if len(close) < 3 and k not in close and any(slugify(n) == value for n in names):
-            close.append(k)
-    return " or ".join(f"'{c}'" for c in close)
+_CUTOFF = 0.6  # difflib.get_close_matches' own
+
+
+class _Closest:
+    """The known ids to suggest for an unknown one: those `difflib.get_close_matches(value,
+    known, n=3, cutoff=0.6)` finds, then ids that contain it as a word ("maduro" names
+    "nicolas-maduro"), then ids with a name that slugifies to it; three at most.
+
+    Built once per kind of id and asked for every unknown id, so that a large dataset with
+    many unknown ids gets its report in moments: the indexes are built at the first question,
+    each answer is kept, and difflib scores only the ids that could reach its cutoff (see
+    `_Lanes`), the most promising first, until none left can beat the third best.
+    """
+
+    def __init__(self, known: dict[str, Any]) -> None:
+        self.known = known
+        self.answers: dict[str, str] = {}
+        self.lanes: list[_Lanes] = []
+        self.too_long: list[str] = []  # scored one by one, as difflib would
+        self.words: dict[str, list[str]] = {}
+        self.named: dict[str, list[str]] = {}
+
+    def __call__(self, value: str) -> str:
+        if value not in self.answers:
+            if not self.answers:
+                self._index()
+            close = self._close_matches(value)
+            for ids in (self.words.get(value, ()), self.named.get(value, ())):
+                close += [k for k in ids if k not in close][:3 - len(close)]
+            self.answers[value] = " or ".join(f"'{c}'" for c in close)
+        return self.answers[value]
+
+    def _index(self) -> None:
+        by_width: dict[int, list[str]] = {}
+        for k, model in self.known.items():
+            width = next((w for w in _Lanes.WIDTHS if len(k) < w), 0)
+            (by_width.setdefault(width, []) if width else self.too_long).append(k)
+            for word in dict.fromkeys(k.split("-")):
+                self.words.setdefault(word, []).append(k)
+            for slug in dict.fromkeys(slugify(n) for n in getattr(model, "names", [])):
+                self.named.setdefault(slug, []).append(k)
+        self.lanes = [_Lanes(ids, width) for width, ids in by_width.items()]
+
+    def _close_matches(self, value: str) -> list[str]:
+        """`difflib.get_close_matches(value, known, n=3, cutoff=0.6)`, scoring fewer ids."""
+        bounds = [(1.0, k) for k in self.too_long]
+        for lanes in self.lanes:
+            bounds += lanes.bounds(value)
+        bounds.sort(reverse=True)
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(value)
+        best: list[tuple[float, str]] = []  # a heap of the three best (score, id) so far
+        for bound, k in bounds:
+            if len(best) == 3 and bound < best[0][0]:
+                break
+            matcher.set_seq1(k)
+            score = matcher.ratio()
+            if score >= _CUTOFF:
+                (heapq.heappush if len(best) < 3 else heapq.heappushpop)(best, (score, k))
+        return [k for _, k in sorted(best, reverse=True)]
+
+
+class _Lanes:
+    """Known ids side by side, each in a lane of `width` bits of one Python int per character,
+    to find the longest common subsequence (LCS) of an unknown id with each of them at once.
+
+    difflib's ratio is 2 * M / (len(a) + len(b)), where the M matched characters form a common
+    subsequence; so 2 * LCS / (len(a) + len(b)) is an upper bound of the ratio, and a close one
+    for ids, far closer than difflib's own quick_ratio. The LCS comes from the bit-parallel
+    algorithm of Hyyrö ("Bit-parallel LCS-length computation revisited", 2004), with a zero
+    guard bit atop each lane so that no carry crosses into the next one.
+    """
+
+    WIDTHS = (64, 128, 256)  # an id needs one bit more than its length; a count fits a byte
+
+    def __init__(self, ids: list[str], width: int) -> None:
+        ids.sort(key=len)
+        self.ids = ids
+        self.step = step = width // 8
+        self.size = size = len(ids) * step
+        rows: dict[str, bytearray] = {}
+        ones = bytearray(size)
+        for j, k in enumerate(ids):
+            at = j * step
+            masks: dict[str, int] = {}
+            for i, c in enumerate(k):
+                masks[c] = masks.get(c, 0) | 1 << i
+            for c, mask in masks.items():
+                if c not in rows:
+                    rows[c] = bytearray(size)
+                rows[c][at:at + step] = mask.to_bytes(step, "little")
+            ones[at:at + step] = ((1 << len(k)) - 1).to_bytes(step, "little")
+        self.where = {c: int.from_bytes(row, "little") for c, row in rows.items()}
+        self.ones = int.from_bytes(ones, "little")
+        self.pairs, self.nibbles, self.bytes = (int.from_bytes(pattern * size, "little")
+                                                for pattern in (b"\x55", b"\x33", b"\x0f"))
+        self.runs: list[tuple[int, int, int]] = []  # (length, first lane, lane after the last)
+        for j, k in enumerate(ids):
+            if self.runs and self.runs[-1][0] == len(k):
+                self.runs[-1] = (len(k), self.runs[-1][1], j + 1)
+            else:
+                self.runs.append((len(k), j, j + 1))
+
+    def bounds(self, value: str) -> list[tuple[float, str]]:
+        """(upper bound of difflib's ratio, id) for the ids whose bound reaches the cutoff."""
+        v = ones = self.ones
+        for c in value:
+            if c in self.where:
+                u = v & self.where[c]
+                v = ((v + u) | (v ^ u)) & ones
+        # the zero bits of v within each id are its LCS; count them lane by lane
+        x = v ^ ones
+        x -= (x >> 1) & self.pairs
+        x = (x & self.nibbles) + ((x >> 2) & self.nibbles)
+        x = (x + (x >> 4)) & self.bytes
+        shift = 8
+        while shift < self.step * 8:
+            x += x >> shift
+            shift *= 2
+        counts = x.to_bytes(self.size, "little")[::self.step]
+        found = []
+        for length, first, end in self.runs:
+            total = length + len(value)
+            need = max(0, int(_CUTOFF * total / 2) - 1)
+            while need <= length and 2.0 * need / total < _CUTOFF:
+                need += 1
+            if need > min(length, len(value)):
+                continue
+            hits = counts[first:end].translate(_at_least(need))
+            at = hits.find(1)
+            while at >= 0:
+                found.append((2.0 * counts[first + at] / total, self.ids[first + at]))
+                at = hits.find(1, at + 1)
+        return found
+
+
+@functools.cache
+def _at_least(n: int) -> bytes:
+    """A `bytes.translate` table: 1 for the bytes n and above, 0 below."""
+    return bytes(int(i >= n) for i in range(256))
 
 
 def _check_part_of_cycles(events: dict[str, _Item], problems: list[Problem]) -> None:
