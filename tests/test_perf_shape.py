@@ -103,7 +103,8 @@ def test_benchmark_runs_end_to_end_and_prints_the_table(tmp_path):
     table = done.stdout
     assert "| stage | N = 60 |" in table
     for row in ("| load+validate | ", "| extract+link | ", "| graph | ", "| RDF | ",
-                "| serialize | ", "| HTML | ", "| query | ", "| timeline build (CLI, end to end) | ",
+                "| serialize | ", "| HTML | ", "| query | ",
+                "| timeline build (CLI, end to end) | ",
                 "| libyaml parse (yaml.load, CSafeLoader) | ", "| raw nlp.pipe (same pipeline) | ",
                 "| rdflib: load Turtle | ", "| pyoxigraph: load Turtle | ",
                 "| load+validate / libyaml parse | "):
