@@ -167,3 +167,19 @@ def test_cli_refuses_a_bad_base_without_writing(mini_path, tmp_path, runner):
         "error: base IRI 'https://x.example/\"a/' holds '\"', which no IRI may contain; write "
         "one like https://example.org/timeline/")
     assert not out.exists()
+
+
+def test_a_second_turtle_process_only_for_large_builds_with_room(monkeypatch):
+    import os
+
+    from timeline import workers
+    from timeline.export.rdf import PARALLEL_MIN_EVENTS, turtle_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "room_for_a_worker", lambda: True)
+    assert turtle_jobs(PARALLEL_MIN_EVENTS - 1) == 1
+    assert turtle_jobs(PARALLEL_MIN_EVENTS) == 2
+    assert turtle_jobs(10, jobs=2) == 2 and turtle_jobs(10**6, jobs=1) == 1
+    monkeypatch.setattr(workers, "room_for_a_worker", lambda: False)  # low on memory
+    assert turtle_jobs(10**6) == 1
+    assert turtle_jobs(10**6, jobs=2) == 2  # asked for: the user decides

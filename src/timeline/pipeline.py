@@ -66,9 +66,10 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
     should writing fail), else here."""
     from timeline.export.html import VIEW_FILE, render_view
     from timeline.export.rdf import turtle_jobs
+    from timeline.workers import room_for_a_worker
 
     view: bytes | Iterable[bytes]
-    if turtle_jobs(len(build.dataset.events), jobs) > 1:
+    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker()):
         view = Forked(functools.partial(render_view, build))
     else:
         view = render_view(build, progress=progress)

@@ -809,7 +809,7 @@ GROUP = 8
 
 def turtle_jobs(events: int, jobs: int | None = None) -> int:
     """How many processes write the Turtle: `jobs` if given, else 2 for a large build when the
-    machine has two cores and can fork, else 1."""
+    machine has two cores, can fork and has the memory for a worker, else 1."""
     import multiprocessing
     import os
 
@@ -817,7 +817,9 @@ def turtle_jobs(events: int, jobs: int | None = None) -> int:
         return max(1, jobs)
     if events < PARALLEL_MIN_EVENTS or (os.cpu_count() or 1) < 2:
         return 1
-    return 2 if "fork" in multiprocessing.get_all_start_methods() else 1
+    from timeline.workers import room_for_a_worker
+
+    return 2 if "fork" in multiprocessing.get_all_start_methods() and room_for_a_worker() else 1
 
 
 def _render(group: list[list[tuple[str, Callable[[], str]]]]) -> bytes:
