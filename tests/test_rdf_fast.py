@@ -158,10 +158,14 @@ def test_a_base_no_iri_may_hold_is_refused(mini, base):
         to_rdf(Build(mini, build_graph(mini), base=base))
 
 
-def test_cli_refuses_a_bad_base_without_writing(mini_path, tmp_path, runner):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_refuses_a_bad_base_without_writing(mini_path, tmp_path, runner, jobs):
+    import multiprocessing
+
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
-                                 "--base", 'https://x.example/"a/'])
+                                 "--base", 'https://x.example/"a/', "--jobs", jobs])
+    assert multiprocessing.active_children() == []  # refused before any worker started
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         "error: base IRI 'https://x.example/\"a/' holds '\"', which no IRI may contain; write "

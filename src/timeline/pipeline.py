@@ -68,12 +68,8 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
     from timeline.export.rdf import turtle_jobs
     from timeline.workers import room_for_a_worker
 
-    view: bytes | Iterable[bytes]
-    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker()):
-        view = Forked(functools.partial(render_view, build))
-    else:
-        view = render_view(build, progress=progress)
     progress("RDF and Turtle")
+    # The Turtle's plan is made first: a bad base IRI is refused before any worker starts.
     turtle: Iterator[bytes]
     if cache is not None:
         from timeline import cache as cached
@@ -83,6 +79,11 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
         from timeline.export.rdf import turtle_parts
 
         turtle = turtle_parts(build, progress, jobs)
+    view: bytes | Iterable[bytes]
+    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker()):
+        view = Forked(functools.partial(render_view, build))
+    else:
+        view = render_view(build, progress=progress)
     return {"graph.ttl": turtle, VIEW_FILE: view}
 
 
