@@ -187,3 +187,52 @@ def test_a_second_turtle_process_only_for_large_builds_with_room(monkeypatch):
     monkeypatch.setattr(workers, "room_for_a_worker", lambda: False)  # low on memory
     assert turtle_jobs(10**6) == 1
     assert turtle_jobs(10**6, jobs=2) == 2  # asked for: the user decides
+
+
+def _boom() -> bytes:
+    raise ValueError("boom")
+
+
+def _no_memory() -> bytes:
+    raise MemoryError
+
+
+def _refused() -> bytes:
+    raise ExportError("a bundled script contains '</script'; it cannot be inlined")
+
+
+def test_a_forked_view_worker_gives_its_bytes_or_a_clear_error():
+    import functools
+
+    from timeline.pipeline import Forked
+
+    assert b"".join(Forked(functools.partial(bytes, b"<html>"))) == b"<html>"
+    for make, message in ((_boom, "rendering the view failed: ValueError: boom"),
+                          (_no_memory, "rendering the view failed: out of memory"),
+                          (_refused, "a bundled script contains '</script'; it cannot be "
+                                     "inlined")):
+        worker = Forked(make)
+        with pytest.raises(ExportError) as err:
+            list(worker)
+        assert str(err.value) == message
+        worker.close()  # idempotent: build() closes every output again
+
+
+def test_turtle_and_its_prefixed_names_stay_valid_for_unusual_terms():
+    """rdf:type as an object is never shortened to `a`; a boolean that is not true/false and a
+    language-tagged literal are kept as they are."""
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    triples = sorted([
+        ("<urn:x:s>", rdf_type, "<urn:x:C>"),
+        ("<urn:x:s>", "<urn:x:p>", rdf_type),
+        ("<urn:x:s>", "<urn:x:q>", '"1"^^<http://www.w3.org/2001/XMLSchema#boolean>'),
+        ("<urn:x:s>", "<urn:x:r>", '"hola"@es'),
+    ])
+    text = turtle_text(triples)
+    assert "<urn:x:p> rdf:type" in text and " a <urn:x:C>" in text
+    assert '"1"^^xsd:boolean' in text and '"hola"@es' in text
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in
+                     (("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+                      ("xsd", "http://www.w3.org/2001/XMLSchema#")))
+    parsed = Graph().parse(data=header + text, format="turtle")
+    assert len(parsed) == 4

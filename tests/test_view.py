@@ -355,6 +355,8 @@ def test_clicking_an_actor_highlights_its_events(
     open_view(page, write_view(mini_build, tmp_path))
     x, y = node_point(page, "actor:interim-government")
     page.pw.mouse.click(x, y)
+    # vis-network selects on its tap event, which a busy machine can deliver a little later
+    assert page.wait_for("timelineView.network.getSelectedNodes().length > 0", 10_000) is True
     assert page.js("timelineView.network.getSelectedNodes()") == ["actor:interim-government"]
     assert page.js("[...document.querySelectorAll('#events li.hl')].map(r => r.dataset.id)") == [
         "event:releases"]

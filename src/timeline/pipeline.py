@@ -80,7 +80,7 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
 
         turtle = turtle_parts(build, progress, jobs)
     view: bytes | Iterable[bytes]
-    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker()):
+    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker(2)):
         view = Forked(functools.partial(render_view, build))
     else:
         view = render_view(build, progress=progress)
@@ -95,25 +95,36 @@ def close_outputs(files: dict[str, bytes | Iterable[bytes]]) -> None:
 
 class Forked:
     """Bytes made by a process forked now (it inherits the build: nothing is pickled on the way
-    in), read when iterated; the worker's error, if any, is raised here."""
+    in). A thread takes them as soon as they are made, so the worker ends and frees its memory
+    then; iterating gives them, or raises the worker's error."""
 
     def __init__(self, make: Callable[[], bytes]) -> None:
         import multiprocessing
+        import threading
 
         ctx = multiprocessing.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_forked_main, args=(make, send), daemon=True)
         self._proc.start()
         send.close()
+        self._result: tuple[bool, Any] | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            self._result = self._recv.recv()
+        except (EOFError, OSError):
+            self._result = None
 
     def __iter__(self) -> Iterator[bytes]:
-        try:
-            ok, payload = self._recv.recv()
-        except EOFError:
+        self._reader.join()
+        result, self._result = self._result, None
+        self.close()
+        if result is None:
             raise ExportError("the process rendering the view stopped before it finished "
-                              "(out of memory?); run the build again with --jobs 1") from None
-        finally:
-            self.close()
+                              "(out of memory?); run the build again with --jobs 1")
+        ok, payload = result
         if not ok:
             raise payload
         yield payload
@@ -122,6 +133,7 @@ class Forked:
         if self._proc.is_alive():
             self._proc.terminate()
         self._proc.join()
+        self._reader.join()
         self._recv.close()
 
 
@@ -131,8 +143,12 @@ def _forked_main(make: Callable[[], bytes], send: Any) -> None:
     ignore_interrupts()
     try:
         result: tuple[bool, Any] = (True, make())
-    except Exception as exc:  # sent back and raised by the parent
-        result = (False, exc if isinstance(exc, TimelineError) else ExportError(str(exc)))
+    except TimelineError as exc:  # as the same error raised in the parent would read
+        result = (False, exc)
+    except Exception as exc:  # noqa: BLE001 - named, and sent to the parent
+        kind = "out of memory" if isinstance(exc, MemoryError) else type(exc).__name__
+        result = (False, ExportError(f"rendering the view failed: {kind}"
+                                     + (f": {exc}" if str(exc) else "")))
     send.send(result)
     send.close()
 

@@ -12,11 +12,11 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def room_for_a_worker() -> bool:
-    """Whether the machine has the memory for one more forked worker: it shares this process's
-    pages but copies those it touches (up to about as much as this process holds), so one is
-    started by default only while the available memory is at least twice this process's size.
-    Unknown (no /proc/meminfo): yes."""
+def room_for_a_worker(workers: int = 1) -> bool:
+    """Whether the machine has the memory for `workers` more forked workers: each shares this
+    process's pages but copies those it touches (up to about as much as this process has held),
+    so they are started by default only while the available memory is at least this process's
+    peak size once more for each. Unknown (no /proc/meminfo): yes."""
     import resource
 
     try:
@@ -26,4 +26,4 @@ def room_for_a_worker() -> bool:
     except (OSError, StopIteration, ValueError):
         return True
     size = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, like meminfo
-    return available >= 2 * size
+    return available >= (1 + workers) * size

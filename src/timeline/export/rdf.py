@@ -257,8 +257,16 @@ _NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
                      key=lambda pair: -len(pair[0]))
 _NS_STARTS = tuple(f"<{ns}" for ns, _ in _NAMESPACES)
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_SHORT: dict[str, str] = {f"<{RDF.type}>": "a"}
+_SHORT: dict[str, str] = {}  # IRIs and typed literals as written in Turtle
+_PREDICATE: dict[str, str] = {f"<{RDF.type}>": "a"}  # "a" only where a predicate goes
 _SHORT_LITERAL: dict[str, str] = {}
+
+
+def _predicate(term: str) -> str:
+    found = _PREDICATE.get(term)
+    if found is None:
+        found = _PREDICATE[term] = _pname(term)
+    return found
 
 
 def _pname(term: str) -> str:
@@ -278,11 +286,13 @@ def _typed(term: str) -> str:
     """A typed literal with its datatype as a prefixed name; booleans and integers bare."""
     found = _SHORT_LITERAL.get(term)
     if found is None:
-        at = term.rindex('"^^<')
+        at = term.rfind('"^^<')
         lexical, datatype = term[:at + 1], term[at + 3:]
-        if datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
+        if at < 0:  # not a typed literal (a language tag): as it is, valid Turtle too
+            found = term
+        elif datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
             found = lexical[1:-1]
-        elif datatype == _BOOLEAN:
+        elif datatype == _BOOLEAN and lexical in ('"true"', '"false"'):
             found = lexical[1:-1]
         else:
             found = f"{lexical}^^{_pname(datatype)}"
@@ -310,7 +320,7 @@ def turtle_statements(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str
     out: list[tuple[str, str]] = []
     parts: list[str] = []
     add = parts.append
-    short = _SHORT
+    short, predicate = _SHORT, _PREDICATE
     last_s = last_p = ""
     for s, p, o in triples:
         if o[-1] != '"':  # not a plain string literal: maybe shortened
@@ -320,10 +330,10 @@ def turtle_statements(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str
                 add(" .\n")
                 out.append((last_s, "".join(parts)))
                 parts.clear()
-            add(f"{s} {short.get(p) or _pname(p)} {o}")
+            add(f"{s} {predicate.get(p) or _predicate(p)} {o}")
             last_s, last_p = s, p
         elif p != last_p:
-            add(f" ;\n\t{short.get(p) or _pname(p)} {o}")
+            add(f" ;\n\t{predicate.get(p) or _predicate(p)} {o}")
             last_p = p
         else:
             add(f" , {o}")
@@ -808,18 +818,20 @@ GROUP = 8
 
 
 def turtle_jobs(events: int, jobs: int | None = None) -> int:
-    """How many processes write the Turtle: `jobs` if given, else 2 for a large build when the
-    machine has two cores, can fork and has the memory for a worker, else 1."""
+    """How many processes write the Turtle (1 or 2): `jobs` if given, else 2 for a large build
+    when the machine has two cores and the memory for a worker; 1 where it cannot fork."""
     import multiprocessing
     import os
 
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # workers inherit the plan by forking
     if jobs is not None:
-        return max(1, jobs)
+        return min(2, max(1, jobs))
     if events < PARALLEL_MIN_EVENTS or (os.cpu_count() or 1) < 2:
         return 1
     from timeline.workers import room_for_a_worker
 
-    return 2 if "fork" in multiprocessing.get_all_start_methods() and room_for_a_worker() else 1
+    return 2 if room_for_a_worker() else 1
 
 
 def _render(group: list[list[tuple[str, Callable[[], str]]]]) -> bytes:
@@ -863,7 +875,7 @@ def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
             yield _render(group)
         return
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 
     from timeline.workers import ignore_interrupts
 
@@ -879,13 +891,20 @@ def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
 
             ask(1)
             ask(3)
-            for i, group in enumerate(groups):
-                say(i)
-                if i % 2:
-                    yield waiting.pop(i).result()
-                    ask(i + 4)
-                else:
-                    yield _render(group)
+            try:
+                for i, group in enumerate(groups):
+                    say(i)
+                    if i % 2:
+                        yield waiting.pop(i).result()
+                        ask(i + 4)
+                    else:
+                        yield _render(group)
+            except BrokenExecutor:
+                raise ExportError("the second process writing Turtle stopped before it finished "
+                                  "(out of memory?); run the build again with --jobs 1") from None
+            except BaseException:  # an error, Ctrl-C, a writer that stopped reading
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         _FORKED = None
 
