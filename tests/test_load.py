@@ -297,3 +297,31 @@ events:
     for message, value in list(zip(found, unknown, strict=True))[::15]:
         close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
         assert message.endswith("(did you mean " + " or ".join(f"'{c}'" for c in close) + "?)")
+
+
+def test_the_loader_frees_its_copy_of_the_file_without_the_collector():
+    """Loading runs with the cyclic collector paused: a loader that referred to itself kept
+    libyaml's copy of each whole file alive until the next collection."""
+    import gc
+    import tracemalloc
+
+    from timeline.load import _Loader
+
+    text = "events:\n" + "".join(f"  - id: e{i}\n    title: 'x {i}'\n" for i in range(60_000))
+    enabled = gc.isenabled()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        assert root is not None
+        del loader, root
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        if enabled:
+            gc.enable()
+    assert kept < len(text) / 10, (kept, len(text))

@@ -157,12 +157,14 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         self._by_first = {first: tuple(found + anywhere) for first, found in table.items()
                           if first is not None}
         self._anywhere = tuple(anywhere)
-        if not self.yaml_path_resolvers:
-            self.resolve = self._resolve
-            self.descend_resolver = _nothing
-            self.ascend_resolver = _nothing
+        # Plain methods below, never bound methods stored on the instance: those would make
+        # the loader a reference cycle, keeping libyaml's copy of the whole file alive until
+        # the collector runs (which the loading pause holds off).
+        self._fast = not self.yaml_path_resolvers
 
-    def _resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if not self._fast:
+            return str(super().resolve(kind, value, implicit))
         if kind is yaml.ScalarNode:
             if implicit[0]:
                 for tag, regexp in self._by_first.get(value[:1], self._anywhere):
@@ -173,9 +175,13 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
             return self.DEFAULT_SEQUENCE_TAG
         return self.DEFAULT_MAPPING_TAG
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        if not self._fast:
+            super().descend_resolver(current_node, current_index)
 
-def _nothing(*args: Any) -> None:
-    return None
+    def ascend_resolver(self) -> None:
+        if not self._fast:
+            super().ascend_resolver()
 
 
 @dataclass
