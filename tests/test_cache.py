@@ -238,3 +238,21 @@ def test_cross_file_problems_are_reported_as_by_a_full_read(folder, tmp_path, br
         make_build(folder, ner="gazetteer", cache=cache)
     assert "file" in cache.stats.hits  # the unchanged files were not validated again
     assert [str(p) for p in cached.value.problems] == [str(p) for p in full.value.problems]
+
+
+def test_an_edit_neither_rewrites_the_whole_dataset_nor_leaves_stale_entries(folder, tmp_path):
+    from timeline.pipeline import build
+
+    cache_dir = tmp_path / "cache"
+    build(folder, tmp_path / "out", ner="gazetteer", cache=Cache(cache_dir, defer=True))
+    kinds = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
+    assert kinds.count("dataset") == 1 and kinds.count("mentions") == 1
+    _edit_one_summary(folder)
+    edited = Cache(cache_dir, defer=True)
+    result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited)
+    names = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
+    # the files' entries serve an edit: no 100k-event pickle again, and the old whole-dataset
+    # entry (of files that are gone) is removed, as is the old mentions entry
+    assert names.count("dataset") == 0 and names.count("mentions") == 1
+    assert names.count("file") == len(list(folder.glob("*.yaml")))
+    assert result.build.dataset == make_build(folder, ner="gazetteer").dataset

@@ -72,3 +72,12 @@ def test_released_prisoners_claim_keeps_both_numbers(shipped):
 def test_rodriguez_is_never_a_bare_alias(shipped):
     for actor in shipped.actors:
         assert "Rodriguez" not in actor.aliases and "Rodríguez" not in actor.aliases
+
+
+def test_datasets_compare_by_their_data_not_by_lookups_made(mini_path):
+    from timeline.load import read_dataset
+
+    used, fresh = read_dataset(mini_path), read_dataset(mini_path)
+    used.actor(used.actors[0].id)  # fills a lookup index
+    assert used == fresh
+    assert used != fresh.model_copy(update={"actors": fresh.actors[1:]})

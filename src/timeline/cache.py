@@ -163,17 +163,22 @@ def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> 
     if isinstance(found, Dataset):
         progress("load and validate (cached)")
         return found
-    dataset = _from_parts(files, cache, progress)
+    dataset, fresh = _from_parts(files, cache, progress)
     if dataset is None:
         dataset = read_files(files)  # raises with every problem, each where it is
-    cache.put("dataset", key, dataset)
+    if fresh == len(files):
+        # A whole-dataset entry only from a first build: after an edit, the files' entries
+        # serve (pickling 100k events again would cost an edit 5 s), and a rebuild with no
+        # change reads them and runs the cross-file checks again (1 s at 100k events).
+        cache.put("dataset", key, dataset)
     return dataset
 
 
 def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
-                ) -> Dataset | None:
+                ) -> tuple[Dataset | None, int]:
     """Validate only the files that changed (each valid file's items are cached by its bytes),
-    then run the cross-file checks over all; None if any file or check has a problem."""
+    then run the cross-file checks over all; None if any file or check has a problem. Also
+    says how many files were validated afresh."""
     from timeline.load import FilePart, combine_parts, validate_file
 
     parts: list[FilePart] = []
@@ -184,7 +189,7 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
         if not isinstance(part, FilePart):
             part = validate_file(name, data)
             if part is None:
-                return None
+                return None, fresh + 1
             cache.put("file", key, part)
             fresh += 1
         parts.append(part)
@@ -192,7 +197,7 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
     dataset = combine_parts(parts)
     if dataset is not None:
         cache.prune("file")  # entries of files edited since: they would only accumulate
-    return dataset
+    return dataset, fresh
 
 
 def _gazetteer_key(dataset: Dataset, mode: str) -> str:

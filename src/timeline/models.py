@@ -313,6 +313,14 @@ class Dataset(Model):
     relations: list[Relation] = Field(default_factory=list)
     _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
+    def __eq__(self, other: object) -> bool:
+        """The same data: the lookup indexes, made on first use, do not count."""
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as every pydantic model
+
     def actor(self, actor_id: str) -> Actor:
         return self._index("actors")[actor_id]
 

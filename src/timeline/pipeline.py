@@ -173,5 +173,6 @@ def build(
         close_outputs(files)
     if cache is not None:
         cache.flush()
-        cache.prune("turtle")
+        for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
+            cache.prune(kind)
     return BuildResult(build=b, outputs=sorted(targets))
