@@ -128,7 +128,9 @@ def build(
     out.print(f"{path}: built {result.summary}")
     if store is not None:
         s = store.stats
-        out.print(f"  cache: dataset {'reused' if 'dataset' in s.hits else 'validated'}, "
+        # reused whole, or from every file's entry (after an edit was built once)
+        reused = "dataset" in s.hits or ("file" in s.hits and "file" not in s.misses)
+        out.print(f"  cache: dataset {'reused' if reused else 'validated'}, "
                   f"{s.reused} events' mentions reused, {s.extracted} extracted, "
                   f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made"
                   + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
