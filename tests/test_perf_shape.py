@@ -130,13 +130,22 @@ def test_two_extraction_processes_give_the_same_mentions_as_one(tmp_path):
     assert seen[-1] == f"extract and link ({extractor.name}): waiting for 1 more process"
 
 
-def test_extraction_uses_one_process_below_the_threshold_and_as_told():
+def test_extraction_uses_one_process_below_the_threshold_and_as_told(monkeypatch):
+    import os
+
+    from timeline import workers
     from timeline.extract import PARALLEL_MIN_WORDS, auto_jobs
 
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "room_for_a_worker", lambda: True)
     assert auto_jobs(PARALLEL_MIN_WORDS - 1) == 1
+    assert auto_jobs(PARALLEL_MIN_WORDS) == 2
     assert auto_jobs(10, jobs=2) == 2
     assert auto_jobs(10**9, jobs=1) == 1
-    assert auto_jobs(10**9) in (1, 2)
+    monkeypatch.setattr(workers, "room_for_a_worker", lambda: False)  # low on memory
+    assert auto_jobs(10**9) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert auto_jobs(10**9, jobs=2) == 2  # asked for: the user decides
 
 
 TRICKY = [

@@ -675,7 +675,8 @@ common case for big builds, so the threshold is the busy crossover."""
 
 def auto_jobs(words: int, jobs: int | None = None) -> int:
     """How many processes to extract with: `jobs` if given, else 2 when the input is large
-    enough to pay for the second process (`PARALLEL_MIN_WORDS`) and there are 2 cores.
+    enough to pay for the second process (`PARALLEL_MIN_WORDS`), there are 2 cores and the
+    memory for a worker (`workers.room_for_a_worker`).
 
     The machine's load is not asked: a load average measures the past, and a build that ran
     in one process because a benchmark happened to be running was slower all the same.
@@ -686,7 +687,9 @@ def auto_jobs(words: int, jobs: int | None = None) -> int:
         return max(1, jobs)
     if words < PARALLEL_MIN_WORDS or (os.cpu_count() or 1) < 2 or not _can_fork():
         return 1
-    return 2
+    from timeline.workers import room_for_a_worker
+
+    return 2 if room_for_a_worker() else 1  # a worker copies the pages it touches
 
 
 def _can_fork() -> bool:
