@@ -104,8 +104,9 @@ def build(
         "unchanged data is not validated again, unchanged events not extracted or rendered "
         "again.", show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Processes for entity extraction and for writing Turtle. "
-        "Default: 2 for a large dataset on a machine with two or more cores.",
+        "--jobs", "-j", min=1, help="Processes for entity extraction; 2 or more also write "
+        "Turtle and render the view beside the main process. Default: 2 for a large dataset "
+        "on a machine with two or more cores and the memory; 1 uses no worker.",
         show_default=False)] = None,
 ) -> None:
     """Build the knowledge graph and views from a dataset into an output folder.
