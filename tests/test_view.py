@@ -298,15 +298,28 @@ STATE = """({
 })"""
 
 
+_WHERE = """id => {
+  const n = timelineView.network;
+  const p = n.canvasToDOM(n.getPositions([id])[id]);
+  const r = document.getElementById('network').getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y];
+}"""
+
+
 def node_point(page: Tab, node: str) -> tuple[float, float]:  # noqa: F811
-    """Page coordinates of a node's centre, after centring the view on it."""
-    return tuple(page.js("""id => {
-      const n = timelineView.network;
-      n.moveTo({position: n.getPositions([id])[id], scale: 1.5, animation: false});
-      const p = n.canvasToDOM(n.getPositions([id])[id]);
-      const r = document.getElementById('network').getBoundingClientRect();
-      return [r.left + p.x, r.top + p.y];
-    }""", node))
+    """Page coordinates of a node's centre, after centring the view on it and once the page
+    holds still: a focus animation started by an earlier step, or the panels filling in beside
+    the network, would otherwise move the node between measuring and pointing."""
+    for _ in range(40):
+        page.js("""id => {
+          const n = timelineView.network;
+          n.moveTo({position: n.getPositions([id])[id], scale: 1.5, animation: false});
+        }""", node)
+        first = page.js(_WHERE, node)
+        time.sleep(0.15)
+        if page.js(_WHERE, node) == first:
+            return tuple(first)
+    raise AssertionError(f"{node} kept moving on the page")
 
 
 @pytest.mark.browser
@@ -354,15 +367,8 @@ def test_clicking_an_actor_highlights_its_events(
     page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
-    # A real click on the node's centre. The page's layout can still shift while it settles
-    # (the panels fill in beside the network), so the point is measured again before each of
-    # a few tries; the first click that lands must select the actor.
-    for _ in range(5):
-        x, y = node_point(page, "actor:interim-government")
-        page.pw.mouse.click(x, y)
-        if page.js("timelineView.network.getSelectedNodes().length > 0"):
-            break
-        time.sleep(0.3)
+    x, y = node_point(page, "actor:interim-government")
+    page.pw.mouse.click(x, y)
     assert page.js("timelineView.network.getSelectedNodes()") == ["actor:interim-government"]
     assert page.js("[...document.querySelectorAll('#events li.hl')].map(r => r.dataset.id)") == [
         "event:releases"]
