@@ -259,7 +259,6 @@ _NS_STARTS = tuple(f"<{ns}" for ns, _ in _NAMESPACES)
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SHORT: dict[str, str] = {}  # IRIs and typed literals as written in Turtle
 _PREDICATE: dict[str, str] = {f"<{RDF.type}>": "a"}  # "a" only where a predicate goes
-_SHORT_LITERAL: dict[str, str] = {}
 
 
 def _predicate(term: str) -> str:
@@ -284,21 +283,15 @@ def _pname(term: str) -> str:
 
 def _typed(term: str) -> str:
     """A typed literal with its datatype as a prefixed name; booleans and integers bare."""
-    found = _SHORT_LITERAL.get(term)
-    if found is None:
-        at = term.rfind('"^^<')
-        lexical, datatype = term[:at + 1], term[at + 3:]
-        if at < 0:  # not a typed literal (a language tag): as it is, valid Turtle too
-            found = term
-        elif datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
-            found = lexical[1:-1]
-        elif datatype == _BOOLEAN and lexical in ('"true"', '"false"'):
-            found = lexical[1:-1]
-        else:
-            found = f"{lexical}^^{_pname(datatype)}"
-        if len(_SHORT_LITERAL) < 200_000:
-            _SHORT_LITERAL[term] = found
-    return found
+    at = term.rfind('"^^<')
+    lexical, datatype = term[:at + 1], term[at + 3:]
+    if at < 0:  # not a typed literal (a language tag): as it is, valid Turtle too
+        return term
+    if datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
+        return lexical[1:-1]
+    if datatype == _BOOLEAN and lexical in ('"true"', '"false"'):
+        return lexical[1:-1]
+    return f"{lexical}^^{_pname(datatype)}"
 
 
 _PLAIN_INT = re.compile(r"[+-]?[0-9]+")
@@ -310,7 +303,7 @@ def _object(term: str) -> str:
     if term[0] == "<":
         return _pname(term) if term.startswith(_NS_STARTS) else term
     found = _typed(term)
-    if len(_SHORT) < 200_000:
+    if len(_SHORT) < 200_000:  # dates and offsets repeat; bounded, as literals are data
         _SHORT[term] = found
     return found
 
