@@ -492,6 +492,12 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
     _check(items, problems)
     _check_references(raws, {(k, i) for k, i in seen_ids}, problems)
     events = _resolve_dates(items["events"], problems)
+    return _assemble(info, items, events)
+
+
+def _assemble(info: DatasetInfo | None, items: dict[str, list[_Item]], events: list[Event]
+              ) -> Dataset:
+    """The dataset of checked items (validated already: nothing is validated again)."""
     return Dataset.model_construct(
         dataset=info or DatasetInfo(),
         sources=[it.model for it in items["sources"]],
@@ -1085,11 +1091,4 @@ def combine_parts(parts: list[FilePart]) -> Dataset | None:
         events = _resolve_dates(items["events"], problems)
         if problems:
             return None
-        return Dataset.model_construct(
-            dataset=info or DatasetInfo(),
-            sources=[it.model for it in items["sources"]],
-            actors=[it.model for it in items["actors"]],
-            events=events,
-            claims=[it.model for it in items["claims"]],
-            relations=[it.model for it in items["relations"]],
-        )
+        return _assemble(info, items, events)
