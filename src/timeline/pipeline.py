@@ -69,6 +69,7 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
     from timeline.workers import room_for_a_worker
 
     progress("RDF and Turtle")
+    workers = turtle_jobs(len(build.dataset.events), jobs)  # decided once, for both outputs
     # The Turtle's plan is made first: a bad base IRI is refused before any worker starts.
     turtle: Iterator[bytes]
     if cache is not None:
@@ -78,9 +79,9 @@ def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None
     else:
         from timeline.export.rdf import turtle_parts
 
-        turtle = turtle_parts(build, progress, jobs)
+        turtle = turtle_parts(build, progress, workers)
     view: bytes | Iterable[bytes]
-    if turtle_jobs(len(build.dataset.events), jobs) > 1 and (jobs or room_for_a_worker(2)):
+    if workers > 1 and (jobs or room_for_a_worker(2)):
         view = Forked(functools.partial(render_view, build))
     else:
         view = render_view(build, progress=progress)
