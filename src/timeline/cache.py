@@ -21,7 +21,7 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from timeline import __version__
 from timeline.atomic import atomic_write
@@ -253,14 +253,6 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
     # What an event's mentions are made from, for `turtle`'s keys: cheaper than their repr.
     cache.mention_keys = {e.id: digest(gkey, pipeline, keys[e.id]) for e in dataset.events}
     return mentions, pipeline
-
-
-def turtle(build: Build, cache: Cache, progress: Progress = quiet) -> bytes:
-    """`export.rdf.turtle` through the cache: see `turtle_parts`."""
-    out = bytearray()  # see `rdf.turtle`: no list joined at the end
-    for part in turtle_parts(build, cache, progress):
-        out += part
-    return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy
 
 
 def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iterator[bytes]:
