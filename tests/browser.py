@@ -44,6 +44,18 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
+_CENTRE = """id => {
+  const n = timelineView.network;
+  n.moveTo({position: n.getPositions([id])[id], scale: 1.5, animation: false});
+}"""
+_WHERE = """id => {
+  const n = timelineView.network;
+  const p = n.canvasToDOM(n.getPositions([id])[id]);
+  const r = document.getElementById('network').getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y];
+}"""
+
+
 @dataclass
 class Tab:
     """One browser page with everything it tried to do recorded."""
@@ -84,6 +96,19 @@ class Tab:
         path = ARTIFACTS / f"{name}.png"
         self.pw.screenshot(path=str(path), full_page=True)
         return path
+
+    def node_point(self, node: str) -> tuple[float, float]:
+        """Page coordinates of a timeline view's network node, after centring the view on it and
+        once the page holds still: a focus animation started by an earlier click, or the panels
+        filling in beside the network, would otherwise move the node between measuring and
+        pointing."""
+        for _ in range(40):
+            self.js(_CENTRE, node)
+            first = self.js(_WHERE, node)
+            time.sleep(0.15)
+            if self.js(_WHERE, node) == first:
+                return (first[0], first[1])
+        raise AssertionError(f"{node} kept moving on the page")
 
     def assert_clean(self) -> None:
         """No console error, uncaught exception, dialog or network request so far."""

@@ -6,7 +6,6 @@ import importlib.util
 import json
 import re
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -298,30 +297,6 @@ STATE = """({
 })"""
 
 
-_WHERE = """id => {
-  const n = timelineView.network;
-  const p = n.canvasToDOM(n.getPositions([id])[id]);
-  const r = document.getElementById('network').getBoundingClientRect();
-  return [r.left + p.x, r.top + p.y];
-}"""
-
-
-def node_point(page: Tab, node: str) -> tuple[float, float]:  # noqa: F811
-    """Page coordinates of a node's centre, after centring the view on it and once the page
-    holds still: a focus animation started by an earlier step, or the panels filling in beside
-    the network, would otherwise move the node between measuring and pointing."""
-    for _ in range(40):
-        page.js("""id => {
-          const n = timelineView.network;
-          n.moveTo({position: n.getPositions([id])[id], scale: 1.5, animation: false});
-        }""", node)
-        first = page.js(_WHERE, node)
-        time.sleep(0.15)
-        if page.js(_WHERE, node) == first:
-            return tuple(first)
-    raise AssertionError(f"{node} kept moving on the page")
-
-
 @pytest.mark.browser
 def test_page_loads_offline_with_every_node(page: Tab, tmp_path: Path, mini_build: Build) -> None:  # noqa: F811
     open_view(page, write_view(mini_build, tmp_path))
@@ -367,7 +342,7 @@ def test_clicking_an_actor_highlights_its_events(
     page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
-    x, y = node_point(page, "actor:interim-government")
+    x, y = page.node_point("actor:interim-government")
     page.pw.mouse.click(x, y)
     assert page.js("timelineView.network.getSelectedNodes()") == ["actor:interim-government"]
     assert page.js("[...document.querySelectorAll('#events li.hl')].map(r => r.dataset.id)") == [
@@ -382,7 +357,7 @@ def test_tooltip_shows_date_sources_and_differing_verification(
     page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
-    x, y = node_point(page, "event:releases")
+    x, y = page.node_point("event:releases")
     page.pw.mouse.move(x - 30, y - 30)
     page.pw.mouse.move(x, y, steps=5)
     page.wait_for("!document.getElementById('tooltip').hidden")
@@ -469,7 +444,7 @@ def test_xss_payloads_show_as_text_and_execute_nothing(page: Tab, tmp_path: Path
         page.pw.fill("#search", name)
         texts()
     # A real hover too: the tooltip is built the same way as the details panel.
-    x, y = node_point(page, "event:e")
+    x, y = page.node_point("event:e")
     page.pw.mouse.move(x - 30, y - 30)
     page.pw.mouse.move(x, y, steps=5)
     page.wait_for("!document.getElementById('tooltip').hidden")

@@ -75,18 +75,6 @@ def view(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "out" / "view.html"
 
 
-def click_node(page: Tab, node: str) -> None:  # noqa: F811
-    """A real mouse click on a network node (after centring the view on it)."""
-    x, y = page.js("""id => {
-      const n = timelineView.network;
-      n.moveTo({position: n.getPositions([id])[id], scale: 1.5, animation: false});
-      const p = n.canvasToDOM(n.getPositions([id])[id]);
-      const r = document.getElementById('network').getBoundingClientRect();
-      return [r.left + p.x, r.top + p.y];
-    }""", node)
-    page.pw.mouse.click(x, y)
-
-
 @pytest.mark.browser
 def test_payload_in_every_field_is_shown_as_text_and_never_runs(page: Tab, view: Path):  # noqa: F811
     page.open(view)
@@ -101,7 +89,7 @@ def test_payload_in_every_field_is_shown_as_text_and_never_runs(page: Tab, view:
     for row in page.js("[...document.querySelectorAll('#events li')].map(r => r.dataset.id)"):
         page.pw.click(f'#events li[data-id="{row}"]')  # a real click on each timeline row
         collect()
-    click_node(page, "actor:maduro")
+    page.pw.mouse.click(*page.node_point("actor:maduro"))  # a real click on the node
     assert page.js("timelineView.network.getSelectedNodes()") == ["actor:maduro"]
     collect()
 
