@@ -118,11 +118,12 @@ def test_cli_build_with_cache_says_what_it_reused(folder, tmp_path, runner):
     assert ("  cache: dataset validated, 0 events' mentions reused, 120 extracted, "
             f"0 Turtle chunks reused, {chunks} made\n") in first.output
     ttl = (tmp_path / "out" / "graph.ttl").read_bytes()
+    args[3] = str(tmp_path / "elsewhere")  # no previous outputs there to patch (test_patch)
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
     assert ("  cache: dataset reused, 120 events' mentions reused, 0 extracted, "
             f"{chunks} Turtle chunks reused, 0 made\n") in second.output
-    assert (tmp_path / "out" / "graph.ttl").read_bytes() == ttl
+    assert (tmp_path / "elsewhere" / "graph.ttl").read_bytes() == ttl
 
 
 def _turtle_entries(cache_dir: Path) -> dict[str, bytes]:
@@ -138,7 +139,7 @@ def test_editing_one_event_renders_one_chunk_of_turtle_again(folder, tmp_path):
     assert len(before) > 1
     _edit_one_summary(folder)
     again = Cache(cache_dir, defer=True)
-    build(folder, tmp_path / "out", ner="gazetteer", cache=again)
+    build(folder, tmp_path / "out", ner="gazetteer", cache=again, patch=False)
     assert (again.stats.turtle_made, again.stats.turtle_reused) == (1, len(before) - 1)
     after = _turtle_entries(cache_dir)
     assert len(after) == len(before)  # the edited chunk's old entry was pruned
@@ -176,7 +177,7 @@ def test_a_damaged_turtle_chunk_is_rebuilt(folder, tmp_path):
     blob = victim.read_bytes()
     victim.write_bytes(blob[:-3] + b"xyz")
     again = Cache(cache_dir, defer=True)
-    build(folder, tmp_path / "out", ner="none", cache=again)
+    build(folder, tmp_path / "out", ner="none", cache=again, patch=False)
     assert again.stats.rebuilt == ["turtle"]
     assert again.stats.turtle_made == 1
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == good
@@ -249,10 +250,11 @@ def test_an_edit_neither_rewrites_the_whole_dataset_nor_leaves_stale_entries(fol
     assert kinds.count("dataset") == 1 and kinds.count("mentions") == 1
     _edit_one_summary(folder)
     edited = Cache(cache_dir, defer=True)
-    result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited)
+    result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited, patch=False)
     names = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
     # the files' entries serve an edit: no 100k-event pickle again, and the old whole-dataset
     # entry (of files that are gone) is removed, as is the old mentions entry
     assert names.count("dataset") == 0 and names.count("mentions") == 1
     assert names.count("file") == len(list(folder.glob("*.yaml")))
+    assert result.build is not None
     assert result.build.dataset == make_build(folder, ner="gazetteer").dataset

@@ -83,6 +83,12 @@ class Cache:
         self._pending: dict[Path, bytes] = {}
         self._used: set[Path] = set()
         self.mention_keys: dict[str, str] = {}  # event id -> key of its cached mentions
+        # For `timeline.patch`: where each event's block lies in the Turtle `turtle_parts`
+        # made, each file's (name, SHA-256, key of its entry), and the events whose dates are
+        # relative to another's.
+        self.turtle_index: dict[str, tuple[int, int]] = {}
+        self.file_keys: list[tuple[str, str, str]] = []
+        self.relative: set[str] = set()
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key[:40]}.pickle"
@@ -135,6 +141,12 @@ class Cache:
             atomic_write_many(self._pending)
         self._pending = {}
 
+    def drop(self, kind: str, key: str) -> None:
+        """Delete one entry (one the build replaced)."""
+        path = self._path(kind, key)
+        self._pending.pop(path, None)
+        path.unlink(missing_ok=True)
+
     def prune(self, kind: str) -> None:
         """Delete the entries of `kind` this build did not use (edited-away chunks), so that
         the folder does not grow with every edit."""
@@ -158,11 +170,14 @@ def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> 
     from timeline.load import dataset_files, read_files
 
     files = dataset_files(path)  # hashed and validated from the same bytes
+    cache.file_keys = [(name, sha.hex(), file_key(name, sha))
+                       for name, sha in ((n, hashlib.sha256(d).digest()) for n, d in files)]
     key = dataset_key(files)
     found = cache.get("dataset", key)
-    if isinstance(found, Dataset):
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], Dataset):
         progress("load and validate (cached)")
-        return found
+        dataset, cache.relative = found
+        return dataset
     dataset, fresh = _from_parts(files, cache, progress)
     if dataset is None:
         dataset = read_files(files)  # raises with every problem, each where it is
@@ -170,8 +185,13 @@ def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> 
         # A whole-dataset entry only from a first build: after an edit, the files' entries
         # serve (pickling 100k events again would cost an edit 5 s), and a rebuild with no
         # change reads them and runs the cross-file checks again (1 s at 100k events).
-        cache.put("dataset", key, dataset)
+        cache.put("dataset", key, (dataset, cache.relative))
     return dataset
+
+
+def file_key(name: str, sha: bytes) -> str:
+    """The key of one file's validated items: its name and bytes, and the code version."""
+    return digest(code_version(), "file", name, sha)
 
 
 def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
@@ -179,12 +199,12 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
     """Validate only the files that changed (each valid file's items are cached by its bytes),
     then run the cross-file checks over all; None if any file or check has a problem. Also
     says how many files were validated afresh."""
+    from timeline.dates import PartialDate
     from timeline.load import FilePart, combine_parts, validate_file
 
     parts: list[FilePart] = []
     fresh = 0
-    for name, data in files:
-        key = digest(code_version(), "file", name, hashlib.sha256(data).digest())
+    for (name, data), (_, _, key) in zip(files, cache.file_keys, strict=True):
         part = cache.get("file", key)
         if not isinstance(part, FilePart):
             part = validate_file(name, data)
@@ -193,6 +213,8 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
             cache.put("file", key, part)
             fresh += 1
         parts.append(part)
+    cache.relative = {model.id for part in parts for section, _, model, _ in part.items
+                      if section == "events" and not isinstance(model.date, PartialDate)}
     progress(f"load and validate: {fresh} of {len(files)} files changed")
     dataset = combine_parts(parts)
     if dataset is not None:
@@ -293,19 +315,29 @@ def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
     # Should a later step fail, they are sound entries, keyed by content, of this very data.
     cache.defer = False
     cache.flush()
-    yield rdf.turtle_header()
+    header = rdf.turtle_header()
+    at = len(header)
+    index: dict[str, tuple[int, int]] = {}
+    cache.turtle_index = index  # event IRI -> (offset, length), for `timeline.patch`
+    yield header
     for i, planned in enumerate(chunks, 1):
         chunk = [(root, make()) for root, make in planned]
         key = digest(context, *(text for _, text in chunk))
-        data = cache.get("turtle", key)
-        if not isinstance(data, bytes):
-            real = [(root, _event_text(iri, text, events) if text.startswith("\0") else text)
-                    for root, text in chunk]
-            data = rdf.turtle_chunk(real)
-            cache.put("turtle", key, data)
-            cache.stats.turtle_made += 1
-        else:
+        found = cache.get("turtle", key)
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], bytes):
+            data, lengths = found
             cache.stats.turtle_reused += 1
+        else:
+            made = [rdf.turtle_chunk([(root, _event_text(iri, text, events)
+                                       if text.startswith("\0") else text)])
+                    for root, text in chunk]
+            data, lengths = b"".join(made), [len(b) for b in made]
+            cache.put("turtle", key, (data, lengths))
+            cache.stats.turtle_made += 1
+        for (root, text), n in zip(chunk, lengths, strict=True):
+            if text.startswith("\0"):
+                index[root] = (at, n)
+            at += n
         yield data
         if i % 50 == 0:
             progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")

@@ -127,7 +127,15 @@ def build(
         result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store,
                            jobs=jobs)
     out.print(f"{path}: built {result.summary}")
-    if store is not None:
+    if result.patched is not None:
+        done = result.patched
+        if not done.files:
+            out.print("  cache: no file changed; the previous outputs were checked and kept")
+        else:
+            n = len(done.events)
+            out.print(f"  cache: {done.files} of {done.of_files} files changed; {n} edited "
+                      f"event{'' if n == 1 else 's'} patched into the previous outputs")
+    elif store is not None:
         s = store.stats
         # reused whole, or from every file's entry (after an edit was built once)
         reused = "dataset" in s.hits or ("file" in s.hits and "file" not in s.misses)
@@ -135,13 +143,12 @@ def build(
                   f"{s.reused} events' mentions reused, {s.extracted} extracted, "
                   f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made"
                   + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
-    mentions = result.build.mentions
-    if result.build.pipeline:
-        linked = sum(1 for m in mentions if m.actor is not None)
-        out.print(f"  extraction: {result.build.pipeline}: {len(mentions)} mentions, "
-                  f"{linked} linked")
+    if result.pipeline:
+        total, linked = result.mentions
+        out.print(f"  extraction: {result.pipeline}: {total} mentions, {linked} linked")
+    kept = result.patched is not None and not result.patched.files
     for p in result.outputs:
-        out.print(f"  wrote {p}")
+        out.print(f"  {'kept' if kept else 'wrote'} {p}")
 
 
 EXPORT_FORMATS = ("turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, "

@@ -31,7 +31,7 @@ from typing import Any, get_args
 
 from timeline.errors import ExportError
 from timeline.graph import Build
-from timeline.models import ActorKind, Claim, Dataset, EventType
+from timeline.models import ActorKind, Claim, Dataset, Event, EventType
 from timeline.progress import Progress, quiet
 
 MAX_NODES = 1500
@@ -129,34 +129,12 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         }
         for i, a in enumerate(ds.actors)
     ]
-    events_out = []
-    for i, e in enumerate(events):
-        when = e.when
-        events_out.append({
-            "id": f"event:{e.id}",
-            "node": f"event:{e.id}",
-            "title": e.title,
-            "type": e.type,
-            "status": e.status,
-            "date": str(when),
-            "label": when.label(),
-            "precision": when.precision,
-            "approximate": when.approximate,
-            "asStated": when.as_stated,
-            "dateNote": e.date_note,
-            "earliest": when.earliest.isoformat(),
-            "latest": when.latest.isoformat(),
-            "summary": e.summary,
-            "participants": [[a, role] for a, role in participants[i]],
-            "sources": [source_index[s] for s in e.sources if s in source_index],
-            "claims": event_claims[i],
-            "quotes": [
-                {"text": q.text, "paraphrase": q.paraphrase,
-                 "speaker": ds.actor(q.speaker).name if q.speaker in actor_index else q.speaker}
-                for q in e.quotes
-            ],
-            "disputed": any(claims[c]["disputed"] for c in event_claims[i]),
-        })
+    speakers = {a.id: a.name for a in ds.actors}
+    events_out = [
+        event_entry(e, list(participants[i]), source_index, event_claims[i],
+                    any(claims[c]["disputed"] for c in event_claims[i]), speakers)
+        for i, e in enumerate(events)
+    ]
     kinds_present = {a.kind for a in ds.actors}
     types_present = {e.type for e in events}
     data: dict[str, Any] = {
@@ -185,6 +163,39 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     else:
         data["links"] = _event_links(events, event_index)
     return data
+
+
+def event_entry(e: Event, participants: list[tuple[int, str]], source_index: dict[str, int],
+                claims: list[int], disputed: bool, speakers: dict[str, str]) -> dict[str, Any]:
+    """One event of the view's timeline: `participants` are (actor index, role) pairs, `claims`
+    the indexes of the claims about it, `speakers` actor names by id. Its "node" is the
+    event's own; an aggregated view points it at its group afterwards."""
+    when = e.when
+    return {
+        "id": f"event:{e.id}",
+        "node": f"event:{e.id}",
+        "title": e.title,
+        "type": e.type,
+        "status": e.status,
+        "date": str(when),
+        "label": when.label(),
+        "precision": when.precision,
+        "approximate": when.approximate,
+        "asStated": when.as_stated,
+        "dateNote": e.date_note,
+        "earliest": when.earliest.isoformat(),
+        "latest": when.latest.isoformat(),
+        "summary": e.summary,
+        "participants": [[a, role] for a, role in participants],
+        "sources": [source_index[s] for s in e.sources if s in source_index],
+        "claims": claims,
+        "quotes": [
+            {"text": q.text, "paraphrase": q.paraphrase,
+             "speaker": speakers.get(q.speaker, q.speaker) if q.speaker else q.speaker}
+            for q in e.quotes
+        ],
+        "disputed": disputed,
+    }
 
 
 def _claim(c: Claim, ds: Dataset) -> dict[str, Any]:
@@ -398,6 +409,13 @@ _SLOT = re.compile(r"\{\{ ([a-z_]+) \}\}")
 
 def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet) -> bytes:
     """The whole view as one self-contained HTML page (UTF-8 bytes)."""
+    return render_view_indexed(build, max_nodes, progress)[0]
+
+
+def render_view_indexed(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet
+                        ) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """`render_view`, and where each event's JSON entry lies in it: event id -> (byte offset,
+    byte length). `timeline.patch` rewrites an edited event's entry in place from these."""
     from timeline.load import gc_paused
 
     with gc_paused():  # a million small dicts and lists at 100k events, none in cycles
@@ -414,14 +432,36 @@ def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = q
         "title": html.escape(data["title"]),
         "csp": f"{_csp_hash(vis_js)} {_csp_hash(app_js)}",
         "style": _asset("view.css"),
-        "data": script_json(data),
         "network": script_json(network),
         "vis_js": vis_js,
         "app_js": app_js,
     }
-    # One pass over the template, so text inserted into one slot is never read as another slot.
-    page = _SLOT.sub(lambda m: slots[m.group(1)], _asset("view.html"))
-    return page.encode("utf-8")
+    # One pass over each side of the data slot, so text inserted into one slot is never read as
+    # another slot. The data is the compact JSON of `data`, written key by key so that each
+    # event's entry is a piece of its own; joined, the pieces are `script_json(data)`.
+    before, after = _asset("view.html").split("{{ data }}")
+    pieces = [_SLOT.sub(lambda m: slots[m.group(1)], before).encode("utf-8"), b"{"]
+    index: dict[str, tuple[int, int]] = {}
+    at = len(pieces[0]) + 1
+    for k, (key, value) in enumerate(data.items()):
+        head = ("," if k else "") + json.dumps(key) + ":"
+        if key != "events":
+            pieces.append((head + script_json(value)).encode("utf-8"))
+            at += len(pieces[-1])
+            continue
+        pieces.append((head + "[").encode("utf-8"))
+        at += len(pieces[-1])
+        for i, entry in enumerate(value):
+            if i:
+                pieces.append(b",")
+                at += 1
+            pieces.append(script_json(entry).encode("utf-8"))
+            index[entry["id"][len("event:"):]] = (at, len(pieces[-1]))
+            at += len(pieces[-1])
+        pieces.append(b"]")
+        at += 1
+    pieces += [b"}", _SLOT.sub(lambda m: slots[m.group(1)], after).encode("utf-8")]
+    return b"".join(pieces), index
 
 
 # --- opening the built page -------------------------------------------------------------------

@@ -1,0 +1,445 @@
+"""Incremental rebuilds by patching the previous outputs in place of building them again.
+
+A cached build (`timeline build --cache`) leaves a record in the cache: the content hash of every
+file of the dataset, where each event's block lies in ``graph.ttl`` and its entry in
+``view.html``, and a checksum of both files. When the next build finds that only some events
+changed, and only in their own text (title, summary, quotes, date note, status), nothing else
+of the build can have changed: those events are validated, extracted and rendered again, and
+their new block and entry are spliced into copies of the previous outputs. The result is
+byte-identical to a full build; a test holds the two side by side.
+
+Anything else takes the full (cached) path: an edit to a date, type, participant, place, source
+or link of an event; an added, removed or moved event; an edited actor, source, claim or
+relation; an edit that makes an event's text name other actors; a different output folder, base
+IRI, NER mode or code version; previous outputs that are missing or changed since (checked by
+size and time first, and by checksum while they are copied: a copy that does not match is
+thrown away, never written over the outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import threading
+import zlib
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from timeline.graph import Build, Mention
+from timeline.models import Actor, Event
+from timeline.progress import Progress, quiet
+
+if TYPE_CHECKING:
+    from timeline.cache import Cache
+    from timeline.dates import PartialDate
+
+RECORD = ("last", "build")  # the cache entry (kind, key) of the last build's record
+TURTLE, VIEW = "graph.ttl", "view.html"
+# Event fields whose edits stay in the event's own Turtle block and view entry. Anything else
+# (dates, types, participants, places, sources, links) reaches other parts of the outputs.
+OWN_FIELDS = frozenset({"title", "summary", "quotes", "date_note", "status"})
+# Keys of a view entry those fields make (the rest must come out as they were).
+OWN_KEYS = frozenset({"title", "summary", "quotes", "dateNote", "status"})
+MAX_CHANGED_FILES = 8  # past this many edited files a full cached build is about as quick
+
+
+@dataclass
+class Output:
+    size: int
+    crc: int
+    mtime_ns: int = 0
+
+
+@dataclass
+class Record:
+    """What the last cached build wrote, and what a patch needs to make one event again."""
+
+    context: str  # code version, base IRI, NER pipeline and gazetteer
+    files: list[tuple[str, str, str]]  # (name, SHA-256 of its bytes, key of its FilePart)
+    outputs: dict[str, Output]
+    turtle_index: dict[str, tuple[int, int]]  # event IRI -> (offset, length) in graph.ttl
+    view_index: dict[str, tuple[int, int]]  # event id -> (offset, length) in view.html
+    base: str  # the base IRI the Turtle was made with
+    pipeline: str
+    actors: list[Actor]  # the gazetteer, and the view's actor indexes and names
+    sources: list[str]  # source ids in order (the view's source indexes)
+    relative: dict[str, PartialDate]  # resolved dates of events dated relative to another
+    mentions: dict[str, tuple[int, int]]  # event id -> (mentions, linked mentions)
+    summary: str
+    aggregated: bool
+
+
+@dataclass
+class Patched:
+    """What a patch did (the CLI reports it)."""
+
+    summary: str
+    pipeline: str
+    mentions: int
+    linked: int
+    events: list[str] = field(default_factory=list)  # ids of the events made again
+    files: int = 0  # files that changed
+    of_files: int = 0  # files of the dataset
+    outputs: list[Path] = field(default_factory=list)
+
+
+class _Stale(Exception):
+    """A previous output does not match its record: it cannot be patched."""
+
+
+def context_key(base: str | None, gazetteer: str) -> str:
+    """What else the outputs depend on. Not where they are, nor where the data is: the files'
+    names and bytes are compared one by one, and the outputs checked by size and checksum,
+    so a copy of both (say, in another checkout) is patched as well as the originals."""
+    from timeline.cache import code_version, digest
+
+    return digest(code_version(), base or "", gazetteer)
+
+
+def gazetteer_key(actors: list[Actor], ner: str) -> str:
+    """What the mentions depend on besides an event's own text: the NER mode and pipeline and
+    the curated names ("none" when nothing is extracted)."""
+    if ner == "none":
+        return "none"
+    from timeline.cache import _gazetteer_key
+    from timeline.extract import resolve_mode
+    from timeline.models import Dataset
+
+    return _gazetteer_key(Dataset.model_construct(actors=actors), resolve_mode(ner))
+
+
+def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str | None,
+                ner: str, cache: Cache, view_index: dict[str, tuple[int, int]],
+                outputs: dict[str, Output]) -> Record:
+    """The record of a cached build just written (see `timeline.pipeline.build`)."""
+    from timeline.export.html import MAX_NODES
+    from timeline.export.rdf import NtIris
+
+    ds = build.dataset
+    counts: dict[str, list[int]] = {e.id: [0, 0] for e in ds.events}
+    for m in build.mentions:
+        c = counts.get(m.event)
+        if c is not None:
+            c[0] += 1
+            c[1] += m.actor is not None
+    return Record(
+        context=context_key(base, gazetteer_key(ds.actors, ner)),
+        files=list(cache.file_keys),
+        outputs=outputs,
+        turtle_index=cache.turtle_index,
+        view_index=view_index,
+        base=NtIris(base or ds.dataset.base).base,
+        pipeline=build.pipeline,
+        actors=list(ds.actors),
+        sources=[s.id for s in ds.sources],
+        relative={e.id: e.when for e in ds.events if e.id in cache.relative},
+        mentions={k: (a, b) for k, (a, b) in counts.items()},
+        summary=ds.summary(),
+        aggregated=len(ds.actors) + len(ds.events) > MAX_NODES,
+    )
+
+
+def output_of(path: Path, size: int, crc: int) -> Output:
+    return Output(size, crc, os.stat(path).st_mtime_ns)
+
+
+def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
+              cache: Cache, progress: Progress = quiet) -> Patched | None:
+    """Patch the previous outputs for the events that changed; None when the full build must
+    run (see the module's documentation). Writes nothing unless it succeeds."""
+    if str(path) == "-":
+        return None
+    record = cache.get(*RECORD)
+    if not isinstance(record, Record):
+        return None
+    out = Path(out_dir)
+    for name, o in record.outputs.items():  # quick checks before reading anything big
+        try:
+            st = os.stat(out / name)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns) != (o.size, o.mtime_ns):
+            return None
+    if record.context != context_key(base, gazetteer_key(record.actors, ner)):
+        return None
+    from timeline.load import dataset_files
+
+    files = dataset_files(path)
+    if [name for name, _ in files] != [name for name, _, _ in record.files]:
+        return None
+    edits = _edited_events(files, record, cache, progress)
+    if edits is None:
+        return None
+    changed_files, events, new_keys = edits
+    if not changed_files:  # check that the outputs are still those of the record, and keep them
+        if not all(_checked(out / name, o) for name, o in record.outputs.items()):
+            return None
+        return Patched(record.summary, record.pipeline, *_totals(record), of_files=len(files),
+                       outputs=sorted(out / name for name in record.outputs))
+    made = _remade(events, record, ner, out / VIEW, progress)
+    if made is None:
+        return None
+    turtle_blocks, view_entries, counts = made
+    progress(f"patch the outputs ({len(events)} events)")
+    try:
+        written = _write(out, record, turtle_blocks, view_entries)
+    except _Stale:
+        return None
+    # The new record: the same build with these events' new pieces.
+    for name, key in new_keys.items():
+        i = next(i for i, (n, _, _) in enumerate(record.files) if n == name)
+        old_key = record.files[i][2]
+        record.files[i] = (name, key[0], key[1])
+        if old_key != key[1]:
+            cache.drop("file", old_key)
+    record.turtle_index = _shifted(record.turtle_index, turtle_blocks)
+    record.view_index = _shifted(record.view_index, view_entries)
+    record.outputs = written
+    record.mentions.update(counts)
+    cache.put(*RECORD, record)
+    cache.flush()
+    return Patched(record.summary, record.pipeline, *_totals(record),
+                   events=[e.id for e in events], files=changed_files,
+                   of_files=len(files), outputs=sorted(out / name for name in written))
+
+
+def _totals(record: Record) -> tuple[int, int]:
+    return (sum(n for n, _ in record.mentions.values()),
+            sum(n for _, n in record.mentions.values()))
+
+
+def _checked(path: Path, was: Output) -> bool:
+    """Whether a file still holds what the record says (by CRC-32)."""
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return len(mm) == was.size and zlib.crc32(mm) == was.crc
+    except (OSError, ValueError):
+        return False
+
+
+def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
+                   progress: Progress
+                   ) -> tuple[int, list[Event], dict[str, tuple[str, str]]] | None:
+    """The events edited in their own fields only, with the new files' cache keys; None if
+    anything else changed."""
+    import hashlib
+
+    from timeline.cache import code_version, digest
+    from timeline.load import FilePart, validate_file
+
+    changed: list[tuple[str, bytes, str, str]] = []
+    for (name, data), (_, sha, key) in zip(files, record.files, strict=True):
+        new_sha = hashlib.sha256(data).hexdigest()
+        if new_sha != sha:
+            changed.append((name, data, new_sha, key))
+    if len(changed) > MAX_CHANGED_FILES:
+        return None
+    progress(f"load and validate: {len(changed)} of {len(files)} files changed")
+    events: list[Event] = []
+    keys: dict[str, tuple[str, str]] = {}
+    for name, data, sha, old_key in changed:
+        old = cache.get("file", old_key)
+        new = validate_file(name, data)
+        if not isinstance(old, FilePart) or new is None:
+            return None  # a problem in the file: the full path reports it, where it is
+        if (old.has_info, old.info, old.refs, len(old.items)) != \
+                (new.has_info, new.info, new.refs, len(new.items)):
+            return None
+        for (section, index, was, raw), (section2, index2, now, raw2) in zip(
+                old.items, new.items, strict=True):
+            if (section, index, raw) != (section2, index2, raw2):
+                return None
+            if was == now:
+                continue
+            if section != "events":
+                return None
+            differ = {f for f in type(was).model_fields if getattr(was, f) != getattr(now, f)}
+            if not differ <= OWN_FIELDS:
+                return None
+            if [q.speaker for q in was.quotes] != [q.speaker for q in now.quotes]:
+                return None
+            events.append(now)
+        new_key = digest(code_version(), "file", name, bytes.fromhex(sha))
+        cache.put("file", new_key, new)
+        keys[name] = (sha, new_key)
+    return len(changed), events, keys
+
+
+def _remade(events: list[Event], record: Record, ner: str, view_path: Path, progress: Progress
+            ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, tuple[int, int]]] | None:
+    """The new Turtle blocks (by event IRI) and view entries (by event id) of the edited
+    events, and their mention counts; None if an edit reaches further than its own entry."""
+    from timeline.dates import PartialDate
+    from timeline.export.html import event_entry, script_json
+    from timeline.export.rdf import NtIris, event_block, turtle_chunk
+
+    resolved: list[Event] = []
+    for e in events:
+        if not isinstance(e.date, PartialDate):
+            date = record.relative.get(e.id)
+            if date is None:
+                return None
+            e = e.model_copy(update={"date": date})
+        resolved.append(e)
+    mentions: dict[str, list[Mention]] = {e.id: [] for e in resolved}
+    if ner != "none" and resolved:
+        from timeline.link import extract_mentions
+        from timeline.models import Dataset
+
+        part = Dataset.model_construct(actors=record.actors, events=resolved)
+        found, pipeline = extract_mentions(part, ner, progress, jobs=1)
+        if pipeline != record.pipeline:
+            return None
+        for m in found:
+            mentions[m.event].append(m)
+    iri = NtIris(record.base)
+    actor_index = {a.id: i for i, a in enumerate(record.actors)}
+    source_index = {s: i for i, s in enumerate(record.sources)}
+    speakers = {a.id: a.name for a in record.actors}
+    turtle: dict[str, bytes] = {}
+    view: dict[str, bytes] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for e in resolved:
+        root = iri.event(e.id)
+        if root not in record.turtle_index or e.id not in record.view_index:
+            return None
+        ms = mentions[e.id]
+        turtle[root] = turtle_chunk([(root, event_block(iri, e, ms).turtle())])
+        counts[e.id] = (len(ms), sum(m.actor is not None for m in ms))
+        old = _old_entry(view_path, *record.view_index[e.id])
+        if old is None:
+            return None
+        entry = event_entry(e, _participants(e, ms, actor_index), source_index, old["claims"],
+                            old["disputed"], speakers)
+        entry["node"] = old["node"]  # an aggregated view's group: same date and type
+        if any(entry[k] != old.get(k) for k in entry if k not in OWN_KEYS) or \
+                set(entry) != set(old):
+            return None  # the edit names other actors, or the entry is not ours
+        if not record.aggregated and entry["title"] != old["title"]:
+            return None  # the network draws each event with its title
+        view[e.id] = script_json(entry).encode("utf-8")
+    return turtle, view, counts
+
+
+def _old_entry(path: Path, offset: int, length: int) -> dict[str, Any] | None:
+    """An event's entry as the previous view holds it (read, not trusted: `_write` checks the
+    whole file's checksum before a patched copy replaces it)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        try:
+            value = json.loads(fh.read(length))
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def _participants(e: Event, mentions: list[Mention], actor_index: dict[str, int]
+                  ) -> list[tuple[int, str]]:
+    """(actor index, role) pairs as `view_data` makes them: curated roles, places, then the
+    actors only the text names."""
+    roles: dict[str, list[str]] = {}
+    for p in e.participants:
+        roles.setdefault(p.actor, []).append(p.role)
+    for place in e.places:
+        if "location" not in roles.setdefault(place, []):
+            roles[place].append("location")
+    for actor in dict.fromkeys(m.actor for m in mentions if m.actor is not None):
+        roles.setdefault(actor, []).append("mentioned")
+    out: dict[tuple[int, str], None] = {}
+    for actor, names in roles.items():
+        ac = actor_index.get(actor)
+        if ac is not None:
+            for role in names:
+                out[(ac, role)] = None
+    return list(out)
+
+
+def _write(out: Path, record: Record, turtle: dict[str, bytes], view: dict[str, bytes]
+           ) -> dict[str, Output]:
+    """Write both outputs, each a copy of the previous one with the new pieces in place of
+    the old, checking the previous one's checksum on the way; raises `_Stale` (having written
+    nothing) if it does not match."""
+    from timeline.atomic import atomic_write_many
+
+    plans = {
+        TURTLE: sorted((record.turtle_index[k], v) for k, v in turtle.items()),
+        VIEW: sorted((record.view_index[k], v) for k, v in view.items()),
+    }
+    sums: dict[str, list[int]] = {}
+    maps: list[mmap.mmap] = []
+    spliced: list[Generator[Any, None, None]] = []
+    try:
+        targets: dict[Path, Any] = {}
+        for name, pieces in plans.items():
+            with open(out / name, "rb") as fh:  # the map stays valid once the file is closed
+                maps.append(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+            sums[name] = [0, 0]
+            spliced.append(_spliced(maps[-1], pieces, record.outputs[name], sums[name]))
+            targets[out / name] = spliced[-1]
+        atomic_write_many(targets)
+    except (OSError, ValueError):  # gone or emptied since the quick check
+        raise _Stale from None
+    finally:
+        for gen in spliced:
+            gen.close()  # lets go of its views of the map
+        for mm in maps:
+            mm.close()
+    return {name: output_of(out / name, size, crc) for name, (size, crc) in sums.items()}
+
+
+def _spliced(mm: mmap.mmap, pieces: list[tuple[tuple[int, int], bytes]], was: Output,
+             made: list[int]) -> Generator[bytes | memoryview, None, None]:
+    """The bytes of `mm` with each (offset, length) range replaced by its new bytes; sets
+    `made` to the new size and checksum. The old file's checksum is taken beside, on the
+    other core (zlib lets go of the interpreter lock), and must match before the end."""
+    if len(mm) != was.size:
+        raise _Stale
+    old: list[int] = []
+    checker = threading.Thread(target=lambda: old.append(zlib.crc32(mm)), daemon=True)
+    checker.start()
+    crc, at, size = 0, 0, 0
+    try:
+        for off, n, new in [*((o, n, b) for (o, n), b in pieces), (len(mm), 0, b"")]:
+            # Each view of the map is let go of as soon as it is written (a view still held,
+            # by a traceback say, would keep the map from closing).
+            with memoryview(mm) as whole, whole[at:off] as same:
+                crc = zlib.crc32(same, crc)
+                size += len(same)
+                yield same
+            if new:
+                crc = zlib.crc32(new, crc)
+                size += len(new)
+                yield new
+            at = off + n
+        checker.join()
+        if old != [was.crc]:
+            raise _Stale
+        made[:] = [size, crc]
+    finally:
+        checker.join()
+
+
+def _shifted(index: dict[str, tuple[int, int]], new: dict[str, bytes]
+             ) -> dict[str, tuple[int, int]]:
+    """An index of byte ranges after the ranges of `new`'s keys took their new lengths."""
+    if all(index[k][1] == len(v) for k, v in new.items()):
+        return index
+    moves = sorted((index[k][0], len(v) - index[k][1], k, len(v)) for k, v in new.items())
+    import bisect
+
+    starts = [m[0] for m in moves]
+    deltas = []
+    total = 0
+    for m in moves:
+        total += m[1]
+        deltas.append(total)
+    out: dict[str, tuple[int, int]] = {}
+    for k, (off, n) in index.items():
+        i = bisect.bisect_left(starts, off)  # pieces that start before this one
+        out[k] = (off + (deltas[i - 1] if i else 0), n)
+    for _, _, k, n in moves:
+        out[k] = (out[k][0], n)
+    return out
