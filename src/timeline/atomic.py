@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from timeline.errors import ExportError
 
-Content = bytes | str | Iterable[bytes]
-"""What a file is written from: its bytes or text, or its bytes piece by piece (streamed)."""
+Content = bytes | str | Iterable[bytes] | Callable[[int], None]
+"""What a file is written from: its bytes or text, its bytes piece by piece (streamed), or a
+function that writes it through the file descriptor it is given (say, with os.copy_file_range)."""
 
 
 def atomic_write(path: str | Path, data: Content) -> None:
@@ -37,7 +38,9 @@ def atomic_write_many(files: Mapping[Path, Content]) -> None:
             staged.append((tmp, path))
             os.fchmod(fd, mode)  # mkstemp makes 0600 files; outputs are ordinary files
             with os.fdopen(fd, "wb") as fh:
-                if isinstance(data, str):
+                if callable(data):
+                    data(fh.fileno())
+                elif isinstance(data, str):
                     fh.write(data.encode("utf-8"))
                 elif isinstance(data, bytes | bytearray | memoryview):
                     fh.write(data)

@@ -1,0 +1,125 @@
+"""Incremental rebuilds: `timeline build --cache` after editing one event, against a full build.
+
+    .venv/bin/python bench/bench_incremental.py 10000 100000
+
+For each N, a folder from `bench/synth.py N --per-file 1000` is built as a user builds it, each
+command a fresh process timed from start to exit (wall time, peak RSS of the command and its
+workers): a full build without cache; a first build with `--cache`; the same again with nothing
+changed; after editing one event's summary (the patch path); after editing another's title;
+after moving one event's date by a year (which reaches other parts of the outputs: the full
+cached path). After the last edit the outputs are compared byte for byte with a full build of
+the same data. Results print as a Markdown table and go to bench/results/incremental.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+import synth  # noqa: E402
+
+STEPS = ["full build, no cache", "first build with --cache", "unchanged, cached",
+         "one summary edited", "one title edited", "one date edited"]
+
+
+def timed(args: list[str]) -> tuple[float, float, str]:
+    """Run `timeline ARGS`: wall seconds, peak RSS in MB (largest process), its output."""
+    exe = Path(sys.executable).with_name("timeline")
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    output = proc.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"timeline {' '.join(args)} failed:\n{output}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def edit(folder: Path, file: str, n: int, pattern: str, replace: str) -> None:
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    blocks = text.split("\n  - id: ")
+    new = re.sub(pattern, replace, blocks[n + 1], count=1)
+    assert new != blocks[n + 1], f"nothing to edit in event {n} of {file}"
+    blocks[n + 1] = new
+    path.write_text("\n  - id: ".join(blocks), encoding="utf-8")
+
+
+def run(n: int, work: Path) -> dict[str, Any]:
+    data, cache, out = work / "data", work / "cache", work / "out"
+    synth.write(n, data, seed=0, per_file=1000)
+    build = ["build", str(data), "--ner", "gazetteer"]
+    rows: dict[str, Any] = {}
+
+    def step(name: str, args: list[str]) -> None:
+        seconds, rss, output = timed(args)
+        cache_line = next((ln.strip() for ln in output.splitlines() if "cache:" in ln), "")
+        rows[name] = {"seconds": seconds, "rss_mb": rss, "cache": cache_line}
+        print(f"  N={n:,} {name}: {seconds:.1f} s, {rss:,.0f} MB  {cache_line}", flush=True)
+
+    step(STEPS[0], [*build, "-o", str(work / "full")])
+    shutil.rmtree(work / "full")
+    step(STEPS[1], [*build, "-o", str(out), "--cache", str(cache)])
+    step(STEPS[2], [*build, "-o", str(out), "--cache", str(cache)])
+    edit(data, "events-0002.yaml", 3, r"\n    summary: >-\n      ",
+         "\n    summary: >-\n      Edited for the benchmark. ")
+    step(STEPS[3], [*build, "-o", str(out), "--cache", str(cache)])
+    edit(data, "events-0003.yaml", 5, r"\n    title: (.*)\n", r"\n    title: 'Revised: \1'\n")
+    step(STEPS[4], [*build, "-o", str(out), "--cache", str(cache)])
+    edit(data, "events-0004.yaml", 7, r'\n    date: "(\d{4})',
+         lambda m: f'\n    date: "{int(m.group(1)) - 1}')  # type: ignore[arg-type]
+    step(STEPS[5], [*build, "-o", str(out), "--cache", str(cache)])
+    timed([*build, "-o", str(work / "fresh")])
+    same = all((out / f).read_bytes() == (work / "fresh" / f).read_bytes()
+               for f in ("graph.ttl", "view.html"))
+    rows["identical to a full build"] = same
+    print(f"  N={n:,} outputs identical to a full build: {same}", flush=True)
+    return rows
+
+
+def markdown(results: dict[int, dict[str, Any]]) -> str:
+    lines = ["| N | " + " | ".join(STEPS) + " | identical |",
+             "|---|" + "---|" * (len(STEPS) + 1)]
+    for n, rows in results.items():
+        full = rows[STEPS[0]]["seconds"]
+        cells = []
+        for name in STEPS:
+            r = rows[name]
+            share = f" ({100 * r['seconds'] / full:.0f}%)" if name != STEPS[0] else ""
+            cells.append(f"{r['seconds']:.1f} s{share} / {r['rss_mb']:,.0f} MB")
+        lines.append(f"| {n:,} | " + " | ".join(cells) +
+                     f" | {'yes' if rows['identical to a full build'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="+", type=int, help="numbers of events")
+    args = parser.parse_args(argv)
+    results = {}
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(prefix=f"incremental-{n}-") as tmp:
+            results[n] = run(n, Path(tmp))
+    table = markdown(results)
+    print(table)
+    (ROOT / "results").mkdir(exist_ok=True)
+    (ROOT / "results" / "incremental.json").write_text(
+        json.dumps({str(k): v for k, v in results.items()}, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(r["identical to a full build"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
