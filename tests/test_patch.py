@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from benchlib import synth
 from timeline.cache import Cache
 from timeline.cli import app
+from timeline.models import Event
 from timeline.pipeline import BuildResult, build
 
 OUTPUTS = ("graph.ttl", "view.html")
@@ -130,6 +131,95 @@ def test_nothing_changed_keeps_the_outputs(large, tmp_path):
     result = rebuild(large)
     assert result.patched is not None and result.patched.events == []
     assert {n: (large / "out" / n).read_bytes() for n in OUTPUTS} == before
+
+
+def redate(site: Path, event: str, old: str, new: str) -> None:
+    """Write `new` for the date `old` of the event with id `event`, wherever it is curated."""
+    for path in sorted((site / "data").glob("events-*.yaml")):
+        blocks = path.read_text(encoding="utf-8").split("\n  - id: ")[1:]
+        n = next((k for k, b in enumerate(blocks) if b.startswith(event + "\n")), None)
+        if n is not None:
+            edit_event(site, path.name, n, lambda b: b.replace(f'date: "{old}"',
+                                                               f'date: "{new}"', 1))
+            return
+    raise AssertionError(f"no event {event}")
+
+
+def movable(site: Path, anchor: bool = False) -> Iterator[tuple[Event, Event, Event]]:
+    """(previous, event, next) in date order, for every event dated by one plain day that no
+    event is dated relative to (or, with `anchor`, that one is)."""
+    from timeline.load import read_dataset
+
+    ds = read_dataset(site / "data")
+    anchors = {e.when.relative_to for e in ds.events if e.when.relative_to}
+    order = ds.events_by_date()
+    for before, e, after in zip(order, order[1:], order[2:], strict=False):
+        when = e.when
+        if when.precision == "day" and not when.is_range and not when.approximate and \
+                not when.relative_to and (e.id in anchors) == anchor:
+            yield before, e, after
+
+
+def _room_to_move(site: Path, anchor: bool = False) -> tuple[str, str, str]:
+    """(event id, old date, new date): an event that a day earlier still sorts between the
+    same neighbours, in the same month."""
+    from datetime import timedelta
+
+    for before, e, _ in movable(site, anchor):
+        day = e.when.earliest - timedelta(days=1)
+        if before.when.earliest < day and day.month == e.when.earliest.month:
+            return e.id, str(e.when), day.isoformat()
+    raise AssertionError("no event to move")
+
+
+@pytest.mark.parametrize("site", ["large", "small"])
+def test_a_date_edit_that_keeps_the_event_in_place_is_patched(site, request, tmp_path):
+    """Correcting a day: the event stays between the same neighbours (and, in a view that
+    groups events by month, in its month), so only its own block and entry change."""
+    where = request.getfixturevalue(site)
+    event, old, new = _room_to_move(where)
+    redate(where, event, old, new)
+    result = rebuild(where)
+    assert result.patched is not None and result.patched.events == [event]
+    assert new in (where / "out" / "graph.ttl").read_text(encoding="utf-8")
+    assert_as_a_full_build(where, tmp_path)
+
+
+@pytest.mark.parametrize("site", ["large", "small"])
+def test_a_date_edit_that_moves_the_event_takes_the_full_path(site, request, tmp_path):
+    """A day later than the next event, in the same month: the view's order changes."""
+    from datetime import timedelta
+
+    where = request.getfixturevalue(site)
+    e, day = next((e, day) for _, e, after in movable(where)
+                  if (day := after.when.earliest + timedelta(days=1)).month
+                  == e.when.earliest.month)
+    redate(where, e.id, str(e.when), day.isoformat())
+    assert rebuild(where).patched is None
+    assert_as_a_full_build(where, tmp_path)
+
+
+def test_a_date_edit_into_another_month_of_a_grouped_view_takes_the_full_path(large, tmp_path):
+    """In place in date order, but the view's month groups change."""
+    from datetime import date, timedelta
+
+    def next_month(d: date) -> date:
+        later = d.replace(day=1) + timedelta(days=32)
+        return date(later.year, later.month, 1)
+
+    e, first = next((e, first) for _, e, after in movable(large)
+                    if (first := next_month(e.when.earliest)) < after.when.earliest)
+    redate(large, e.id, str(e.when), first.isoformat())
+    assert rebuild(large).patched is None
+    assert_as_a_full_build(large, tmp_path)
+
+
+def test_the_date_of_an_anchor_takes_the_full_path(large, tmp_path):
+    """Events dated relative to it move with it, even when it keeps its own place."""
+    event, old, new = _room_to_move(large, anchor=True)
+    redate(large, event, old, new)
+    assert rebuild(large).patched is None
+    assert_as_a_full_build(large, tmp_path)
 
 
 def _names_a_new_actor(site: Path) -> Callable[[str], str]:

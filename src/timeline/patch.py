@@ -3,17 +3,23 @@
 A cached build (`timeline build --cache`) leaves a record in the cache: the content hash of every
 file of the dataset, where each event's block lies in ``graph.ttl`` and its entry in
 ``view.html``, and a checksum of both files. When the next build finds that only some events
-changed, and only in their own text (title, summary, quotes, date note, status), nothing else
-of the build can have changed: those events are validated, extracted and rendered again, and
-their new block and entry are spliced into copies of the previous outputs. The result is
-byte-identical to a full build; a test holds the two side by side.
+changed, and only in their own text (title, summary, quotes, date note, status) or in a date
+that keeps the event where it was among the others, nothing else of the build can have
+changed: those events are validated, extracted and rendered again, and their new block and
+entry are spliced into copies of the previous outputs. The result is byte-identical to a full
+build; a test holds the two side by side.
 
-Anything else takes the full (cached) path: an edit to a date, type, participant, place, source
-or link of an event; an added, removed or moved event; an edited actor, source, claim or
-relation; an edit that makes an event's text name other actors; a different output folder, base
-IRI, NER mode or code version; previous outputs that are missing or changed since (checked by
-size and time first, and by checksum while they are copied: a copy that does not match is
-thrown away, never written over the outputs).
+A date edit keeps the event in place when it stays between the same two events in date order
+(the view's indexes of events are positions in that order), stays in the same month when the
+view groups events by period, is a plain date before and after (not one stated relative to
+another event), and no other event is dated relative to it.
+
+Anything else takes the full (cached) path: an edit to a type, participant, place, source or
+link of an event, or a date that moves it; an added, removed or moved event; an edited actor,
+source, claim or relation; an edit that makes an event's text name other actors; a different
+output folder, base IRI, NER mode or code version; previous outputs that are missing or changed
+since (checked by size and time first, and by checksum while they are copied: a copy that does
+not match is thrown away, never written over the outputs).
 """
 
 from __future__ import annotations
@@ -38,10 +44,14 @@ if TYPE_CHECKING:
 RECORD = ("last", "build")  # the cache entry (kind, key) of the last build's record
 TURTLE, VIEW = "graph.ttl", "view.html"
 # Event fields whose edits stay in the event's own Turtle block and view entry. Anything else
-# (dates, types, participants, places, sources, links) reaches other parts of the outputs.
+# (types, participants, places, sources, links) reaches other parts of the outputs; so does a
+# date, unless the event keeps its place in date order (checked in `_remade`).
 OWN_FIELDS = frozenset({"title", "summary", "quotes", "date_note", "status"})
 # Keys of a view entry those fields make (the rest must come out as they were).
 OWN_KEYS = frozenset({"title", "summary", "quotes", "dateNote", "status"})
+# Keys of a view entry an event's date makes.
+DATE_KEYS = frozenset({"date", "label", "precision", "approximate", "asStated", "earliest",
+                       "latest"})
 MAX_CHANGED_FILES = 8  # past this many edited files a full cached build is about as quick
 
 
@@ -66,6 +76,7 @@ class Record:
     actors: list[Actor]  # the gazetteer, and the view's actor indexes and names
     sources: list[str]  # source ids in order (the view's source indexes)
     relative: dict[str, PartialDate]  # resolved dates of events dated relative to another
+    anchors: set[str]  # ids of the events that other events are dated relative to
     mentions: dict[str, tuple[int, int]]  # event id -> (mentions, linked mentions)
     summary: str
     aggregated: bool
@@ -135,6 +146,8 @@ def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str |
         actors=list(ds.actors),
         sources=[s.id for s in ds.sources],
         relative={e.id: e.when for e in ds.events if e.id in cache.relative},
+        anchors={e.when.relative_to for e in ds.events
+                 if e.id in cache.relative and e.when.relative_to},
         mentions={k: (a, b) for k, (a, b) in counts.items()},
         summary=ds.summary(),
         aggregated=len(ds.actors) + len(ds.events) > MAX_NODES,
@@ -227,6 +240,7 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
     import hashlib
 
     from timeline.cache import code_version, digest
+    from timeline.dates import PartialDate
     from timeline.load import FilePart, validate_file
 
     changed: list[tuple[str, bytes, str, str]] = []
@@ -256,6 +270,11 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
             if section != "events":
                 return None
             differ = {f for f in type(was).model_fields if getattr(was, f) != getattr(now, f)}
+            if "date" in differ:  # `_remade` checks that the event keeps its place
+                if not (isinstance(was.date, PartialDate) and isinstance(now.date, PartialDate)) \
+                        or was.id in record.anchors:
+                    return None
+                differ.discard("date")
             if not differ <= OWN_FIELDS:
                 return None
             if [q.speaker for q in was.quotes] != [q.speaker for q in now.quotes]:
@@ -301,6 +320,8 @@ def _remade(events: list[Event], record: Record, ner: str, view_path: Path, prog
     turtle: dict[str, bytes] = {}
     view: dict[str, bytes] = {}
     counts: dict[str, tuple[int, int]] = {}
+    entries: dict[str, dict[str, Any]] = {}  # the new entries
+    dated: list[str] = []  # events whose date changed
     for e in resolved:
         root = iri.event(e.id)
         if root not in record.turtle_index or e.id not in record.view_index:
@@ -309,18 +330,64 @@ def _remade(events: list[Event], record: Record, ner: str, view_path: Path, prog
         turtle[root] = turtle_chunk([(root, event_block(iri, e, ms).turtle())])
         counts[e.id] = (len(ms), sum(m.actor is not None for m in ms))
         old = _old_entry(view_path, *record.view_index[e.id])
-        if old is None:
-            return None
+        if old is None or not {"claims", "disputed", "node"} <= set(old):
+            return None  # not an entry of ours
         entry = event_entry(e, _participants(e, ms, actor_index), source_index, old["claims"],
                             old["disputed"], speakers)
-        entry["node"] = old["node"]  # an aggregated view's group: same date and type
-        if any(entry[k] != old.get(k) for k in entry if k not in OWN_KEYS) or \
-                set(entry) != set(old):
-            return None  # the edit names other actors, or the entry is not ours
+        if set(entry) != set(old):
+            return None
+        entry["node"] = old["node"]  # an aggregated view's group: checked below for a date
+        own = OWN_KEYS
+        if any(entry[k] != old[k] for k in DATE_KEYS):
+            own = OWN_KEYS | DATE_KEYS
+            dated.append(e.id)
+            if record.aggregated and entry["earliest"][:7] != old["earliest"][:7]:
+                return None  # another month: the view's groups of events change
+        if any(entry[k] != old[k] for k in entry if k not in own):
+            return None  # the edit names other actors
         if not record.aggregated and entry["title"] != old["title"]:
             return None  # the network draws each event with its title
+        entries[e.id] = entry
         view[e.id] = script_json(entry).encode("utf-8")
+    if dated and not _keeps_order(dated, entries, record.view_index, view_path):
+        return None
     return turtle, view, counts
+
+
+def _order_key(entry: dict[str, Any]) -> tuple[str, int, str, str, str] | None:
+    """A view entry's place in date order, as `Dataset.events_by_date` sorts (ISO dates of
+    four-digit years sort as the dates do); None if the entry is not one of ours."""
+    from timeline.dates import _RANK
+
+    try:
+        key = (entry["earliest"], _RANK[entry["precision"]], entry["latest"], entry["date"],
+               entry["id"])
+    except (KeyError, TypeError):
+        return None
+    texts = (key[0], key[2], key[3], key[4])
+    return key if all(isinstance(t, str) for t in texts) else None
+
+
+def _keeps_order(dated: list[str], entries: dict[str, dict[str, Any]],
+                 view_index: dict[str, tuple[int, int]], view_path: Path) -> bool:
+    """Whether the events whose date changed still sort between the same neighbours (a list
+    is in order when every neighbouring pair is, and only pairs next to these changed)."""
+    order = sorted(view_index, key=lambda k: view_index[k][0])  # the view's (date) order
+    at = {k: i for i, k in enumerate(order)}
+
+    def key(i: int) -> tuple[str, int, str, str, str] | None:
+        entry = entries.get(order[i]) or _old_entry(view_path, *view_index[order[i]])
+        return None if entry is None else _order_key(entry)
+
+    for event in dated:
+        i = at[event]
+        here = key(i)
+        for j, k in ((i - 1, i), (i, i + 1)):
+            if 0 <= j and k < len(order):
+                a, b = (here if j == i else key(j)), (here if k == i else key(k))
+                if a is None or b is None or not a < b:
+                    return False
+    return True
 
 
 def _old_entry(path: Path, offset: int, length: int) -> dict[str, Any] | None:
