@@ -63,7 +63,15 @@ def edit(folder: Path, file: str, n: int, pattern: str, replace: str) -> None:
 def day_to_correct(folder: Path) -> tuple[str, str, str]:
     """(event id, date, the day before): an event dated by one day that a day earlier still
     sorts between the same neighbours, in the same month, and that no event is dated
-    relative to."""
+    relative to. Found by another process, so that the dataset it reads neither stays in this
+    one nor counts in the next command's peak RSS (a forked child starts with its parent's)."""
+    out = subprocess.run([sys.executable, __file__, "--day-to-correct", str(folder)],
+                         capture_output=True, text=True, check=True).stdout
+    event, old, new = json.loads(out)
+    return event, old, new
+
+
+def _day_to_correct(folder: Path) -> tuple[str, str, str]:
     from datetime import timedelta
 
     from timeline.load import read_dataset
@@ -153,6 +161,10 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--day-to-correct"]:  # the helper process of `day_to_correct`
+        print(json.dumps(_day_to_correct(Path(argv[1]))))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="+", type=int, help="numbers of events")
     args = parser.parse_args(argv)

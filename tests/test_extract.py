@@ -134,9 +134,9 @@ def test_unknown_mode_is_a_clear_error():
 
 
 def test_model_mode_without_a_model_says_how_to_install(monkeypatch):
-    import timeline.extract as extract_module
+    import timeline.ner as ner_module
 
-    monkeypatch.setattr(extract_module, "installed_model", lambda: None)
+    monkeypatch.setattr(ner_module, "installed_model", lambda: None)
     assert resolve_mode("auto") == "gazetteer"
     with pytest.raises(ExtractionError, match="pip install -r requirements-ner.txt"):
         resolve_mode("model")
@@ -216,3 +216,12 @@ def test_auto_prefers_the_model_when_installed(gaz):
     assert resolve_mode("auto") == "model"
     assert get_extractor(gaz, "auto") is get_extractor(gaz, "model")
 
+
+
+def test_the_spacy_release_is_told_without_importing_spacy():
+    """The build cache keys mentions by it; a patched rebuild never starts spaCy."""
+    import spacy
+
+    from timeline.ner import spacy_version
+
+    assert spacy_version() == spacy.__version__

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -327,3 +329,47 @@ def test_cli_says_what_it_patched(large, runner):
     assert "  cache: no file changed; the previous outputs were checked and kept\n" in \
         again.output
     assert re.search(r"  extraction: spacy-[^:]+: \d+ mentions, \d+ linked\n", again.output)
+
+
+def test_mentions_read_back_from_the_turtle_are_those_extracted(small):
+    """Every event's mentions, read back from its block of the built Turtle (as a patch does
+    for an event whose text it keeps), are the extracted ones, and render the block again."""
+    from timeline.export.rdf import NtIris
+    from timeline.patch import RECORD, _kept_mentions
+    from timeline.pipeline import make_build
+
+    record = Cache("cache").get(*RECORD)
+    b = make_build("data", ner="gazetteer")
+    iri = NtIris(record.base)
+
+    def fields(ms):  # what the graph states of a mention (a linked one, no candidates)
+        return sorted((m.event, m.start, m.end, m.text, m.actor,
+                       () if m.actor else tuple(sorted(m.candidates)), m.method) for m in ms)
+
+    extracted: dict[str, list] = {e.id: [] for e in b.dataset.events}
+    for m in b.mentions:
+        extracted[m.event].append(m)
+    assert sum(map(len, extracted.values())) > 100
+    for e in b.dataset.events:
+        kept = _kept_mentions(small / "out" / "graph.ttl", record, iri, e)
+        assert kept is not None, e.id
+        assert fields(kept) == fields(extracted[e.id]), e.id
+
+
+@pytest.mark.parametrize("edit", ["nothing", "a day corrected", "a status"])
+def test_a_rebuild_that_keeps_every_text_never_starts_spacy(large, edit):
+    if edit == "a day corrected":
+        redate(large, *_room_to_move(large))
+    elif edit == "a status":
+        edit_event(large, "events-0002.yaml", 3, lambda b: b.replace(
+            "    type: ", "    status: planned\n    type: ", 1))
+    code = (
+        "import sys\n"
+        "from timeline.cache import Cache\n"
+        "from timeline.pipeline import build\n"
+        "r = build('data', 'out', ner='gazetteer', cache=Cache('cache', defer=True))\n"
+        "print(r.patched is not None, len(r.patched.events), 'spacy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=large)
+    assert result.stdout.split() == ["True", "0" if edit == "nothing" else "1", "False"]

@@ -224,27 +224,20 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
 
 def _gazetteer_key(dataset: Dataset, mode: str) -> str:
     """Mentions depend on the curated names (the gazetteer) and on the NER pipeline."""
-    import spacy
-
-    from timeline.extract import installed_model
+    from timeline.ner import installed_model, model_version, spacy_version
 
     names = [(a.id, a.kind, *a.names) for a in sorted(dataset.actors, key=lambda a: a.id)]
     model = installed_model() if mode == "model" else ""
     if model:  # a new release of the model finds other mentions
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            model += "==" + version(model.replace("_", "-"))
-        except PackageNotFoundError:
-            model += "==?"
-    return digest(code_version(), mode, spacy.__version__, model or "", repr(names))
+        model += "==" + model_version(model)
+    return digest(code_version(), mode, spacy_version(), model or "", repr(names))
 
 
 def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = quiet,
                      jobs: int | None = None) -> tuple[list[Mention], str]:
     """`link.extract_mentions`, extracting only the events whose text or context changed."""
-    from timeline.extract import resolve_mode
     from timeline.link import extract_mentions as extract_all
+    from timeline.ner import resolve_mode
 
     mode = resolve_mode(ner)
     gkey = _gazetteer_key(dataset, mode)

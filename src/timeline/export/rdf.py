@@ -534,6 +534,37 @@ def _nt_mentions(out: Lines, iri: NtIris, event: str, mentions: Iterable[Mention
                      functools.partial(_mention_triples, node, m, iri, extraction)))
 
 
+def mentions_in_turtle(iri: NtIris, event_id: str, block: str, text: str) -> list[Mention]:
+    """The mentions of an event as its Turtle block states them: `_nt_mentions` read back
+    (`timeline.patch` reuses them when an edit leaves the event's text as it was). Their
+    surface forms are taken from `text`, the event's text; what the graph does not hold is left
+    empty: `label`, `pipeline`, and the candidates of a mention that was linked. Nothing here is trusted: a caller renders the block
+    again from these and compares."""
+    prefix = _sub(iri.event(event_id), "mention")[:-1] + "/"
+    actor_prefix = iri.actor("")[:-1]
+    found: list[Mention] = []
+    for statement in block.split(" .\n"):  # literals hold no raw newline
+        if not statement.startswith(prefix):
+            continue
+        node, _, rest = statement.partition(">")
+        start, _, end = node[len(prefix):].partition("-")
+        if not (start.isdigit() and end.isdigit()):
+            continue
+        fields = dict(part.partition(" ")[::2] for part in rest.split(" ;\n\t")[1:])
+
+        def actor(term: str) -> str:
+            return term[len(actor_prefix):-1] if term.startswith(actor_prefix) else term
+
+        linked = fields.get(_TTL_LINKED)
+        method = fields.get(_TTL_METHOD, '""')[1:-1]
+        candidates = tuple(actor(c) for c in fields.get(_TTL_CANDIDATE, "").split(" , ") if c)
+        a, b = int(start), int(end)
+        found.append(Mention(event_id, a, b, text[a:b], "",
+                             actor(linked) if linked else None, candidates, "", method))
+    found.sort(key=lambda m: (m.start, m.end))
+    return found
+
+
 def _mention_triples(node: str, m: Mention, iri: NtIris, extraction: str) -> Lines:
     out = Lines()
     t = out.t
