@@ -16,6 +16,7 @@ import pytest
 from benchlib import synth
 from timeline.cache import Cache
 from timeline.cli import app
+from timeline.errors import InvalidDataset
 from timeline.models import Event
 from timeline.pipeline import BuildResult, build
 
@@ -188,8 +189,9 @@ def test_a_date_edit_that_keeps_the_event_in_place_is_patched(site, request, tmp
 
 
 @pytest.mark.parametrize("site", ["large", "small"])
-def test_a_date_edit_that_moves_the_event_takes_the_full_path(site, request, tmp_path):
-    """A day later than the next event, in the same month: the view's order changes."""
+def test_a_date_edit_that_moves_the_event(site, request, tmp_path):
+    """A day later than the next event, in the same month: the order of the view changes, so
+    a grouped view is laid out again and a small one is built in full."""
     from datetime import timedelta
 
     where = request.getfixturevalue(site)
@@ -197,12 +199,12 @@ def test_a_date_edit_that_moves_the_event_takes_the_full_path(site, request, tmp
                   if (day := after.when.earliest + timedelta(days=1)).month
                   == e.when.earliest.month)
     redate(where, e.id, str(e.when), day.isoformat())
-    assert rebuild(where).patched is None
+    assert (rebuild(where).patched is not None) == (site == "large")
     assert_as_a_full_build(where, tmp_path)
 
 
-def test_a_date_edit_into_another_month_of_a_grouped_view_takes_the_full_path(large, tmp_path):
-    """In place in date order, but the view's month groups change."""
+def test_a_date_edit_into_another_month_of_a_grouped_view(large, tmp_path):
+    """In place in date order, but in another of the view's month groups."""
     from datetime import date, timedelta
 
     def next_month(d: date) -> date:
@@ -212,7 +214,7 @@ def test_a_date_edit_into_another_month_of_a_grouped_view_takes_the_full_path(la
     e, first = next((e, first) for _, e, after in movable(large)
                     if (first := next_month(e.when.earliest)) < after.when.earliest)
     redate(large, e.id, str(e.when), first.isoformat())
-    assert rebuild(large).patched is None
+    assert rebuild(large).patched is not None
     assert_as_a_full_build(large, tmp_path)
 
 
@@ -235,18 +237,94 @@ def _names_a_new_actor(site: Path) -> Callable[[str], str]:
     return change
 
 
-@pytest.mark.parametrize("what", [
-    "date", "participant", "new actor named", "actor edited", "event added", "event removed",
-])
-def test_edits_that_reach_further_take_the_full_path(large, tmp_path, what):
-    if what == "date":
-        edit_event(large, "events-0002.yaml", 3, lambda b: re.sub(
+def _structural(site: Path, what: str) -> None:
+    """Edit event 3 of events-0002.yaml in a way that reaches past its own entry."""
+    if what == "date a year earlier":
+        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
             r'\n    date: "(\d{4})', lambda m: f'\n    date: "{int(m.group(1)) - 1}', b, count=1))
-    elif what == "participant":
-        edit_event(large, "events-0002.yaml", 3, lambda b: b.replace(
-            "role: affected", "role: agent", 1).replace("role: participant", "role: agent", 1))
+    elif what == "participant's role":
+        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
+            r"role: ([a-z-]+)}", lambda m: "role: " + (
+                "agent" if m.group(1) != "agent" else "target") + "}", b, count=1))
+    elif what == "participant added":
+        text = (site / "data" / "actors.yaml").read_text(encoding="utf-8")
+        actors = re.findall(r"\n  - id: ([a-z0-9-]+)\n", text[text.index("\nactors:"):])
+        _, block = event_block(site, "events-0002.yaml", 3)
+        other = next(a for a in actors if a not in block)
+        edit_event(site, "events-0002.yaml", 3, lambda b: b.replace(
+            "    participants:\n", f"    participants:\n      - {{actor: {other}, role: target}}\n",
+            1))
     elif what == "new actor named":
-        edit_event(large, "events-0002.yaml", 3, _names_a_new_actor(large))
+        edit_event(site, "events-0002.yaml", 3, _names_a_new_actor(site))
+    elif what == "type":
+        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
+            r"\n    type: ([a-z-]+)\n", lambda m: "\n    type: " + (
+                "arrest" if m.group(1) != "arrest" else "diplomacy") + "\n", b, count=1))
+    elif what == "other sources":
+        text = (site / "data" / "actors.yaml").read_text(encoding="utf-8")
+        sources = re.findall(r"\n  - id: ([a-z0-9-]+)\n    title: ",
+                             text[:text.index("\nactors:")])
+        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
+            r"\n    sources: \[[^\]]*\]", f"\n    sources: [{sources[-1]}]", b, count=1))
+    else:
+        raise AssertionError(what)
+
+
+STRUCTURAL = ["date a year earlier", "participant's role", "participant added",
+              "new actor named", "type", "other sources"]
+
+
+@pytest.mark.parametrize("what", STRUCTURAL)
+def test_a_grouped_view_is_laid_out_again_for_an_edit_that_reaches_further(large, tmp_path,
+                                                                            what):
+    """Moved in date order, other actors, another type or sources: the event's block, its
+    entry (where it now belongs) and the view's aggregates are made again; the rest is
+    copied. Then a second edit patches the outputs the first one left."""
+    _structural(large, what)
+    result = rebuild(large)
+    assert result.patched is not None and len(result.patched.events) == 1
+    assert_as_a_full_build(large, tmp_path / "1")
+    edit_event(large, "events-0001.yaml", 5, lambda b: re.sub(
+        r'\n    date: "(\d{4})', lambda m: f'\n    date: "{int(m.group(1)) + 2}', b, count=1))
+    assert rebuild(large).patched is not None
+    assert_as_a_full_build(large, tmp_path / "2")
+
+
+@pytest.mark.parametrize("what", STRUCTURAL)
+def test_a_small_view_takes_the_full_path_for_an_edit_that_reaches_further(small, tmp_path,
+                                                                           what):
+    """Every event is a node of its network: it is made again in full (in about a second)."""
+    _structural(small, what)
+    result = rebuild(small)
+    assert result.patched is None and result.build is not None
+    assert_as_a_full_build(small, tmp_path)
+
+
+@pytest.mark.parametrize("what", [
+    "unknown participant", "not a place", "unknown source", "link", "actor edited",
+    "event added", "event removed",
+])
+def test_edits_a_patch_does_not_take_take_the_full_path(large, tmp_path, what):
+    if what == "unknown participant":  # the full path reports it
+        edit_event(large, "events-0002.yaml", 3, lambda b: b.replace(
+            "    participants:\n",
+            "    participants:\n      - {actor: nobody-known, role: agent}\n", 1))
+    elif what == "not a place":
+        person = re.search(r"\n  - id: ([a-z0-9-]+)\n    name: .*\n    kind: person\n",
+                           (large / "data" / "actors.yaml").read_text(encoding="utf-8"))
+        assert person is not None
+        places = f"\n    places: [{person.group(1)}]"
+        edit_event(large, "events-0002.yaml", 3, lambda b: re.sub(
+            r"\n    places: \[[^\]]*\]", places, b, count=1) if "\n    places: [" in b
+            else b.replace("\n    type: ", places + "\n    type: ", 1))
+    elif what == "unknown source":
+        edit_event(large, "events-0002.yaml", 3, lambda b: re.sub(
+            r"\n    sources: \[[^\]]*\]", "\n    sources: [no-such-source]", b, count=1))
+    elif what == "link":
+        _, other = event_block(large, "events-0002.yaml", 5)
+        other_id = other.split("\n", 1)[0]
+        edit_event(large, "events-0002.yaml", 3, lambda b: b.replace(
+            "    type: ", f"    follows: [{other_id}]\n    type: ", 1))
     elif what == "actor edited":
         actors = large / "data" / "actors.yaml"
         actors.write_text(actors.read_text(encoding="utf-8").replace(
@@ -263,6 +341,12 @@ def test_edits_that_reach_further_take_the_full_path(large, tmp_path, what):
             path.write_text(text + "\n  - id: " + copy, encoding="utf-8")
         else:
             path.write_text(text.replace("\n  - id: " + block, "", 1), encoding="utf-8")
+    if what in ("unknown participant", "not a place", "unknown source"):
+        before = {n: (large / "out" / n).read_bytes() for n in OUTPUTS}
+        with pytest.raises(InvalidDataset):
+            rebuild(large)
+        assert {n: (large / "out" / n).read_bytes() for n in OUTPUTS} == before
+        return
     result = rebuild(large)
     assert result.patched is None and result.build is not None
     assert_as_a_full_build(large, tmp_path)
@@ -373,3 +457,24 @@ def test_a_rebuild_that_keeps_every_text_never_starts_spacy(large, edit):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=large)
     assert result.stdout.split() == ["True", "0" if edit == "nothing" else "1", "False"]
+
+
+def test_the_first_and_last_events_trade_places_with_another_edit(large, tmp_path):
+    """Entries leave both ends of the view's list and come back at the other ends, in one
+    patch with a type edit elsewhere; a second patch reads the layout the first one left."""
+    from timeline.load import read_dataset
+
+    ds = read_dataset("data")
+    anchors = {e.when.relative_to for e in ds.events if e.when.relative_to}
+    plain = [e for e in ds.events_by_date() if not e.when.relative_to and e.id not in anchors]
+    first, last = plain[0], plain[-1]
+    redate(large, first.id, str(first.when), f"{last.when.latest.year + 1:04d}-06-01")
+    redate(large, last.id, str(last.when), f"{first.when.earliest.year - 1:04d}-06-01")
+    _structural(large, "type")
+    result = rebuild(large)
+    assert result.patched is not None and len(result.patched.events) == 3
+    assert_as_a_full_build(large, tmp_path / "1")
+    redate(large, first.id, f"{last.when.latest.year + 1:04d}-06-01", str(first.when))
+    edit_event(large, "events-0001.yaml", 5, summary_says("And this."))
+    assert rebuild(large).patched is not None
+    assert_as_a_full_build(large, tmp_path / "2")

@@ -1,27 +1,35 @@
 """Incremental rebuilds by patching the previous outputs in place of building them again.
 
 A cached build (`timeline build --cache`) leaves a record in the cache: the content hash of every
-file of the dataset, where each event's block lies in ``graph.ttl`` and its entry in
-``view.html``, and a checksum of both files. When the next build finds that only some events
-changed, and only in their own text (title, summary, quotes, date note, status) or in a date
-that keeps the event where it was among the others, nothing else of the build can have
-changed: those events are validated, extracted and rendered again, and their new block and
-entry are spliced into copies of the previous outputs. An event whose text is unchanged (a
-date, status or date note edited) keeps the mentions its previous block states, so such a
-rebuild never starts spaCy. The result is byte-identical to a full
-build; a test holds the two side by side.
+file of the dataset, where each event's block lies in ``graph.ttl`` and each piece of
+``view.html`` (its events' entries, its other data, the network), what a grouped view's
+aggregates are made from (each event's place in date order, type, participants), and a checksum
+of both files. When the next build finds that only some events changed (at most a few files),
+those events are validated, their references checked against the record, extracted, and their
+new Turtle block and view entry spliced into copies of the previous outputs:
 
-A date edit keeps the event in place when it stays between the same two events in date order
-(the view's indexes of events are positions in that order), stays in the same month when the
-view groups events by period, is a plain date before and after (not one stated relative to
-another event), and no other event is dated relative to it.
+- an edit of an event's own text (title, summary, quotes, date note, status), or of its date
+  when it stays between the same two events in date order (and, in a grouped view, in the
+  same month), changes its block and its entry, written where the old ones lie;
+- an edit of its type, participants, places, sources, or a date that moves it, also changes
+  what the view's aggregates hold: in a grouped view (over 1,500 actors and events, where a
+  full build takes long) the entry goes where it now belongs, and the actors' event lists,
+  the groups and the network are made again from the record by the code that made them, the
+  other entries copied as they lie. A small view draws every event, and is built in full.
 
-Anything else takes the full (cached) path: an edit to a type, participant, place, source or
-link of an event, or a date that moves it; an added, removed or moved event; an edited actor,
-source, claim or relation; an edit that makes an event's text name other actors; a different
-output folder, base IRI, NER mode or code version; previous outputs that are missing or changed
-since (checked by size and time first, and by checksum while they are copied: a copy that does
-not match is thrown away, never written over the outputs).
+An event whose text, participants and places are unchanged keeps the mentions its previous
+block states (read back, and checked by rendering the block again), so such a rebuild never
+starts spaCy. The result is byte-identical to a full build; the tests hold the two side by
+side for every kind of edit.
+
+Anything else takes the full (cached) path: an event added, removed or moved to another file;
+an edited link (part_of, follows, caused_by), quote speaker, or a date stated relative to
+another event or that other events are dated relative to; an edited actor, source, claim or
+relation; a reference to an id the record does not know, or a place that is not one (the full
+path reports it); a grouped view whose grouping changes (another period); a different output
+folder, base IRI, NER mode or code version; previous outputs that are missing or changed since
+(checked by size and time first, and by checksum while they are copied: a copy that does not
+match is thrown away, never written over the outputs).
 """
 
 from __future__ import annotations
@@ -35,8 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from timeline.export.html import Piece, ViewLayout
 from timeline.graph import Build, Mention
-from timeline.models import Actor, Event
+from timeline.models import PLACE_KINDS, Actor, Event
 from timeline.progress import Progress, quiet
 
 if TYPE_CHECKING:
@@ -51,6 +60,9 @@ TURTLE, VIEW = "graph.ttl", "view.html"
 OWN_FIELDS = frozenset({"title", "summary", "quotes", "date_note", "status"})
 # Keys of a view entry those fields make (the rest must come out as they were).
 OWN_KEYS = frozenset({"title", "summary", "quotes", "dateNote", "status"})
+# Event fields whose edits reach other parts of a grouped view (actors' events, groups, the
+# network), which is then laid out again (`timeline.export.html.relaid`).
+STRUCTURE = frozenset({"type", "participants", "places", "sources"})
 # Keys of a view entry an event's date makes.
 DATE_KEYS = frozenset({"date", "label", "precision", "approximate", "asStated", "earliest",
                        "latest"})
@@ -72,7 +84,7 @@ class Record:
     files: list[tuple[str, str, str]]  # (name, SHA-256 of its bytes, key of its FilePart)
     outputs: dict[str, Output]
     turtle_index: dict[str, tuple[int, int]]  # event IRI -> (offset, length) in graph.ttl
-    view_index: dict[str, tuple[int, int]]  # event id -> (offset, length) in view.html
+    view: ViewLayout  # where the view's pieces lie, and (grouped views) what lays it out
     base: str  # the base IRI the Turtle was made with
     pipeline: str
     actors: list[Actor]  # the gazetteer, and the view's actor indexes and names
@@ -81,7 +93,7 @@ class Record:
     anchors: set[str]  # ids of the events that other events are dated relative to
     mentions: dict[str, tuple[int, int]]  # event id -> (mentions, linked mentions)
     summary: str
-    aggregated: bool
+    title: str  # the dataset's title (the page's)
 
 
 @dataclass
@@ -124,10 +136,8 @@ def gazetteer_key(actors: list[Actor], ner: str) -> str:
 
 
 def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str | None,
-                ner: str, cache: Cache, view_index: dict[str, tuple[int, int]],
-                outputs: dict[str, Output]) -> Record:
+                ner: str, cache: Cache, view: ViewLayout, outputs: dict[str, Output]) -> Record:
     """The record of a cached build just written (see `timeline.pipeline.build`)."""
-    from timeline.export.html import MAX_NODES
     from timeline.export.rdf import NtIris
 
     ds = build.dataset
@@ -142,7 +152,7 @@ def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str |
         files=list(cache.file_keys),
         outputs=outputs,
         turtle_index=cache.turtle_index,
-        view_index=view_index,
+        view=view,
         base=NtIris(base or ds.dataset.base).base,
         pipeline=build.pipeline,
         actors=list(ds.actors),
@@ -152,7 +162,7 @@ def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str |
                  if e.id in cache.relative and e.when.relative_to},
         mentions={k: (a, b) for k, (a, b) in counts.items()},
         summary=ds.summary(),
-        aggregated=len(ds.actors) + len(ds.events) > MAX_NODES,
+        title=ds.dataset.title,
     )
 
 
@@ -196,10 +206,10 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
     made = _remade(events, record, ner, out, progress)
     if made is None:
         return None
-    turtle_blocks, view_entries, counts = made
+    turtle_blocks, view_pieces, view, counts = made
     progress(f"patch the outputs ({len(events)} events)")
     try:
-        written = _write(out, record, turtle_blocks, view_entries)
+        written = _write(out, record, turtle_blocks, view_pieces)
     except _Stale:
         return None
     # The new record: the same build with these events' new pieces.
@@ -210,7 +220,7 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
         if old_key != key[1]:
             cache.drop("file", old_key)
     record.turtle_index = _shifted(record.turtle_index, turtle_blocks)
-    record.view_index = _shifted(record.view_index, view_entries)
+    record.view = view
     record.outputs = written
     record.mentions.update(counts)
     cache.put(*RECORD, record)
@@ -255,14 +265,19 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
     progress(f"load and validate: {len(changed)} of {len(files)} files changed")
     events: list[tuple[Event, Event]] = []
     keys: dict[str, tuple[str, str]] = {}
+    declared: dict[str, set[str]] = {}
+    places = {a.id for a in record.actors if a.kind in PLACE_KINDS}
     for name, data, sha, old_key in changed:
         old = cache.get("file", old_key)
         new = validate_file(name, data)
         if not isinstance(old, FilePart) or new is None:
             return None  # a problem in the file: the full path reports it, where it is
-        if (old.has_info, old.info, old.refs, len(old.items)) != \
-                (new.has_info, new.info, new.refs, len(new.items)):
+        if (old.has_info, old.info, len(old.items)) != (new.has_info, new.info, len(new.items)):
             return None
+        if old.refs != new.refs:
+            declared = declared or _declared(record)
+            if not all(ref in declared.get(kind, ()) for _, kind, ref in new.refs):
+                return None  # an id nothing declares: the full path reports it
         for (section, index, was, raw), (section2, index2, now, raw2) in zip(
                 old.items, new.items, strict=True):
             if (section, index, raw) != (section2, index2, raw2):
@@ -277,10 +292,12 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
                         or was.id in record.anchors:
                     return None
                 differ.discard("date")
-            if not differ <= OWN_FIELDS:
+            if not differ <= OWN_FIELDS | STRUCTURE:
                 return None
             if [q.speaker for q in was.quotes] != [q.speaker for q in now.quotes]:
                 return None
+            if "places" in differ and not all(a in places for a in now.places):
+                return None  # not a place: the full path says so
             events.append((was, now))
         new_key = digest(code_version(), "file", name, bytes.fromhex(sha))
         cache.put("file", new_key, new)
@@ -288,16 +305,24 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
     return len(changed), events, keys
 
 
+def _declared(record: Record) -> dict[str, set[str]]:
+    """The ids the last build declared, by kind (the edits a patch takes declare none)."""
+    return {"actors": {a.id for a in record.actors}, "sources": set(record.sources),
+            "events": set(record.view.events)}
+
+
 def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Path,
             progress: Progress
-            ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, tuple[int, int]]] | None:
-    """The new Turtle blocks (by event IRI) and view entries (by event id) of the edited
-    events, and their mention counts; None if an edit reaches further than its own entry.
+            ) -> tuple[dict[str, bytes], list[Piece], ViewLayout, dict[str, tuple[int, int]]
+                       ] | None:
+    """The new Turtle blocks (by event IRI) of the edited events, the pieces of the view that
+    change and its new layout, and the events' mention counts; None if an edit reaches
+    further than a patch goes.
 
     An event whose text is as it was keeps its mentions: they are read back from its previous
     Turtle block, which must come out of them again byte for byte (else it is extracted)."""
     from timeline.dates import PartialDate
-    from timeline.export.html import event_entry, script_json
+    from timeline.export.html import event_entry, in_place, relaid
     from timeline.export.rdf import NtIris, event_block, turtle_chunk
 
     def resolved(e: Event) -> Event | None:
@@ -317,7 +342,8 @@ def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Pa
     mentions: dict[str, list[Mention]] = {}
     if ner != "none":
         for was, now in pairs:
-            if was.text == now.text:
+            if (was.text, was.participants, was.places) == \
+                    (now.text, now.participants, now.places):  # what linking reads
                 kept = _kept_mentions(out / TURTLE, record, iri, was)
                 if kept is not None:
                     mentions[now.id] = kept
@@ -339,40 +365,52 @@ def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Pa
     source_index = {s: i for i, s in enumerate(record.sources)}
     speakers = {a.id: a.name for a in record.actors}
     turtle: dict[str, bytes] = {}
-    view: dict[str, bytes] = {}
     counts: dict[str, tuple[int, int]] = {}
     entries: dict[str, dict[str, Any]] = {}  # the new entries
     dated: list[str] = []  # events whose date changed
+    stays = True  # every entry keeps its place, group and aggregates
     for e in resolved_events:
         root = iri.event(e.id)
-        if root not in record.turtle_index or e.id not in record.view_index:
+        if root not in record.turtle_index or e.id not in record.view.events:
             return None
         ms = mentions[e.id]
         turtle[root] = turtle_chunk([(root, event_block(iri, e, ms).turtle())])
         counts[e.id] = (len(ms), sum(m.actor is not None for m in ms))
-        old = _old_entry(view_path, *record.view_index[e.id])
+        old = _old_entry(view_path, *record.view.events[e.id])
         if old is None or not {"claims", "disputed", "node"} <= set(old):
             return None  # not an entry of ours
         entry = event_entry(e, _participants(e, ms, actor_index), source_index, old["claims"],
                             old["disputed"], speakers)
         if set(entry) != set(old):
             return None
-        entry["node"] = old["node"]  # an aggregated view's group: checked below for a date
+        entry["node"] = old["node"]  # a grouped view's group (`relaid` sets it if it moves)
         own = OWN_KEYS
         if any(entry[k] != old[k] for k in DATE_KEYS):
             own = OWN_KEYS | DATE_KEYS
             dated.append(e.id)
-            if record.aggregated and entry["earliest"][:7] != old["earliest"][:7]:
-                return None  # another month: the view's groups of events change
+            if record.view.aggregated and entry["earliest"][:7] != old["earliest"][:7]:
+                stays = False  # another month: the view's groups of events change
         if any(entry[k] != old[k] for k in entry if k not in own):
-            return None  # the edit names other actors
-        if not record.aggregated and entry["title"] != old["title"]:
+            stays = False  # participants (curated or named by the text), type or sources
+        if not record.view.aggregated and entry["title"] != old["title"]:
             return None  # the network draws each event with its title
         entries[e.id] = entry
-        view[e.id] = script_json(entry).encode("utf-8")
-    if dated and not _keeps_order(dated, entries, record.view_index, view_path):
+    before, after = _totals(record)[0], sum(n for n, _ in counts.values()) + sum(
+        n for k, (n, _) in record.mentions.items() if k not in counts)
+    if (before > 0) != (after > 0):
+        return None  # the graph states the extraction only when it found something
+    if stays and dated and not _keeps_order(dated, entries, record.view.events, view_path):
+        stays = False
+    if stays:
+        pieces, layout = in_place(record.view, entries)
+    elif record.view.light is not None:  # a grouped view: laid out again
+        relaid_view = relaid(record.view, record.title, record.outputs[VIEW].size, entries)
+        if relaid_view is None:
+            return None
+        pieces, layout = relaid_view
+    else:  # a small view draws every event: a full build is about as quick
         return None
-    return turtle, view, counts
+    return turtle, pieces, layout, counts
 
 
 def _kept_mentions(turtle: Path, record: Record, iri: Any, event: Event
@@ -398,13 +436,11 @@ def _kept_mentions(turtle: Path, record: Record, iri: Any, event: Event
 
 
 def _order_key(entry: dict[str, Any]) -> tuple[str, int, str, str, str] | None:
-    """A view entry's place in date order, as `Dataset.events_by_date` sorts (ISO dates of
-    four-digit years sort as the dates do); None if the entry is not one of ours."""
-    from timeline.dates import _RANK
+    """A view entry's place in date order; None if the entry is not one of ours."""
+    from timeline.export.html import order_key
 
     try:
-        key = (entry["earliest"], _RANK[entry["precision"]], entry["latest"], entry["date"],
-               entry["id"])
+        key = order_key(entry)
     except (KeyError, TypeError):
         return None
     texts = (key[0], key[2], key[3], key[4])
@@ -466,7 +502,7 @@ def _participants(e: Event, mentions: list[Mention], actor_index: dict[str, int]
     return list(out)
 
 
-def _write(out: Path, record: Record, turtle: dict[str, bytes], view: dict[str, bytes]
+def _write(out: Path, record: Record, turtle: dict[str, bytes], view: list[Piece]
            ) -> dict[str, Output]:
     """Write both outputs, each a copy of the previous one with the new pieces in place of
     the old, checking the previous one's checksum on the way; raises `_Stale` (having written
@@ -475,7 +511,7 @@ def _write(out: Path, record: Record, turtle: dict[str, bytes], view: dict[str, 
 
     plans = {
         TURTLE: sorted((record.turtle_index[k], v) for k, v in turtle.items()),
-        VIEW: sorted((record.view_index[k], v) for k, v in view.items()),
+        VIEW: view,
     }
     made: dict[str, Output] = {}
     targets = {out / name: _Splice(out / name, pieces, record.outputs[name], made, name)

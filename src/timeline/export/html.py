@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 from timeline.errors import ExportError
 from timeline.graph import Build
@@ -409,13 +409,54 @@ _SLOT = re.compile(r"\{\{ ([a-z_]+) \}\}")
 
 def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet) -> bytes:
     """The whole view as one self-contained HTML page (UTF-8 bytes)."""
-    return render_view_indexed(build, max_nodes, progress)[0]
+    return render_view_indexed(build, max_nodes, progress, lights=False)[0]
 
 
-def render_view_indexed(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet
-                        ) -> tuple[bytes, dict[str, tuple[int, int]]]:
-    """`render_view`, and where each event's JSON entry lies in it: event id -> (byte offset,
-    byte length). `timeline.patch` rewrites an edited event's entry in place from these."""
+class Light(NamedTuple):
+    """What the page's aggregates read of one event: its place in date order, type, dispute,
+    participants (actor index, role) and network node. `timeline.patch` keeps one per event so
+    that a grouped view can be laid out again without the dataset (a named tuple: 100k of them
+    are pickled with each cached build)."""
+
+    key: tuple[str, int, str, str, str]  # earliest, precision rank, latest, date, id
+    type: str
+    disputed: bool
+    participants: tuple[tuple[int, str], ...]
+    node: str
+
+
+@dataclass
+class ViewLayout:
+    """Where the pieces of a rendered view lie (byte offset, length), and what lays it out."""
+
+    events: dict[str, tuple[int, int]]  # event id -> its entry, in date order
+    keys: dict[str, tuple[int, int]]  # top-level data key -> its piece (`,"key":value`)
+    after: int  # where the page after the data begins (the network, the scripts)
+    aggregated: bool
+    max_nodes: int
+    light: list[Light] | None = None  # grouped views: every event, in date order
+    actors: list[dict[str, Any]] | None = None  # grouped views: the actor entries, no events
+
+
+def order_key(entry: dict[str, Any]) -> tuple[str, int, str, str, str]:
+    """An event entry's place in date order, as `Dataset.events_by_date` sorts (ISO dates of
+    four-digit years sort as the dates do)."""
+    from timeline.dates import _RANK
+
+    return (entry["earliest"], _RANK[entry["precision"]], entry["latest"], entry["date"],
+            entry["id"])
+
+
+def light(entry: dict[str, Any]) -> Light:
+    return Light(order_key(entry), entry["type"], entry["disputed"],
+                 tuple((a, role) for a, role in entry["participants"]), entry["node"])
+
+
+def render_view_indexed(build: Build, max_nodes: int = MAX_NODES, progress: Progress = quiet,
+                        lights: bool = True) -> tuple[bytes, ViewLayout]:
+    """`render_view`, and where its pieces lie (`ViewLayout`): `timeline.patch` rewrites an
+    edited event's entry in place from these, or (with `lights`) lays a grouped view out
+    again."""
     from timeline.load import gc_paused
 
     with gc_paused():  # a million small dicts and lists at 100k events, none in cycles
@@ -424,44 +465,203 @@ def render_view_indexed(build: Build, max_nodes: int = MAX_NODES, progress: Prog
         progress("view: network layout data")
         network = network_data(data)
     progress("view: page")
+    before, after = _page_parts(data["title"], network)
+    out = [before, b"{"]
+    at = len(before) + 1
+    layout = ViewLayout({}, {}, 0, data["aggregated"], max_nodes)
+    for k, (key, value) in enumerate(data.items()):
+        head = ("," if k else "") + json.dumps(key) + ":"
+        if key != "events":
+            piece = (head + script_json(value)).encode("utf-8")
+            layout.keys[key] = (at, len(piece))
+            out.append(piece)
+            at += len(piece)
+            continue
+        out.append((head + "[").encode("utf-8"))
+        at += len(out[-1])
+        for i, entry in enumerate(value):
+            if i:
+                out.append(b",")
+                at += 1
+            out.append(script_json(entry).encode("utf-8"))
+            layout.events[entry["id"][len("event:"):]] = (at, len(out[-1]))
+            at += len(out[-1])
+        out.append(b"]")
+        at += 1
+    out.append(b"}")
+    layout.after = at + 1
+    out.append(after)
+    if data["aggregated"] and lights:
+        layout.light = [light(e) for e in data["events"]]
+        layout.actors = [{**a, "events": []} for a in data["actors"]]
+    return b"".join(out), layout
+
+
+def _page_parts(title: str, network: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The page before and after the data. One pass over each side of the data slot, so text
+    inserted into one slot is never read as another slot. The data is the compact JSON of
+    `view_data`, written key by key so that each event's entry is a piece of its own; joined,
+    the pieces are `script_json(data)`."""
     vis_js = _vis_network_js()
     app_js = _asset("view.js")
     if "</script" in vis_js.lower() or "</script" in app_js.lower():
         raise ExportError("a bundled script contains '</script'; it cannot be inlined")
     slots = {
-        "title": html.escape(data["title"]),
+        "title": html.escape(title),
         "csp": f"{_csp_hash(vis_js)} {_csp_hash(app_js)}",
         "style": _asset("view.css"),
         "network": script_json(network),
         "vis_js": vis_js,
         "app_js": app_js,
     }
-    # One pass over each side of the data slot, so text inserted into one slot is never read as
-    # another slot. The data is the compact JSON of `data`, written key by key so that each
-    # event's entry is a piece of its own; joined, the pieces are `script_json(data)`.
     before, after = _asset("view.html").split("{{ data }}")
-    pieces = [_SLOT.sub(lambda m: slots[m.group(1)], before).encode("utf-8"), b"{"]
-    index: dict[str, tuple[int, int]] = {}
-    at = len(pieces[0]) + 1
-    for k, (key, value) in enumerate(data.items()):
-        head = ("," if k else "") + json.dumps(key) + ":"
-        if key != "events":
-            pieces.append((head + script_json(value)).encode("utf-8"))
-            at += len(pieces[-1])
+    return (_SLOT.sub(lambda m: slots[m.group(1)], before).encode("utf-8"),
+            _SLOT.sub(lambda m: slots[m.group(1)], after).encode("utf-8"))
+
+
+Piece = tuple[tuple[int, int], bytes]  # the bytes that take the place of (offset, length)
+
+
+def relaid(layout: ViewLayout, title: str, size: int, entries: dict[str, dict[str, Any]]
+           ) -> tuple[list[Piece], ViewLayout] | None:
+    """A grouped view laid out again with some events' entries new (`entries`, by event id;
+    their "node" is set here): the pieces that replace parts of the previous page (of `size`
+    bytes), in order, and the new layout. Events move to their new place in date order;
+    actors' event lists, the groups, the most connected actors and the network are made again
+    from every event's `Light`, by the code that made them. None when the grouping itself
+    changes (another period), since every entry would change; the caller then builds in full."""
+    assert layout.light is not None and layout.actors is not None
+    kept = [x for x in layout.light if x.key[4][len("event:"):] not in entries]
+    if not kept:
+        return None
+    new = [light({**e, "node": ""}) for e in entries.values()]
+    fresh = {id(x) for x in new}
+    order = sorted(kept + new, key=lambda x: x.key)
+    ids = [x.key[4][len("event:"):] for x in order]
+
+    # The aggregates, made again as `view_data` and `_aggregate` make them.
+    actor_events: dict[int, set[int]] = defaultdict(set)
+    for i, x in enumerate(order):
+        for a, _ in x.participants:
+            actor_events[a].add(i)
+    actors = [{**a, "node": a["id"], "events": sorted(actor_events[i])}
+              for i, a in enumerate(layout.actors)]
+    events = [{"id": x.key[4], "earliest": x.key[0], "type": x.type, "disputed": x.disputed,
+               "participants": x.participants, "node": x.key[4]} for x in order]
+    data: dict[str, Any] = {"actors": actors, "events": events}
+    _aggregate(data, len(actors) + len(events), layout.max_nodes)
+    lights: list[Light] = []
+    made: dict[str, bytes] = {}
+    for k, x, e in zip(ids, order, events, strict=True):
+        if id(x) in fresh:
+            made[k] = script_json({**entries[k], "node": e["node"]}).encode("utf-8")
+        elif x.node != e["node"]:
+            return None  # the events' groups changed: every entry names its group
+        lights.append(Light(x.key, x.type, x.disputed, x.participants, str(e["node"])))
+    types_present = {x.type for x in order}
+    types = [t for t in EVENT_TYPES if t in types_present]
+    values = {"types": types, "typeColours": {t: TYPE_COLOUR[t] for t in types},
+              "actors": actors, "notice": data["notice"], "bins": data["bins"]}
+    pieces: list[Piece] = [(layout.keys[key], f",{json.dumps(key)}:{script_json(value)}"
+                            .encode()) for key, value in values.items()]
+
+    # The events: runs of entries kept in order are copied as they lie; the gap before, between
+    # and after the runs (entries that moved away, and their commas) takes those now there.
+    old = layout.events
+    runs: list[list[int]] = []  # [start, end] in the old page
+    between: list[list[str]] = [[]]  # new entries before the first run, after each run
+    for k in ids:
+        if k in made:
+            between[-1].append(k)
             continue
-        pieces.append((head + "[").encode("utf-8"))
-        at += len(pieces[-1])
-        for i, entry in enumerate(value):
-            if i:
-                pieces.append(b",")
-                at += 1
-            pieces.append(script_json(entry).encode("utf-8"))
-            index[entry["id"][len("event:"):]] = (at, len(pieces[-1]))
-            at += len(pieces[-1])
-        pieces.append(b"]")
-        at += 1
-    pieces += [b"}", _SLOT.sub(lambda m: slots[m.group(1)], after).encode("utf-8")]
-    return b"".join(pieces), index
+        off, n = old[k]
+        if runs and not between[-1] and runs[-1][1] + 1 == off:
+            runs[-1][1] = off + n  # the next entry of the old page: the same run
+        else:
+            runs.append([off, off + n])
+            between.append([])
+    first = min(off for off, _ in old.values())
+    last = max(off + n for off, n in old.values())
+    gaps = [first, *(r[1] for r in runs)]
+    ends = [*(r[0] for r in runs), last]
+    placed: dict[str, tuple[int, int]] = {}  # new entry -> (start of its gap, offset inside)
+    for j, (start, end, names) in enumerate(zip(gaps, ends, between, strict=True)):
+        inner = [made[k] for k in names]
+        if j == 0:  # before the first run: each entry and its comma
+            text, at = b"".join(b + b"," for b in inner), 0
+        elif j == len(gaps) - 1:  # after the last run: a comma and each entry
+            text, at = b"".join(b"," + b for b in inner), 1
+        else:  # between two runs: a comma, then each entry and its comma
+            text, at = b"," + b"".join(b + b"," for b in inner), 1
+        for k, b in zip(names, inner, strict=True):
+            placed[k] = (start, at)
+            at += len(b) + 1
+        if text or end > start:
+            pieces.append(((start, end - start), text))
+    after = _page_parts(title, network_data({**data, "aggregated": True}))[1]
+    pieces.append(((layout.after, size - layout.after), after))
+    pieces.sort(key=lambda p: p[0])
+
+    moved, begins = _movers(pieces)
+    index: dict[str, tuple[int, int]] = {}
+    for k in ids:
+        if k in made:
+            gap, inside = placed[k]
+            index[k] = (begins(gap) + inside, len(made[k]))
+        else:
+            off, n = old[k]
+            index[k] = (moved(off), n)
+    keys = {}
+    for key, (off, n) in layout.keys.items():
+        if key in values:
+            keys[key] = (begins(off), len(next(t for (o, _), t in pieces if o == off)))
+        else:
+            keys[key] = (moved(off), n)
+    return pieces, ViewLayout(index, keys, begins(layout.after), True, layout.max_nodes,
+                              lights, layout.actors)
+
+
+def in_place(layout: ViewLayout, entries: dict[str, dict[str, Any]]
+             ) -> tuple[list[Piece], ViewLayout]:
+    """Events' new entries written where the old ones lie (their place in date order and their
+    group are unchanged): the pieces that replace them, in order, and the new layout."""
+    made = {k: script_json(e).encode("utf-8") for k, e in entries.items()}
+    pieces = sorted((layout.events[k], b) for k, b in made.items())
+    moved, begins = _movers(pieces)
+    index = {k: (begins(off), len(made[k])) if k in made else (moved(off), n)
+             for k, (off, n) in layout.events.items()}
+    keys = {key: (moved(off), n) for key, (off, n) in layout.keys.items()}
+    lights = layout.light
+    if lights is not None:  # dates may have changed within their place and group
+        lights = list(lights)
+        at = {x.key[4][len("event:"):]: i for i, x in enumerate(lights)}
+        for k, e in entries.items():
+            lights[at[k]] = light(e)
+    return pieces, ViewLayout(index, keys, moved(layout.after), layout.aggregated,
+                              layout.max_nodes, lights, layout.actors)
+
+
+def _movers(pieces: list[Piece]) -> tuple[Callable[[int], int], Callable[[int], int]]:
+    """For pieces (in order) replacing parts of a file: where a byte the pieces keep now
+    lies, and where a piece now begins, by what the pieces before added or removed."""
+    import bisect
+
+    starts = [off for (off, _), _ in pieces]
+    shifts: list[int] = []
+    total = 0
+    for (_, n), text in pieces:
+        total += len(text) - n
+        shifts.append(total)
+
+    def moved(off: int) -> int:  # pieces at or before it
+        i = bisect.bisect_right(starts, off)
+        return off + (shifts[i - 1] if i else 0)
+
+    def begins(off: int) -> int:  # pieces before it
+        i = bisect.bisect_left(starts, off)
+        return off + (shifts[i - 1] if i else 0)
+
+    return moved, begins
 
 
 # --- opening the built page -------------------------------------------------------------------

@@ -538,8 +538,8 @@ def mentions_in_turtle(iri: NtIris, event_id: str, block: str, text: str) -> lis
     """The mentions of an event as its Turtle block states them: `_nt_mentions` read back
     (`timeline.patch` reuses them when an edit leaves the event's text as it was). Their
     surface forms are taken from `text`, the event's text; what the graph does not hold is left
-    empty: `label`, `pipeline`, and the candidates of a mention that was linked. Nothing here is trusted: a caller renders the block
-    again from these and compares."""
+    empty: `label`, `pipeline`, and the candidates of a mention that was linked. Nothing here
+    is trusted: a caller renders the block again from these and compares."""
     prefix = _sub(iri.event(event_id), "mention")[:-1] + "/"
     actor_prefix = iri.actor("")[:-1]
     found: list[Mention] = []
