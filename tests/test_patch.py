@@ -302,7 +302,7 @@ def test_a_small_view_takes_the_full_path_for_an_edit_that_reaches_further(small
 
 @pytest.mark.parametrize("what", [
     "unknown participant", "not a place", "unknown source", "link", "actor edited",
-    "event added", "event removed",
+    "event removed",
 ])
 def test_edits_a_patch_does_not_take_take_the_full_path(large, tmp_path, what):
     if what == "unknown participant":  # the full path reports it
@@ -336,11 +336,7 @@ def test_edits_a_patch_does_not_take_take_the_full_path(large, tmp_path, what):
         text = path.read_text(encoding="utf-8")
         block = next(b for b in text.split("\n  - id: ")[1:]  # an event nothing refers to
                      if every.count(b.split("\n", 1)[0]) == 1)
-        if what == "event added":
-            copy = block.replace("\n", "-copy\n", 1)
-            path.write_text(text + "\n  - id: " + copy, encoding="utf-8")
-        else:
-            path.write_text(text.replace("\n  - id: " + block, "", 1), encoding="utf-8")
+        path.write_text(text.replace("\n  - id: " + block, "", 1), encoding="utf-8")
     if what in ("unknown participant", "not a place", "unknown source"):
         before = {n: (large / "out" / n).read_bytes() for n in OUTPUTS}
         with pytest.raises(InvalidDataset):
@@ -478,3 +474,63 @@ def test_the_first_and_last_events_trade_places_with_another_edit(large, tmp_pat
     edit_event(large, "events-0001.yaml", 5, summary_says("And this."))
     assert rebuild(large).patched is not None
     assert_as_a_full_build(large, tmp_path / "2")
+
+
+def _add_event(site: Path, file: str, change: Callable[[str], str] = lambda b: b) -> str:
+    """Add to `file` a copy of one of its events under a new id; returns the id."""
+    path = site / "data" / file
+    text = path.read_text(encoding="utf-8")
+    block = text.split("\n  - id: ")[-1].rstrip("\n")
+    copy = change(block.replace("\n", "-copy\n", 1))
+    path.write_text(text.rstrip("\n") + "\n\n  - id: " + copy + "\n", encoding="utf-8")
+    return copy.split("\n", 1)[0]
+
+
+def test_an_added_event_is_patched_into_a_grouped_view(large, tmp_path, runner):
+    """Its block goes where its IRI sorts, its entry where its date does; the counts follow."""
+    first = _add_event(large, "events-0002.yaml")
+    args = ["build", "data", "-o", "out", "--ner", "gazetteer", "--cache", "cache"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "data: built 1501 events, 124 actors, 31 sources, 150 claims, 75 relations",
+        "  cache: 1 of 6 files changed; 1 added event patched into the previous outputs"]
+    assert first in (large / "out" / "graph.ttl").read_text(encoding="utf-8")
+    assert_as_a_full_build(large, tmp_path / "1")
+    # two more in two files, one of them edited at once, then an edit of the first one
+    _add_event(large, "events-0001.yaml", summary_says("Reported again."))
+    _add_event(large, "events-0003.yaml")
+    edit_event(large, "events-0001.yaml", 4, summary_says("Also."))
+    result = rebuild(large)
+    assert result.patched is not None
+    assert (len(result.patched.added), len(result.patched.events)) == (2, 1)
+    assert result.summary.startswith("1503 events, ")
+    assert_as_a_full_build(large, tmp_path / "2")
+    _structural(large, "type")
+    assert rebuild(large).patched is not None
+    assert_as_a_full_build(large, tmp_path / "3")
+
+
+@pytest.mark.parametrize("how", ["duplicate id", "relative date", "small view"])
+def test_an_added_event_a_patch_does_not_take(built, tmp_path, monkeypatch, how):
+    site = tmp_path / "site"
+    shutil.copytree(built["small" if how == "small view" else "large"], site)
+    monkeypatch.chdir(site)
+    if how == "duplicate id":  # an id another file has: the full path reports it
+        other = (site / "data" / "events-0001.yaml").read_text(encoding="utf-8")
+        taken = other.split("\n  - id: ")[1].split("\n", 1)[0]
+        _add_event(site, "events-0002.yaml", lambda b: taken + "\n" + b.split("\n", 1)[1])
+        with pytest.raises(InvalidDataset, match="duplicate"):
+            rebuild(site)
+        return
+    if how == "relative date":
+        anchor = (site / "data" / "events-0001.yaml").read_text(encoding="utf-8").split(
+            "\n  - id: ")[1].split("\n", 1)[0]
+        _add_event(site, "events-0002.yaml", lambda b: re.sub(
+            r'\n    date: "[^"]*"', "\n    date: {relative_to: " + anchor + ", from_days: 1, "
+            "to_days: 3, as_stated: days later}", b, count=1))
+    else:
+        _add_event(site, "events-0002.yaml")
+    result = rebuild(site)
+    assert result.patched is None and result.build is not None
+    assert_as_a_full_build(site, tmp_path)

@@ -132,9 +132,11 @@ def build(
         if not done.files:
             out.print("  cache: no file changed; the previous outputs were checked and kept")
         else:
-            n = len(done.events)
-            out.print(f"  cache: {done.files} of {done.of_files} files changed; {n} edited "
-                      f"event{'' if n == 1 else 's'} patched into the previous outputs")
+            what = [f"{n} {kind} event{'' if n == 1 else 's'}"
+                    for n, kind in ((len(done.events), "edited"), (len(done.added), "added"))
+                    if n]
+            out.print(f"  cache: {done.files} of {done.of_files} files changed; "
+                      f"{' and '.join(what)} patched into the previous outputs")
     elif store is not None:
         s = store.stats
         # reused whole, or from every file's entry (after an edit was built once)

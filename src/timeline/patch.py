@@ -105,6 +105,7 @@ class Patched:
     mentions: int
     linked: int
     events: list[str] = field(default_factory=list)  # ids of the events made again
+    added: list[str] = field(default_factory=list)  # ids of the events added
     files: int = 0  # files that changed
     of_files: int = 0  # files of the dataset
     outputs: list[Path] = field(default_factory=list)
@@ -207,9 +208,10 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
     if made is None:
         return None
     turtle_blocks, view_pieces, view, counts = made
+    turtle_pieces, turtle_index = _turtle_plan(record.turtle_index, turtle_blocks)
     progress(f"patch the outputs ({len(events)} events)")
     try:
-        written = _write(out, record, turtle_blocks, view_pieces)
+        written = _write(out, record, turtle_pieces, view_pieces)
     except _Stale:
         return None
     # The new record: the same build with these events' new pieces.
@@ -219,15 +221,20 @@ def try_patch(path: str | Path, out_dir: str | Path, base: str | None, ner: str,
         record.files[i] = (name, key[0], key[1])
         if old_key != key[1]:
             cache.drop("file", old_key)
-    record.turtle_index = _shifted(record.turtle_index, turtle_blocks)
+    record.turtle_index = turtle_index
     record.view = view
     record.outputs = written
     record.mentions.update(counts)
+    added = sum(was is None for was, _ in events)
+    if added:  # "N events, ..." as `Dataset.summary` says it
+        n, rest = record.summary.split(" events, ", 1)
+        record.summary = f"{int(n) + added} events, {rest}"
     cache.put(*RECORD, record)
     cache.flush()
     return Patched(record.summary, record.pipeline, *_totals(record),
-                   events=[now.id for _, now in events], files=changed_files,
-                   of_files=len(files), outputs=sorted(out / name for name in written))
+                   events=[now.id for was, now in events if was is not None], files=changed_files,
+                   of_files=len(files), outputs=sorted(out / name for name in written),
+                   added=[now.id for was, now in events if was is None])
 
 
 def _totals(record: Record) -> tuple[int, int]:
@@ -246,9 +253,10 @@ def _checked(path: Path, was: Output) -> bool:
 
 def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
                    progress: Progress
-                   ) -> tuple[int, list[tuple[Event, Event]], dict[str, tuple[str, str]]] | None:
-    """The events edited in their own fields only, as they were and are, with the new files'
-    cache keys; None if anything else changed."""
+                   ) -> tuple[int, list[tuple[Event | None, Event]], dict[str, tuple[str, str]]
+                              ] | None:
+    """The events edited in fields a patch takes, as they were and are (`None` as they were
+    for an event added), with the new files' cache keys; None if anything else changed."""
     import hashlib
 
     from timeline.cache import code_version, digest
@@ -263,7 +271,7 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
     if len(changed) > MAX_CHANGED_FILES:
         return None
     progress(f"load and validate: {len(changed)} of {len(files)} files changed")
-    events: list[tuple[Event, Event]] = []
+    events: list[tuple[Event | None, Event]] = []
     keys: dict[str, tuple[str, str]] = {}
     declared: dict[str, set[str]] = {}
     places = {a.id for a in record.actors if a.kind in PLACE_KINDS}
@@ -272,20 +280,38 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
         new = validate_file(name, data)
         if not isinstance(old, FilePart) or new is None:
             return None  # a problem in the file: the full path reports it, where it is
-        if (old.has_info, old.info, len(old.items)) != (new.has_info, new.info, len(new.items)):
+        if (old.has_info, old.info) != (new.has_info, new.info):
             return None
         if old.refs != new.refs:
             declared = declared or _declared(record)
             if not all(ref in declared.get(kind, ()) for _, kind, ref in new.refs):
                 return None  # an id nothing declares: the full path reports it
-        for (section, index, was, raw), (section2, index2, now, raw2) in zip(
-                old.items, new.items, strict=True):
-            if (section, index, raw) != (section2, index2, raw2):
-                return None
+        # Other sections item by item; events by id, since one may have been added anywhere
+        # in the file (the outputs order events by date and IRI, never as they are written).
+        others = [(section, index, raw, model) for section, index, model, raw in old.items
+                  if section != "events"]
+        if others != [(section, index, raw, model) for section, index, model, raw in new.items
+                      if section != "events"]:
+            return None
+        before = {raw: was for section, _, was, raw in old.items if section == "events"}
+        if len(before) != len(old.items) - len(others):
+            return None
+        seen = 0
+        for section, _, now, raw in new.items:
+            if section != "events":
+                continue
+            was = before.get(raw)
+            if was is None:  # added
+                if not isinstance(now.date, PartialDate):
+                    return None  # (a relative date would need its anchor's)
+                declared = declared or _declared(record)
+                if now.id in declared["events"] or not all(a in places for a in now.places):
+                    return None  # a duplicate id, or not a place: the full path reports it
+                events.append((None, now))
+                continue
+            seen += 1
             if was == now:
                 continue
-            if section != "events":
-                return None
             differ = {f for f in type(was).model_fields if getattr(was, f) != getattr(now, f)}
             if "date" in differ:  # `_remade` checks that the event keeps its place
                 if not (isinstance(was.date, PartialDate) and isinstance(now.date, PartialDate)) \
@@ -299,6 +325,8 @@ def _edited_events(files: list[tuple[str, bytes]], record: Record, cache: Cache,
             if "places" in differ and not all(a in places for a in now.places):
                 return None  # not a place: the full path says so
             events.append((was, now))
+        if seen != len(before) or len({now.id for _, now in events}) != len(events):
+            return None  # an item removed, or one id added twice
         new_key = digest(code_version(), "file", name, bytes.fromhex(sha))
         cache.put("file", new_key, new)
         keys[name] = (sha, new_key)
@@ -311,13 +339,13 @@ def _declared(record: Record) -> dict[str, set[str]]:
             "events": set(record.view.events)}
 
 
-def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Path,
+def _remade(events: list[tuple[Event | None, Event]], record: Record, ner: str, out: Path,
             progress: Progress
             ) -> tuple[dict[str, bytes], list[Piece], ViewLayout, dict[str, tuple[int, int]]
                        ] | None:
-    """The new Turtle blocks (by event IRI) of the edited events, the pieces of the view that
-    change and its new layout, and the events' mention counts; None if an edit reaches
-    further than a patch goes.
+    """The new Turtle blocks (by event IRI) of the edited and added events, the pieces of the
+    view that change and its new layout, and the events' mention counts; None if an edit
+    reaches further than a patch goes.
 
     An event whose text is as it was keeps its mentions: they are read back from its previous
     Turtle block, which must come out of them again byte for byte (else it is extracted)."""
@@ -333,16 +361,17 @@ def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Pa
 
     iri = NtIris(record.base)
     view_path = out / VIEW
-    pairs: list[tuple[Event, Event]] = []
+    pairs: list[tuple[Event | None, Event]] = []
     for was, now in events:
-        a, b = resolved(was), resolved(now)
-        if a is None or b is None:
+        a = None if was is None else resolved(was)
+        b = resolved(now)
+        if b is None or (was is not None and a is None):
             return None
         pairs.append((a, b))
     mentions: dict[str, list[Mention]] = {}
     if ner != "none":
         for was, now in pairs:
-            if (was.text, was.participants, was.places) == \
+            if was is not None and (was.text, was.participants, was.places) == \
                     (now.text, now.participants, now.places):  # what linking reads
                 kept = _kept_mentions(out / TURTLE, record, iri, was)
                 if kept is not None:
@@ -369,13 +398,18 @@ def _remade(events: list[tuple[Event, Event]], record: Record, ner: str, out: Pa
     entries: dict[str, dict[str, Any]] = {}  # the new entries
     dated: list[str] = []  # events whose date changed
     stays = True  # every entry keeps its place, group and aggregates
-    for e in resolved_events:
+    for (was, _), e in zip(pairs, resolved_events, strict=True):
         root = iri.event(e.id)
-        if root not in record.turtle_index or e.id not in record.view.events:
+        if (root in record.turtle_index, e.id in record.view.events) != (was is not None,) * 2:
             return None
         ms = mentions[e.id]
         turtle[root] = turtle_chunk([(root, event_block(iri, e, ms).turtle())])
         counts[e.id] = (len(ms), sum(m.actor is not None for m in ms))
+        if was is None:  # added: no claim can be about it yet
+            entries[e.id] = event_entry(e, _participants(e, ms, actor_index), source_index, [],
+                                        False, speakers)
+            stays = False
+            continue
         old = _old_entry(view_path, *record.view.events[e.id])
         if old is None or not {"claims", "disputed", "node"} <= set(old):
             return None  # not an entry of ours
@@ -502,17 +536,14 @@ def _participants(e: Event, mentions: list[Mention], actor_index: dict[str, int]
     return list(out)
 
 
-def _write(out: Path, record: Record, turtle: dict[str, bytes], view: list[Piece]
+def _write(out: Path, record: Record, turtle: list[Piece], view: list[Piece]
            ) -> dict[str, Output]:
     """Write both outputs, each a copy of the previous one with the new pieces in place of
     the old, checking the previous one's checksum on the way; raises `_Stale` (having written
     nothing) if it does not match."""
     from timeline.atomic import atomic_write_many
 
-    plans = {
-        TURTLE: sorted((record.turtle_index[k], v) for k, v in turtle.items()),
-        VIEW: view,
-    }
+    plans = {TURTLE: turtle, VIEW: view}
     made: dict[str, Output] = {}
     targets = {out / name: _Splice(out / name, pieces, record.outputs[name], made, name)
                for name, pieces in plans.items()}
@@ -649,24 +680,36 @@ def _gf2_square(mat: list[int]) -> list[int]:
     return [_gf2_times(mat, row) for row in mat]
 
 
-def _shifted(index: dict[str, tuple[int, int]], new: dict[str, bytes]
-             ) -> dict[str, tuple[int, int]]:
-    """An index of byte ranges after the ranges of `new`'s keys took their new lengths."""
-    if all(index[k][1] == len(v) for k, v in new.items()):
-        return index
-    moves = sorted((index[k][0], len(v) - index[k][1], k, len(v)) for k, v in new.items())
+def _turtle_plan(index: dict[str, tuple[int, int]], blocks: dict[str, bytes]
+                 ) -> tuple[list[Piece], dict[str, tuple[int, int]]]:
+    """The pieces of the Turtle for new event blocks (by IRI), and the new index of blocks: an
+    edited event's block where the old one lies, an added one before the event block that
+    follows it in IRI order (after the last one when none does: what follows the events' blocks
+    sorts after them all)."""
     import bisect
 
-    starts = [m[0] for m in moves]
-    deltas = []
-    total = 0
-    for m in moves:
-        total += m[1]
-        deltas.append(total)
-    out: dict[str, tuple[int, int]] = {}
-    for k, (off, n) in index.items():
-        i = bisect.bisect_left(starts, off)  # pieces that start before this one
-        out[k] = (off + (deltas[i - 1] if i else 0), n)
-    for _, _, k, n in moves:
-        out[k] = (out[k][0], n)
-    return out
+    from timeline.export.html import movers
+
+    roots = sorted(index)
+    slots: dict[int, tuple[list[tuple[str, bytes]], list[tuple[str, int, bytes]]]] = {}
+    for root, data in sorted(blocks.items()):
+        if root in index:
+            off, n = index[root]
+            slots.setdefault(off, ([], []))[1].append((root, n, data))
+        else:
+            i = bisect.bisect_left(roots, root)
+            off = index[roots[i]][0] if i < len(roots) else sum(index[roots[-1]])
+            slots.setdefault(off, ([], []))[0].append((root, data))
+    pieces: list[Piece] = []
+    inside: dict[str, tuple[int, int, int]] = {}  # new block -> (slot, offset in it, length)
+    for off, (inserted, replaced) in sorted(slots.items()):
+        text = b""
+        for root, data in inserted + [(root, data) for root, _, data in replaced]:
+            inside[root] = (off, len(text), len(data))
+            text += data
+        pieces.append(((off, replaced[0][1] if replaced else 0), text))
+    moved, begins = movers(pieces)
+    new = {root: (moved(off), n) for root, (off, n) in index.items() if root not in inside}
+    for root, (off, at, n) in inside.items():
+        new[root] = (begins(off) + at, n)
+    return pieces, dict(sorted(new.items()))

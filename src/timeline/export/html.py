@@ -602,7 +602,7 @@ def relaid(layout: ViewLayout, title: str, size: int, entries: dict[str, dict[st
     pieces.append(((layout.after, size - layout.after), after))
     pieces.sort(key=lambda p: p[0])
 
-    moved, begins = _movers(pieces)
+    moved, begins = movers(pieces)
     index: dict[str, tuple[int, int]] = {}
     for k in ids:
         if k in made:
@@ -627,7 +627,7 @@ def in_place(layout: ViewLayout, entries: dict[str, dict[str, Any]]
     group are unchanged): the pieces that replace them, in order, and the new layout."""
     made = {k: script_json(e).encode("utf-8") for k, e in entries.items()}
     pieces = sorted((layout.events[k], b) for k, b in made.items())
-    moved, begins = _movers(pieces)
+    moved, begins = movers(pieces)
     index = {k: (begins(off), len(made[k])) if k in made else (moved(off), n)
              for k, (off, n) in layout.events.items()}
     keys = {key: (moved(off), n) for key, (off, n) in layout.keys.items()}
@@ -641,7 +641,7 @@ def in_place(layout: ViewLayout, entries: dict[str, dict[str, Any]]
                               layout.max_nodes, lights, layout.actors)
 
 
-def _movers(pieces: list[Piece]) -> tuple[Callable[[int], int], Callable[[int], int]]:
+def movers(pieces: list[Piece]) -> tuple[Callable[[int], int], Callable[[int], int]]:
     """For pieces (in order) replacing parts of a file: where a byte the pieces keep now
     lies, and where a piece now begins, by what the pieces before added or removed."""
     import bisect
