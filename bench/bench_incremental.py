@@ -6,10 +6,11 @@ For each N, a folder from `bench/synth.py N --per-file 1000` is built as a user 
 command a fresh process timed from start to exit (wall time, peak RSS of the command and its
 workers): a full build without cache; a first build with `--cache`; the same again with nothing
 changed; after editing one event's summary (the patch path); after editing another's title;
-after correcting one event's date by a day (it stays in its place in date order: patched);
-after moving another's date by a year (which reaches other parts of the outputs: the full
-cached path). After the day's correction (patched) and after the last edit (full path), the
-outputs are compared byte for byte with a full build of the same data. Results print as a
+after correcting one event's date by a day (it stays in its place in date order: patched in
+place); after moving another's date by a year, and after adding a participant to a third (the
+view is laid out again); after adding an event (the full cached path). After the day's
+correction, the participant and the added event, the outputs are compared byte for byte with a
+full build of the same data. Results print as a
 Markdown table and go to bench/results/incremental.json.
 """
 
@@ -33,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 import synth  # noqa: E402
 
 STEPS = ["full build, no cache", "first build with --cache", "unchanged, cached",
-         "one summary edited", "one title edited", "one day corrected", "one date moved"]
+         "one summary edited", "one title edited", "one day corrected", "one date moved",
+         "one participant added", "one event added"]
 
 
 def timed(args: list[str]) -> tuple[float, float, str]:
@@ -139,6 +141,19 @@ def run(n: int, work: Path) -> dict[str, Any]:
     edit(data, "events-0004.yaml", 7, r'\n    date: "(\d{4})',
          lambda m: f'\n    date: "{int(m.group(1)) - 1}')  # type: ignore[arg-type]
     step(STEPS[6], [*build, "-o", str(out), "--cache", str(cache)])
+    actors = (data / "actors.yaml").read_text(encoding="utf-8")
+    actor = re.findall(r"\n  - id: ([a-z0-9-]+)\n", actors[actors.index("\nactors:"):])[-1]
+    edit(data, "events-0005.yaml", 9, r"\n    participants:\n",
+         f"\n    participants:\n      - {{actor: {actor}, role: target}}\n")
+    step(STEPS[7], [*build, "-o", str(out), "--cache", str(cache)])
+    same = same and identical()  # the patched outputs of a grouped view laid out again
+    path = data / "events-0006.yaml"
+    text = path.read_text(encoding="utf-8")
+    block = text.split("\n  - id: ")[-1]  # the file's last event, copied under a new id
+    path.write_text(text.rstrip("\n") + "\n\n  - id: " + block.replace("\n", "-copy\n", 1)
+                    .replace("part_of:", "part_of_was:") .split("\n    part_of_was:")[0]
+                    .rstrip("\n") + "\n", encoding="utf-8")
+    step(STEPS[8], [*build, "-o", str(out), "--cache", str(cache)])
     same = same and identical()
     rows["identical to a full build"] = same
     print(f"  N={n:,} outputs identical to a full build: {same}", flush=True)
