@@ -225,3 +225,19 @@ def test_the_spacy_release_is_told_without_importing_spacy():
     from timeline.ner import spacy_version
 
     assert spacy_version() == spacy.__version__
+
+
+def test_the_actors_a_text_names_count_acronyms_written_with_full_stops():
+    from timeline.extract import actors_named_in
+
+    usa = Actor(id="usa", name="USA", kind="country", aliases=["US"])
+    ministry = Actor(id="ministry", name="Ministry of Justice", kind="organization")
+    assert actors_named_in([usa, ministry], ["The U.S. said so."]) == [usa]
+    assert actors_named_in([usa, ministry], ["The ministry spoke; the U.S.A. did not."]) == \
+        [usa]  # a name is there when all of its words are
+    assert actors_named_in([usa, ministry], ["The U.S.A. and the ministry of justice."]) == \
+        [usa, ministry]
+    assert actors_named_in([usa, ministry], ["Nothing here."]) == []
+    gaz = Gazetteer.from_actors([usa])
+    assert found(get_extractor(gaz, "gazetteer"), "The U.S. said so.") == \
+        [("U.S.", "n:us", "gazetteer")]

@@ -374,6 +374,31 @@ class Gazetteer:
         return cls(tuple(sorted(patterns)), keys, methods, acronyms)
 
 
+def actors_named_in(actors: Iterable[Actor], texts: Iterable[str]) -> list[Actor]:
+    """The actors whose names the texts may hold, in order: a gazetteer of just these finds in
+    those texts what one of every actor finds. The gazetteer matches a name, or a person's
+    surname, token by token on folded forms, so every word of it (a run of letters and digits,
+    folded as the gazetteer folds, with or without its full stops for acronyms) is then a word
+    of the text; an actor none of whose names or surnames has all its words in the texts
+    cannot match. `timeline.patch` extracts one edited event this way, without the thousands
+    of patterns of a large dataset."""
+    def words(text: str, stops: bool) -> set[str]:
+        # ASCII letters and digits fold to their lower case (most names: no call to `fold`)
+        folded = text.lower() if text.isascii() and text.isprintable() else fold(text)
+        return set(re.findall(r"\w+", folded if stops else folded.replace(".", "")))
+
+    present: set[str] = set()
+    for text in texts:
+        present |= words(text, True) | words(text, False)
+
+    def named(name: str) -> bool:
+        return words(name, True) <= present or words(name, False) <= present
+
+    return [a for a in actors
+            if any(named(n) or (a.kind == "person" and any(map(named, surname_forms(n))))
+                   for n in a.names)]
+
+
 def _key(name: str) -> str:
     # Spacing and punctuation do not matter to the key; the ruler decides what matches.
     words = (_acronym(w) or w for w in name.split())

@@ -380,10 +380,15 @@ def _remade(events: list[tuple[Event | None, Event]], record: Record, ner: str, 
     for e in todo:
         mentions[e.id] = []
     if ner != "none" and todo:
+        from timeline.extract import actors_named_in
         from timeline.link import extract_mentions
         from timeline.models import Dataset
+        from timeline.ner import resolve_mode
 
-        part = Dataset.model_construct(actors=record.actors, events=todo)
+        actors = record.actors
+        if resolve_mode(ner) == "gazetteer":  # the few these texts name (a model reads more)
+            actors = actors_named_in(actors, (e.text for e in todo))
+        part = Dataset.model_construct(actors=actors, events=todo)
         found, pipeline = extract_mentions(part, ner, progress, jobs=1)
         if pipeline != record.pipeline:
             return None

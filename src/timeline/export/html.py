@@ -23,7 +23,7 @@ import re
 import sys
 import webbrowser
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -425,6 +425,120 @@ class Light(NamedTuple):
     node: str
 
 
+class Lights:
+    """Every event's `Light`, in date order, kept as columns: pickled with each cached build,
+    100k events' load in milliseconds this way, where a list of named tuples took 0.4 s."""
+
+    def __init__(self, rows: Iterable[Light]) -> None:
+        from array import array
+
+        self.ids: list[str] = []
+        self.earliest: list[str] = []
+        self.latest: list[str] = []
+        self.dates: list[str] = []
+        self.ranks = bytearray()
+        self.disputed = bytearray()
+        self.names: list[str] = []  # event types, roles and nodes, each once
+        self.types = array("i")  # codes into `names`
+        self.nodes = array("i")
+        self.actors = array("i")  # participants, flat: actor index, role code
+        self.roles = array("i")
+        self.starts = array("i", [0])  # where each event's participants start
+        self._codes: dict[str, int] = {}
+        for row in rows:
+            self._append(row)
+
+    def _code(self, name: str) -> int:
+        if name not in self._codes:
+            self._codes[name] = len(self.names)
+            self.names.append(name)
+        return self._codes[name]
+
+    def _append(self, row: Light) -> None:
+        earliest, rank, latest, date, ident = row.key
+        self.ids.append(ident)
+        self.earliest.append(earliest)
+        self.latest.append(latest)
+        self.dates.append(date)
+        self.ranks.append(rank)
+        self.disputed.append(row.disputed)
+        self.types.append(self._code(row.type))
+        self.nodes.append(self._code(row.node))
+        for a, role in row.participants:
+            self.actors.append(a)
+            self.roles.append(self._code(role))
+        self.starts.append(len(self.actors))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_codes"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._codes = {name: i for i, name in enumerate(self.names)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, i: int) -> Light:
+        names, a, b = self.names, self.starts[i], self.starts[i + 1]
+        return Light((self.earliest[i], self.ranks[i], self.latest[i], self.dates[i], self.ids[i]),
+                     names[self.types[i]], bool(self.disputed[i]),
+                     tuple(zip(self.actors[a:b], (names[r] for r in self.roles[a:b]),
+                               strict=True)),
+                     names[self.nodes[i]])
+
+    def key(self, i: int) -> tuple[str, int, str, str, str]:
+        return (self.earliest[i], self.ranks[i], self.latest[i], self.dates[i], self.ids[i])
+
+    def event(self, i: int) -> dict[str, Any]:
+        """What `_aggregate` and `network_data` read of an event entry."""
+        names, a, b = self.names, self.starts[i], self.starts[i + 1]
+        return {"id": self.ids[i], "earliest": self.earliest[i], "type": names[self.types[i]],
+                "disputed": bool(self.disputed[i]),
+                "participants": list(zip(self.actors[a:b], map(names.__getitem__,
+                                                                self.roles[a:b]), strict=True)),
+                "node": names[self.nodes[i]]}
+
+    def spliced(self, order: list[int | Light]) -> Lights:
+        """New lights in `order`: runs of these lights' rows (by index) and new rows."""
+        out = Lights(())
+        out.names, out._codes = list(self.names), dict(self._codes)
+        i = 0
+        while i < len(order):
+            item = order[i]
+            if not isinstance(item, int):
+                out._append(item)
+                i += 1
+                continue
+            a = b = item  # a run of rows that follow one another here: [a, b)
+            while i < len(order) and order[i] == b:
+                b += 1
+                i += 1
+            for name in ("ids", "earliest", "latest", "dates", "ranks", "disputed", "types",
+                         "nodes"):
+                getattr(out, name).extend(getattr(self, name)[a:b])
+            first, last = self.starts[a], self.starts[b]
+            out.actors.extend(self.actors[first:last])
+            out.roles.extend(self.roles[first:last])
+            shift = out.starts[-1] - first
+            out.starts.extend(s + shift for s in self.starts[a + 1:b + 1])
+        return out
+
+    def with_row(self, entry_id: str, row: Light) -> Lights:
+        """These lights with one event's row replaced (its place and participants the same)."""
+        import copy
+
+        i = self.ids.index(entry_id)
+        new = copy.copy(self)
+        new.earliest, new.latest, new.dates = list(self.earliest), list(self.latest), \
+            list(self.dates)
+        new.ranks, new.disputed = bytearray(self.ranks), bytearray(self.disputed)
+        earliest, rank, latest, date, _ = row.key
+        new.earliest[i], new.ranks[i], new.latest[i], new.dates[i] = earliest, rank, latest, date
+        new.disputed[i] = row.disputed
+        return new
+
+
 @dataclass
 class ViewLayout:
     """Where the pieces of a rendered view lie (byte offset, length), and what lays it out."""
@@ -434,7 +548,7 @@ class ViewLayout:
     after: int  # where the page after the data begins (the network, the scripts)
     aggregated: bool
     max_nodes: int
-    light: list[Light] | None = None  # grouped views: every event, in date order
+    light: Lights | None = None  # grouped views: every event, in date order
     actors: list[dict[str, Any]] | None = None  # grouped views: the actor entries, no events
 
 
@@ -492,7 +606,7 @@ def render_view_indexed(build: Build, max_nodes: int = MAX_NODES, progress: Prog
     layout.after = at + 1
     out.append(after)
     if data["aggregated"] and lights:
-        layout.light = [light(e) for e in data["events"]]
+        layout.light = Lights(light(e) for e in data["events"])
         layout.actors = [{**a, "events": []} for a in data["actors"]]
     return b"".join(out), layout
 
@@ -530,35 +644,50 @@ def relaid(layout: ViewLayout, title: str, size: int, entries: dict[str, dict[st
     actors' event lists, the groups, the most connected actors and the network are made again
     from every event's `Light`, by the code that made them. None when the grouping itself
     changes (another period), since every entry would change; the caller then builds in full."""
+    import bisect
+
     assert layout.light is not None and layout.actors is not None
-    kept = [x for x in layout.light if x.key[4][len("event:"):] not in entries]
-    if not kept:
+    lights = layout.light
+    changed = {"event:" + k for k in entries}
+    keep = [i for i, ident in enumerate(lights.ids) if ident not in changed]
+    if not keep:
         return None
-    new = [light({**e, "node": ""}) for e in entries.values()]
-    fresh = {id(x) for x in new}
-    order = sorted(kept + new, key=lambda x: x.key)
-    ids = [x.key[4][len("event:"):] for x in order]
+    new = sorted((light({**e, "node": ""}) for e in entries.values()), key=lambda x: x.key)
+
+    class Keys:  # the kept rows' sort keys, for bisect
+        def __len__(self) -> int:
+            return len(keep)
+
+        def __getitem__(self, m: int) -> tuple[str, int, str, str, str]:
+            return lights.key(keep[m])
+
+    order: list[int | Light] = list(keep)
+    for row in reversed(new):  # from the last, so that earlier places stay put
+        order.insert(bisect.bisect_left(Keys(), row.key), row)
+    ids = [(lights.ids[x] if isinstance(x, int) else x.key[4])[len("event:"):] for x in order]
 
     # The aggregates, made again as `view_data` and `_aggregate` make them.
+    events: list[dict[str, Any]] = [lights.event(x) if isinstance(x, int) else
+              {"id": x.key[4], "earliest": x.key[0], "type": x.type, "disputed": x.disputed,
+               "participants": x.participants, "node": ""} for x in order]
     actor_events: dict[int, set[int]] = defaultdict(set)
-    for i, x in enumerate(order):
-        for a, _ in x.participants:
+    for i, e in enumerate(events):
+        for a, _ in e["participants"]:
             actor_events[a].add(i)
     actors = [{**a, "node": a["id"], "events": sorted(actor_events[i])}
               for i, a in enumerate(layout.actors)]
-    events = [{"id": x.key[4], "earliest": x.key[0], "type": x.type, "disputed": x.disputed,
-               "participants": x.participants, "node": x.key[4]} for x in order]
+    was = [e["node"] for e in events]
     data: dict[str, Any] = {"actors": actors, "events": events}
     _aggregate(data, len(actors) + len(events), layout.max_nodes)
-    lights: list[Light] = []
     made: dict[str, bytes] = {}
-    for k, x, e in zip(ids, order, events, strict=True):
-        if id(x) in fresh:
+    for k, x, e, node in zip(ids, order, events, was, strict=True):
+        if not isinstance(x, int):
             made[k] = script_json({**entries[k], "node": e["node"]}).encode("utf-8")
-        elif x.node != e["node"]:
+        elif node != e["node"]:
             return None  # the events' groups changed: every entry names its group
-        lights.append(Light(x.key, x.type, x.disputed, x.participants, str(e["node"])))
-    types_present = {x.type for x in order}
+    new_lights = lights.spliced([x if isinstance(x, int) else x._replace(node=str(e["node"]))
+                                 for x, e in zip(order, events, strict=True)])
+    types_present = {e["type"] for e in events}
     types = [t for t in EVENT_TYPES if t in types_present]
     values = {"types": types, "typeColours": {t: TYPE_COLOUR[t] for t in types},
               "actors": actors, "notice": data["notice"], "bins": data["bins"]}
@@ -618,7 +747,7 @@ def relaid(layout: ViewLayout, title: str, size: int, entries: dict[str, dict[st
         else:
             keys[key] = (moved(off), n)
     return pieces, ViewLayout(index, keys, begins(layout.after), True, layout.max_nodes,
-                              lights, layout.actors)
+                              new_lights, layout.actors)
 
 
 def in_place(layout: ViewLayout, entries: dict[str, dict[str, Any]]
@@ -633,10 +762,8 @@ def in_place(layout: ViewLayout, entries: dict[str, dict[str, Any]]
     keys = {key: (moved(off), n) for key, (off, n) in layout.keys.items()}
     lights = layout.light
     if lights is not None:  # dates may have changed within their place and group
-        lights = list(lights)
-        at = {x.key[4][len("event:"):]: i for i, x in enumerate(lights)}
-        for k, e in entries.items():
-            lights[at[k]] = light(e)
+        for e in entries.values():
+            lights = lights.with_row(e["id"], light(e))
     return pieces, ViewLayout(index, keys, moved(layout.after), layout.aggregated,
                               layout.max_nodes, lights, layout.actors)
 
