@@ -237,15 +237,23 @@ def _names_a_new_actor(site: Path) -> Callable[[str], str]:
     return change
 
 
+def _another_value(site: Path, pattern: str, one: str, other: str) -> None:
+    """In event 3 of events-0002.yaml, write `one` for the first value `pattern` captures, or
+    `other` where it is `one` already."""
+    def change(block: str) -> str:
+        m = re.search(pattern, block)
+        assert m is not None
+        return block[:m.start(1)] + (one if m.group(1) != one else other) + block[m.end(1):]
+    edit_event(site, "events-0002.yaml", 3, change)
+
+
 def _structural(site: Path, what: str) -> None:
     """Edit event 3 of events-0002.yaml in a way that reaches past its own entry."""
     if what == "date a year earlier":
         edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
             r'\n    date: "(\d{4})', lambda m: f'\n    date: "{int(m.group(1)) - 1}', b, count=1))
     elif what == "participant's role":
-        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
-            r"role: ([a-z-]+)}", lambda m: "role: " + (
-                "agent" if m.group(1) != "agent" else "target") + "}", b, count=1))
+        _another_value(site, r"role: ([a-z-]+)}", "agent", "target")
     elif what == "participant added":
         text = (site / "data" / "actors.yaml").read_text(encoding="utf-8")
         actors = re.findall(r"\n  - id: ([a-z0-9-]+)\n", text[text.index("\nactors:"):])
@@ -257,9 +265,7 @@ def _structural(site: Path, what: str) -> None:
     elif what == "new actor named":
         edit_event(site, "events-0002.yaml", 3, _names_a_new_actor(site))
     elif what == "type":
-        edit_event(site, "events-0002.yaml", 3, lambda b: re.sub(
-            r"\n    type: ([a-z-]+)\n", lambda m: "\n    type: " + (
-                "arrest" if m.group(1) != "arrest" else "diplomacy") + "\n", b, count=1))
+        _another_value(site, r"\n    type: ([a-z-]+)\n", "arrest", "diplomacy")
     elif what == "other sources":
         text = (site / "data" / "actors.yaml").read_text(encoding="utf-8")
         sources = re.findall(r"\n  - id: ([a-z0-9-]+)\n    title: ",

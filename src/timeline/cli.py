@@ -100,9 +100,10 @@ def build(
         "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
         "model, or none.")] = "auto",
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): "
-        "unchanged data is not validated again, unchanged events not extracted or rendered "
-        "again.", show_default=False)] = None,
+        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): an "
+        "edited or added event is patched into the previous outputs (byte-identical to a full "
+        "build); other edits validate only the changed files and reuse unchanged events' "
+        "mentions and Turtle.", show_default=False)] = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Processes for entity extraction; 2 or more also write "
         "Turtle and render the view beside the main process. Default: 2 for a large dataset "
