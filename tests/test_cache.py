@@ -258,3 +258,21 @@ def test_an_edit_neither_rewrites_the_whole_dataset_nor_leaves_stale_entries(fol
     assert names.count("file") == len(list(folder.glob("*.yaml")))
     assert result.build is not None
     assert result.build.dataset == make_build(folder, ner="gazetteer").dataset
+
+
+def test_the_code_version_covers_the_views_assets(tmp_path):
+    """A patched view keeps the page around its data: a new script or style must not be
+    patched into a page made with the old one."""
+    import shutil
+
+    import timeline
+    from timeline.cache import source_hash
+
+    package = Path(timeline.__file__).resolve().parent
+    copy = tmp_path / "timeline"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = source_hash(copy)
+    assert source_hash(copy) == before
+    script = copy / "assets" / "view.js"
+    script.write_text(script.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert source_hash(copy) != before

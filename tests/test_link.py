@@ -299,7 +299,7 @@ def test_the_actors_a_text_names_find_what_every_actor_finds(data, tmp_path):
     word with its text: one event at a time, every event of three datasets gives the very
     mentions that the whole gazetteer gives."""
     from benchlib import synth
-    from timeline.extract import actors_named_in
+    from timeline.extract import actors_named_in, gazetteer_for
     from timeline.load import read_dataset
     from timeline.models import Dataset
 
@@ -315,11 +315,38 @@ def test_the_actors_a_text_names_find_what_every_actor_finds(data, tmp_path):
     for m in whole:
         by_event[m.event].append(m)
     fewer = []
+    acronyms = Gazetteer.from_actors(ds.actors).acronyms
     for e in ds.events:
-        named = actors_named_in(ds.actors, [e.text])
-        fewer.append(len(named))
-        alone, _ = extract_mentions(Dataset.model_construct(actors=named, events=[e]),
-                                    "gazetteer")
+        fewer.append(len(actors_named_in(ds.actors, [e.text])))
+        alone, _ = extract_mentions(Dataset.model_construct(actors=ds.actors, events=[e]),
+                                    "gazetteer",
+                                    gazetteer=gazetteer_for(ds.actors, [e.text], acronyms))
         assert alone == by_event[e.id], e.id
     assert sum(map(len, by_event.values())) > 50
     assert max(fewer) < len(ds.actors)  # it does leave actors out
+
+
+def test_an_acronym_folds_as_the_whole_gazetteer_folds_it():
+    """"US" is an acronym of the gazetteer (from "US Treasury"): as the pronoun "us" it would
+    be no name; with only the actors the text names it must still be read as the acronym."""
+    from timeline.extract import actors_named_in, gazetteer_for
+    from timeline.models import Actor, Dataset, Event
+
+    actors = [Actor(id="us-treasury", name="US Treasury", kind="organization"),
+              Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person")]
+    event = Event.model_validate({"id": "sanctions", "title": "Sanctions",
+                                  "date": "2026-01-09", "type": "statement", "sources": ["s"],
+                                  "summary": "Sanctions announced by the US on Friday hit "
+                                             "Nicolás Maduro."})
+    ds = Dataset.model_construct(actors=actors, events=[event])
+    whole, _ = extract_mentions(ds, "gazetteer")
+    assert [(m.text, m.actor) for m in whole] == [("US", None), ("Nicolás Maduro",
+                                                                 "nicolas-maduro")]
+    texts = [event.text]
+    few, _ = extract_mentions(ds, "gazetteer", gazetteer=gazetteer_for(
+        actors, texts, Gazetteer.from_actors(actors).acronyms))
+    assert few == whole
+    # the named actors' own gazetteer would fold "US" as the pronoun, and miss it
+    alone, _ = extract_mentions(ds, "gazetteer", gazetteer=Gazetteer.from_actors(
+        actors_named_in(actors, texts)))
+    assert alone != whole

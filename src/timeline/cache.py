@@ -36,15 +36,22 @@ _HEADER = len(_MAGIC) + 8 + 32
 
 
 
+SOURCES = (".py", ".rq", ".html", ".js", ".css")
+"""What the outputs are made from: code, saved queries and the view's assets."""
+
+
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """The package version plus a hash of every source file of the package."""
+    return f"{__version__}+{source_hash(Path(__file__).resolve().parent)}"
+
+
+def source_hash(root: Path) -> str:
     h = hashlib.sha256(__version__.encode())
-    root = Path(__file__).resolve().parent
     for f in sorted(root.rglob("*")):
-        if f.suffix in (".py", ".rq") and f.is_file():
+        if f.suffix in SOURCES and f.is_file():
             h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:16]}"
+    return h.hexdigest()[:16]
 
 
 def digest(*parts: bytes | str) -> str:

@@ -327,12 +327,13 @@ class Gazetteer:
         """Key -> actor, for the keys that name one actor only."""
         return {key: ids[0] for key, ids in self.keys.items() if len(ids) == 1}
 
-    # Two gazetteers with the same patterns build the same pipeline (the cache key).
+    # Two gazetteers with the same patterns and acronyms build the same pipeline (the cache key).
     def __hash__(self) -> int:
-        return hash(self.patterns)
+        return hash((self.patterns, self.acronyms))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Gazetteer) and other.patterns == self.patterns
+        return isinstance(other, Gazetteer) and (other.patterns, other.acronyms) == \
+            (self.patterns, self.acronyms)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Gazetteer:
@@ -397,6 +398,19 @@ def actors_named_in(actors: Iterable[Actor], texts: Iterable[str]) -> list[Actor
     return [a for a in actors
             if any(named(n) or (a.kind == "person" and any(map(named, surname_forms(n))))
                    for n in a.names)]
+
+
+def gazetteer_for(actors: Iterable[Actor], texts: Iterable[str], acronyms: frozenset[str]
+                  ) -> Gazetteer:
+    """The gazetteer of the actors the texts may name (`actors_named_in`), folding acronyms
+    as the gazetteer of every actor does (`acronyms`, its own): on those texts it finds what
+    that one finds. An acronym keeps its case, and so its meaning, in every token it folds:
+    "US" names no actor of "US Treasury" alone, but stays a name rather than the pronoun."""
+    import dataclasses
+
+    texts = list(texts)
+    return dataclasses.replace(Gazetteer.from_actors(actors_named_in(actors, texts)),
+                               acronyms=acronyms)
 
 
 def _key(name: str) -> str:

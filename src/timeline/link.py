@@ -104,10 +104,12 @@ def _participants(event: Event) -> Iterator[str]:
 
 
 def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = quiet,
-                     jobs: int | None = None) -> tuple[list[Mention], str]:
-    """The mentions of a dataset and the name of the pipeline that found them."""
+                     jobs: int | None = None, gazetteer: Gazetteer | None = None
+                     ) -> tuple[list[Mention], str]:
+    """The mentions of a dataset and the name of the pipeline that found them (with the
+    gazetteer of its actors, unless one is given)."""
     progress("extract: load spaCy pipeline")
-    extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
+    extractor = get_extractor(gazetteer or Gazetteer.from_dataset(dataset), ner)
     progress(f"extract and link ({extractor.name})")
     return link_dataset(dataset, extractor, jobs=jobs, progress=progress), extractor.name
 

@@ -91,6 +91,7 @@ class Record:
     sources: list[str]  # source ids in order (the view's source indexes)
     relative: dict[str, PartialDate]  # resolved dates of events dated relative to another
     anchors: set[str]  # ids of the events that other events are dated relative to
+    acronyms: frozenset[str]  # the acronyms of the whole gazetteer (they fold every text)
     mentions: dict[str, tuple[int, int]]  # event id -> (mentions, linked mentions)
     summary: str
     title: str  # the dataset's title (the page's)
@@ -119,9 +120,12 @@ def context_key(base: str | None, gazetteer: str) -> str:
     """What else the outputs depend on. Not where they are, nor where the data is: the files'
     names and bytes are compared one by one, and the outputs checked by size and checksum,
     so a copy of both (say, in another checkout) is patched as well as the originals."""
+    from importlib.metadata import version
+
     from timeline.cache import code_version, digest
 
-    return digest(code_version(), base or "", gazetteer)
+    # pyvis's bundled vis-network is inlined in the view (its hash in the page's CSP)
+    return digest(code_version(), version("pyvis"), base or "", gazetteer)
 
 
 def gazetteer_key(actors: list[Actor], ner: str) -> str:
@@ -161,10 +165,17 @@ def make_record(build: Build, path: str | Path, out_dir: str | Path, base: str |
         relative={e.id: e.when for e in ds.events if e.id in cache.relative},
         anchors={e.when.relative_to for e in ds.events
                  if e.id in cache.relative and e.when.relative_to},
+        acronyms=_acronyms(ds.actors) if ner != "none" else frozenset(),
         mentions={k: (a, b) for k, (a, b) in counts.items()},
         summary=ds.summary(),
         title=ds.dataset.title,
     )
+
+
+def _acronyms(actors: list[Actor]) -> frozenset[str]:
+    from timeline.extract import Gazetteer  # spaCy is loaded: the build just extracted
+
+    return Gazetteer.from_actors(actors).acronyms
 
 
 def output_of(path: Path, size: int, crc: int) -> Output:
@@ -380,16 +391,16 @@ def _remade(events: list[tuple[Event | None, Event]], record: Record, ner: str, 
     for e in todo:
         mentions[e.id] = []
     if ner != "none" and todo:
-        from timeline.extract import actors_named_in
+        from timeline.extract import gazetteer_for
         from timeline.link import extract_mentions
         from timeline.models import Dataset
         from timeline.ner import resolve_mode
 
-        actors = record.actors
+        gazetteer = None
         if resolve_mode(ner) == "gazetteer":  # the few these texts name (a model reads more)
-            actors = actors_named_in(actors, (e.text for e in todo))
-        part = Dataset.model_construct(actors=actors, events=todo)
-        found, pipeline = extract_mentions(part, ner, progress, jobs=1)
+            gazetteer = gazetteer_for(record.actors, (e.text for e in todo), record.acronyms)
+        part = Dataset.model_construct(actors=record.actors, events=todo)
+        found, pipeline = extract_mentions(part, ner, progress, jobs=1, gazetteer=gazetteer)
         if pipeline != record.pipeline:
             return None
         for m in found:
