@@ -22,7 +22,7 @@ block states (read back, and checked by rendering the block again), so such a re
 starts spaCy. The result is byte-identical to a full build; the tests hold the two side by
 side for every kind of edit.
 
-Anything else takes the full (cached) path: an event added, removed or moved to another file;
+Anything else takes the full (cached) path: an event removed or moved to another file;
 an edited link (part_of, follows, caused_by), quote speaker, or a date stated relative to
 another event or that other events are dated relative to; an edited actor, source, claim or
 relation; a reference to an id the record does not know, or a place that is not one (the full
@@ -361,7 +361,7 @@ def _remade(events: list[tuple[Event | None, Event]], record: Record, ner: str, 
     An event whose text is as it was keeps its mentions: they are read back from its previous
     Turtle block, which must come out of them again byte for byte (else it is extracted)."""
     from timeline.dates import PartialDate
-    from timeline.export.html import event_entry, in_place, relaid
+    from timeline.export.html import event_entry, in_place, participant_roles, relaid
     from timeline.export.rdf import NtIris, event_block, turtle_chunk
 
     def resolved(e: Event) -> Event | None:
@@ -421,16 +421,16 @@ def _remade(events: list[tuple[Event | None, Event]], record: Record, ner: str, 
         ms = mentions[e.id]
         turtle[root] = turtle_chunk([(root, event_block(iri, e, ms).turtle())])
         counts[e.id] = (len(ms), sum(m.actor is not None for m in ms))
+        named = dict.fromkeys(m.actor for m in ms if m.actor is not None)
+        roles = participant_roles(e, named, actor_index)
         if was is None:  # added: no claim can be about it yet
-            entries[e.id] = event_entry(e, _participants(e, ms, actor_index), source_index, [],
-                                        False, speakers)
+            entries[e.id] = event_entry(e, roles, source_index, [], False, speakers)
             stays = False
             continue
         old = _old_entry(view_path, *record.view.events[e.id])
         if old is None or not {"claims", "disputed", "node"} <= set(old):
             return None  # not an entry of ours
-        entry = event_entry(e, _participants(e, ms, actor_index), source_index, old["claims"],
-                            old["disputed"], speakers)
+        entry = event_entry(e, roles, source_index, old["claims"], old["disputed"], speakers)
         if set(entry) != set(old):
             return None
         entry["node"] = old["node"]  # a grouped view's group (`relaid` sets it if it moves)
@@ -529,27 +529,6 @@ def _old_entry(path: Path, offset: int, length: int) -> dict[str, Any] | None:
         except ValueError:
             return None
     return value if isinstance(value, dict) else None
-
-
-def _participants(e: Event, mentions: list[Mention], actor_index: dict[str, int]
-                  ) -> list[tuple[int, str]]:
-    """(actor index, role) pairs as `view_data` makes them: curated roles, places, then the
-    actors only the text names."""
-    roles: dict[str, list[str]] = {}
-    for p in e.participants:
-        roles.setdefault(p.actor, []).append(p.role)
-    for place in e.places:
-        if "location" not in roles.setdefault(place, []):
-            roles[place].append("location")
-    for actor in dict.fromkeys(m.actor for m in mentions if m.actor is not None):
-        roles.setdefault(actor, []).append("mentioned")
-    out: dict[tuple[int, str], None] = {}
-    for actor, names in roles.items():
-        ac = actor_index.get(actor)
-        if ac is not None:
-            for role in names:
-                out[(ac, role)] = None
-    return list(out)
 
 
 def _write(out: Path, record: Record, turtle: list[Piece], view: list[Piece]

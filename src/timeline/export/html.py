@@ -80,23 +80,11 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         if m.actor is not None:
             mentioned[m.event][m.actor] = None
     actor_events: dict[int, set[int]] = defaultdict(set)
-    participants: dict[int, dict[tuple[int, str], None]] = defaultdict(dict)
+    participants: list[list[tuple[int, str]]] = []
     for ev, e in enumerate(events):
-        roles: dict[str, list[str]] = {}
-        for p in e.participants:
-            roles.setdefault(p.actor, []).append(p.role)
-        for place in e.places:
-            if "location" not in roles.setdefault(place, []):
-                roles[place].append("location")
-        for actor in mentioned.get(e.id, ()):
-            roles.setdefault(actor, []).append("mentioned")
-        for actor, names in roles.items():
-            ac = actor_index.get(actor)
-            if ac is None:
-                continue
+        participants.append(participant_roles(e, mentioned.get(e.id, ()), actor_index))
+        for ac, _ in participants[-1]:
             actor_events[ac].add(ev)
-            for role in names:
-                participants[ev][(ac, role)] = None
 
     claims = [_claim(c, ds) for c in ds.claims]
     event_claims: dict[int, list[int]] = defaultdict(list)
@@ -131,7 +119,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     ]
     speakers = {a.id: a.name for a in ds.actors}
     events_out = [
-        event_entry(e, list(participants[i]), source_index, event_claims[i],
+        event_entry(e, participants[i], source_index, event_claims[i],
                     any(claims[c]["disputed"] for c in event_claims[i]), speakers)
         for i, e in enumerate(events)
     ]
@@ -163,6 +151,28 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     else:
         data["links"] = _event_links(events, event_index)
     return data
+
+
+def participant_roles(e: Event, mentioned: Iterable[str], actor_index: dict[str, int]
+                      ) -> list[tuple[int, str]]:
+    """An event's (actor index, role) pairs as the view lists them: curated roles, places
+    ("location"), then the actors only its text names (`mentioned`: "mentioned"), grouped by
+    actor in the order each is first met; actors the index lacks are left out."""
+    roles: dict[str, list[str]] = {}
+    for p in e.participants:
+        roles.setdefault(p.actor, []).append(p.role)
+    for place in e.places:
+        if "location" not in roles.setdefault(place, []):
+            roles[place].append("location")
+    for actor in mentioned:
+        roles.setdefault(actor, []).append("mentioned")
+    out: dict[tuple[int, str], None] = {}
+    for actor, names in roles.items():
+        ac = actor_index.get(actor)
+        if ac is not None:
+            for role in names:
+                out[(ac, role)] = None
+    return list(out)
 
 
 def event_entry(e: Event, participants: list[tuple[int, str]], source_index: dict[str, int],
@@ -503,14 +513,6 @@ class Lights:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def row(self, i: int) -> Light:
-        names, a, b = self.names, self.starts[i], self.starts[i + 1]
-        return Light((self.earliest[i], self.ranks[i], self.latest[i], self.dates[i], self.ids[i]),
-                     names[self.types[i]], bool(self.disputed[i]),
-                     tuple(zip(self.actors[a:b], (names[r] for r in self.roles[a:b]),
-                               strict=True)),
-                     names[self.nodes[i]])
-
     def key(self, i: int) -> tuple[str, int, str, str, str]:
         return (self.earliest[i], self.ranks[i], self.latest[i], self.dates[i], self.ids[i])
 
@@ -678,16 +680,9 @@ def relaid(layout: ViewLayout, title: str, size: int, entries: dict[str, dict[st
         return None
     new = sorted((light({**e, "node": ""}) for e in entries.values()), key=lambda x: x.key)
 
-    class Keys:  # the kept rows' sort keys, for bisect
-        def __len__(self) -> int:
-            return len(keep)
-
-        def __getitem__(self, m: int) -> tuple[str, int, str, str, str]:
-            return lights.key(keep[m])
-
     order: list[int | Light] = list(keep)
     for row in reversed(new):  # from the last, so that earlier places stay put
-        order.insert(bisect.bisect_left(Keys(), row.key), row)
+        order.insert(bisect.bisect_left(keep, row.key, key=lights.key), row)
     ids = [(lights.ids[x] if isinstance(x, int) else x.key[4])[len("event:"):] for x in order]
 
     # The aggregates, made again as `view_data` and `_aggregate` make them, from the new
