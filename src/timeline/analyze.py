@@ -75,9 +75,9 @@ def _day(text: str | None, option: str, last: bool) -> date | None:
 def _as_build(source: Source, progress: Progress) -> Build:
     if isinstance(source, Build):
         return source
-    from timeline.pipeline import make_build
+    from timeline.source import read_build
 
-    return make_build(source, progress=progress)
+    return read_build(source, progress=progress)
 
 
 def windowed(g: nx.MultiDiGraph, window: Window) -> nx.MultiDiGraph:

@@ -90,12 +90,8 @@ class Cache:
         self._pending: dict[Path, bytes] = {}
         self._used: set[Path] = set()
         self.mention_keys: dict[str, str] = {}  # event id -> key of its cached mentions
-        # For `timeline.patch`: where each event's block lies in the Turtle `turtle_parts`
-        # made, each file's (name, SHA-256, key of its entry), and the events whose dates are
-        # relative to another's.
-        self.turtle_index: dict[str, tuple[int, int]] = {}
-        self.file_keys: list[tuple[str, str, str]] = []
-        self.relative: set[str] = set()
+        self.file_keys: list[str] = []  # the key of each file's validated items
+        self.chunks: list[str] = []  # the keys of the Turtle chunks the build wrote, in order
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key[:40]}.pickle"
@@ -129,6 +125,10 @@ class Cache:
             return None
         self.stats.hits.append(kind)
         return value
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is there (it may still fail its check when read)."""
+        return self._path(kind, key).is_file() or self._path(kind, key) in self._pending
 
     def put(self, kind: str, key: str, value: Any) -> None:
         payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
@@ -172,19 +172,19 @@ def dataset_key(files: Iterable[tuple[str, bytes]]) -> str:
     return digest(*parts)
 
 
-def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> Dataset:
+def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet,
+                 files: list[tuple[str, bytes]] | None = None) -> Dataset:
     """`read_dataset`, served from the cache when no file of the dataset changed."""
     from timeline.load import dataset_files, read_files
 
-    files = dataset_files(path)  # hashed and validated from the same bytes
-    cache.file_keys = [(name, sha.hex(), file_key(name, sha))
-                       for name, sha in ((n, hashlib.sha256(d).digest()) for n, d in files)]
+    if files is None:
+        files = dataset_files(path)  # hashed and validated from the same bytes
+    cache.file_keys = [file_key(n, hashlib.sha256(d).digest()) for n, d in files]
     key = dataset_key(files)
     found = cache.get("dataset", key)
-    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], Dataset):
+    if isinstance(found, Dataset):
         progress("load and validate (cached)")
-        dataset, cache.relative = found
-        return dataset
+        return found
     dataset, fresh = _from_parts(files, cache, progress)
     if dataset is None:
         dataset = read_files(files)  # raises with every problem, each where it is
@@ -192,7 +192,7 @@ def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet) -> 
         # A whole-dataset entry only from a first build: after an edit, the files' entries
         # serve (pickling 100k events again would cost an edit 5 s), and a rebuild with no
         # change reads them and runs the cross-file checks again (1 s at 100k events).
-        cache.put("dataset", key, (dataset, cache.relative))
+        cache.put("dataset", key, dataset)
     return dataset
 
 
@@ -206,12 +206,11 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
     """Validate only the files that changed (each valid file's items are cached by its bytes),
     then run the cross-file checks over all; None if any file or check has a problem. Also
     says how many files were validated afresh."""
-    from timeline.dates import PartialDate
     from timeline.load import FilePart, combine_parts, validate_file
 
     parts: list[FilePart] = []
     fresh = 0
-    for (name, data), (_, _, key) in zip(files, cache.file_keys, strict=True):
+    for (name, data), key in zip(files, cache.file_keys, strict=True):
         part = cache.get("file", key)
         if not isinstance(part, FilePart):
             part = validate_file(name, data)
@@ -220,8 +219,6 @@ def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
             cache.put("file", key, part)
             fresh += 1
         parts.append(part)
-    cache.relative = {model.id for part in parts for section, _, model, _ in part.items
-                      if section == "events" and not isinstance(model.date, PartialDate)}
     progress(f"load and validate: {fresh} of {len(files)} files changed")
     dataset = combine_parts(parts)
     if dataset is not None:
@@ -302,12 +299,13 @@ def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iter
                                             made_from)
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint, render=rdf.Lines.turtle))
-    return _turtle_pieces(chunks, rdf.NtIris(base), events, context, cache, progress)
+    return _turtle_pieces(chunks, rdf.NtIris(base), events, context, cache, progress,
+                          build.build_id)
 
 
 def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
                    events: dict[str, tuple[Event, list[Mention]]], context: str, cache: Cache,
-                   progress: Progress) -> Iterator[bytes]:
+                   progress: Progress, build_id: str) -> Iterator[bytes]:
     from timeline.export import rdf
 
     # Past this point the data is valid and the base usable: deferred entries are written now,
@@ -315,29 +313,21 @@ def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
     # Should a later step fail, they are sound entries, keyed by content, of this very data.
     cache.defer = False
     cache.flush()
-    header = rdf.turtle_header()
-    at = len(header)
-    index: dict[str, tuple[int, int]] = {}
-    cache.turtle_index = index  # event IRI -> (offset, length), for `timeline.patch`
-    yield header
+    yield rdf.turtle_header(build_id)
+    cache.chunks = []
     for i, planned in enumerate(chunks, 1):
         chunk = [(root, make()) for root, make in planned]
         key = digest(context, *(text for _, text in chunk))
-        found = cache.get("turtle", key)
-        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], bytes):
-            data, lengths = found
+        cache.chunks.append(key)
+        data = cache.get("turtle", key)
+        if isinstance(data, bytes):
             cache.stats.turtle_reused += 1
         else:
-            made = [rdf.turtle_chunk([(root, _event_text(iri, text, events)
-                                       if text.startswith("\0") else text)])
-                    for root, text in chunk]
-            data, lengths = b"".join(made), [len(b) for b in made]
-            cache.put("turtle", key, (data, lengths))
+            data = rdf.turtle_chunk([(root, _event_text(iri, text, events)
+                                      if text.startswith("\0") else text)
+                                     for root, text in chunk])
+            cache.put("turtle", key, data)
             cache.stats.turtle_made += 1
-        for (root, text), n in zip(chunk, lengths, strict=True):
-            if text.startswith("\0"):
-                index[root] = (at, n)
-            at += n
         yield data
         if i % 50 == 0:
             progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")

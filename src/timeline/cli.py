@@ -36,6 +36,12 @@ DataArg = Annotated[
     typer.Argument(help="A YAML file, a folder of YAML files, or - for standard input.",
                    show_default=False, metavar="PATH"),
 ]
+SourceArg = Annotated[
+    Path,
+    typer.Argument(help="A build folder (from timeline build: read as built, no extraction "
+                   "runs), or a dataset: a YAML file, a folder of YAML files, or -.",
+                   show_default=False, metavar="PATH"),
+]
 BaseOpt = Annotated[
     str | None,
     typer.Option("--base", help="Base IRI for the graph's identifiers (ends with / or #).",
@@ -100,19 +106,24 @@ def build(
         "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
         "model, or none.")] = "auto",
     cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Cache folder for incremental rebuilds (e.g. .timeline-cache): an "
-        "edited or added event is patched into the previous outputs (byte-identical to a full "
-        "build); other edits validate only the changed files and reuse unchanged events' "
-        "mentions and Turtle.", show_default=False)] = None,
+        "--cache", help="Cache folder for incremental rebuilds: each file's validated items, "
+        "each event's mentions and each chunk of Turtle, keyed by content. Default: OUT/.cache. "
+        "It holds pickles: keep it private.", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Build everything afresh and keep no cache.")] = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Processes for entity extraction; 2 or more also write "
         "Turtle and render the view beside the main process. Default: 2 for a large dataset "
         "on a machine with two or more cores and the memory; 1 uses no worker.",
         show_default=False)] = None,
 ) -> None:
-    """Build the knowledge graph and views from a dataset into an output folder.
+    """Build the knowledge graph, the view and a graph store from a dataset into a folder.
 
-    Example: timeline build data/events.yaml -o out/ --cache .timeline-cache
+    OUT gets graph.ttl, view.html, store/ (an on-disk SPARQL store that query, actors, serve,
+    export and push open in milliseconds) and manifest.json, all of one build, switched in
+    together. A rebuild reuses what did not change (see --cache).
+
+    Example: timeline build data/events.yaml -o out/
     """
     from timeline.cache import Cache
     from timeline.pipeline import build as run_build
@@ -121,37 +132,31 @@ def build(
         fail(TimelineError("build writes a folder of files, not standard output; give -o a "
                            "folder, or use `timeline export -f FORMAT -o -`"))
     store = None
-    if cache is not None:
-        # Entries are written only after the outputs, so a failed build leaves no cache behind.
-        store = Cache(cache, defer=True)
+    if not no_cache:
+        # Entries are written only once the data validated, so a failed build leaves none.
+        store = Cache(cache or output / ".cache", defer=True)
     with user_errors(), stages() as progress:
         result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store,
                            jobs=jobs)
     out.print(f"{path}: built {result.summary}")
-    if result.patched is not None:
-        done = result.patched
-        if not done.files:
-            out.print("  cache: no file changed; the previous outputs were checked and kept")
-        else:
-            what = [f"{n} {kind} event{'' if n == 1 else 's'}"
-                    for n, kind in ((len(done.events), "edited"), (len(done.added), "added"))
-                    if n]
-            out.print(f"  cache: {done.files} of {done.of_files} files changed; "
-                      f"{' and '.join(what)} patched into the previous outputs")
+    if result.store == "kept":
+        out.print(f"  build {result.manifest['build']}: nothing changed; the outputs stand")
     elif store is not None:
         s = store.stats
         # reused whole, or from every file's entry (after an edit was built once)
         reused = "dataset" in s.hits or ("file" in s.hits and "file" not in s.misses)
         out.print(f"  cache: dataset {'reused' if reused else 'validated'}, "
                   f"{s.reused} events' mentions reused, {s.extracted} extracted, "
-                  f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made"
+                  f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made; "
+                  f"store {result.store}"
                   + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
     if result.pipeline:
         total, linked = result.mentions
         out.print(f"  extraction: {result.pipeline}: {total} mentions, {linked} linked")
-    kept = result.patched is not None and not result.patched.files
+    if result.store != "kept":
+        out.print(f"  build {result.manifest['build']} ({result.seconds:.1f} s)")
     for p in result.outputs:
-        out.print(f"  {'kept' if kept else 'wrote'} {p}")
+        out.print(f"  {'kept' if result.store == 'kept' else 'wrote'} {p}")
 
 
 EXPORT_FORMATS = ("turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, "
@@ -160,7 +165,7 @@ EXPORT_FORMATS = ("turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, mark
 
 @app.command()
 def export(
-    path: DataArg,
+    path: SourceArg,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {EXPORT_FORMATS}.",
                                      show_default=False)],
     output: Annotated[str | None, typer.Option(
@@ -171,7 +176,7 @@ def export(
 ) -> None:
     """Export the dataset in one format, with the same identifiers in every format.
 
-    Example: timeline export data/events.yaml --format timelinejs -o timeline.json
+    Example: timeline export out/ --format timelinejs -o timeline.json
     """
     from timeline.export.formats import export as run_export
 
@@ -189,7 +194,7 @@ def export(
 
 @app.command()
 def push(
-    path: DataArg,
+    path: SourceArg,
     endpoint: Annotated[str, typer.Option(
         "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store "
         "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).", show_default=False)],
@@ -214,7 +219,7 @@ def push(
     """Upload the graph to a triple store (SPARQL 1.1 Graph Store Protocol); PUT replaces the
     named graph, so pushing twice is the same as pushing once.
 
-    Example: timeline push data/events.yaml --endpoint http://127.0.0.1:7878/store
+    Example: timeline push out/ --endpoint http://127.0.0.1:7878/store
     """
     from timeline.push import Credentials
     from timeline.push import push as run_push
@@ -297,8 +302,8 @@ def _print_rows(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
 @app.command()
 def query(
     path: Annotated[Path | None, typer.Argument(
-        help="A dataset (YAML file, folder or -) or a built graph (.ttl or .nt).",
-        show_default=False)] = None,
+        help="A build folder (from timeline build), a graph file (.ttl or .nt), or a "
+        "dataset (YAML file, folder or -).", show_default=False)] = None,
     name: Annotated[str | None, typer.Argument(
         help="A saved query (see --list).", show_default=False)] = None,
     sparql: Annotated[str | None, typer.Option(
@@ -321,7 +326,7 @@ def query(
 ) -> None:
     """Run SPARQL over the graph: a saved query by name, inline text (-e) or a file (-f).
 
-    Example: timeline query data/events.yaml actor-events --param actor=maduro
+    Example: timeline query out/ actor-events --param actor=maduro
     """
     from timeline import query as q
 
@@ -351,7 +356,7 @@ def query(
 
 @app.command()
 def actors(
-    path: DataArg,
+    path: SourceArg,
     start: FromOpt = None,
     end: ToOpt = None,
     limit: Annotated[int | None, typer.Option(help="Show only the top N.", show_default=False,
@@ -361,7 +366,7 @@ def actors(
 ) -> None:
     """Rank actors by degree, betweenness and eigenvector centrality over co-participation.
 
-    Example: timeline actors data/events.yaml --from 2026-01 --limit 10
+    Example: timeline actors out/ --from 2026-01 --limit 10
     """
     from timeline.analyze import Window, rank_actors
 
@@ -375,7 +380,7 @@ def actors(
 
 @app.command()
 def relations(
-    path: DataArg,
+    path: SourceArg,
     actor: Annotated[str, typer.Argument(help="An actor id or one of its names.",
                                          show_default=False)],
     start: FromOpt = None,
@@ -384,7 +389,7 @@ def relations(
 ) -> None:
     """Who an actor is linked to: through which events and when, then curated relations.
 
-    Example: timeline relations data/events.yaml maduro --from 2026-01-01
+    Example: timeline relations out/ maduro --from 2026-01-01
     """
     from timeline.analyze import Window
     from timeline.analyze import relations as run_relations
@@ -398,7 +403,7 @@ def relations(
 
 @app.command()
 def path(
-    data: DataArg,
+    data: SourceArg,
     a: Annotated[str, typer.Argument(help="The first actor (id or name).", show_default=False)],
     b: Annotated[str, typer.Argument(help="The second actor (id or name).", show_default=False)],
     start: FromOpt = None,
@@ -407,7 +412,7 @@ def path(
 ) -> None:
     """The shortest chain of events linking two actors (fewest events).
 
-    Example: timeline path data/events.yaml maduro colombia
+    Example: timeline path out/ maduro colombia
     """
     from timeline.analyze import Window
     from timeline.analyze import path as run_path
@@ -421,21 +426,22 @@ def path(
 @app.command()
 def serve(
     data: Annotated[Path, typer.Argument(
-        help="A dataset (YAML file or folder) or a built graph (.ttl or .nt).",
+        help="A build folder (from timeline build), a graph file (.ttl or .nt) or a dataset.",
         show_default=False)],
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless "
                                       "others must reach it.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0,
                                       max=65535)] = 7070,
-    view_file: Annotated[Path, typer.Option(
-        "--view", help="HTML view served at / when the file exists.")] = Path("out/view.html"),
+    view_file: Annotated[Path | None, typer.Option(
+        "--view", help="HTML view served at / when the file exists. Default: the build "
+        "folder's view.html, or out/view.html.", show_default=False)] = None,
     timeout: Annotated[float, typer.Option(help="Time limit per query, in seconds.",
                                            min=0.001)] = 10.0,
     base: BaseOpt = None,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and the HTML view at /.
 
-    Example: timeline serve data/events.yaml --port 7070
+    Example: timeline serve out/ --port 7070
     """
     import sys
 
@@ -457,14 +463,14 @@ NerOpt = Annotated[str, typer.Option(
 
 @app.command()
 def entities(
-    path: DataArg,
+    path: SourceArg,
     show_unlinked: Annotated[bool, typer.Option(
         "--unlinked", help="List the names no curated actor was linked to instead.")] = False,
     ner: NerOpt = "auto",
 ) -> None:
     """List curated actors with how often the event texts mention them, or the unlinked names.
 
-    Example: timeline entities data/events.yaml --unlinked
+    Example: timeline entities out/ --unlinked
     """
     from timeline.link import entities_report
 

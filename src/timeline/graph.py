@@ -7,11 +7,12 @@ exporter (GEXF, GraphML, HTML) can read them without knowing the pydantic models
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from timeline.models import Dataset
+
+if TYPE_CHECKING:  # networkx is imported where a graph is made, not by who imports `Build`
+    import networkx as nx
 
 
 def node_id(kind: str, ident: str) -> str:
@@ -46,8 +47,9 @@ class Build:
 
     def __init__(self, dataset: Dataset, graph: nx.MultiDiGraph | None = None,
                  mentions: list[Mention] | None = None, pipeline: str = "",
-                 base: str | None = None) -> None:
+                 base: str | None = None, build_id: str = "") -> None:
         self.dataset = dataset
+        self.build_id = build_id  # shared by every output of one `timeline build`
         self._graph = graph
         self.mentions: list[Mention] = [] if mentions is None else mentions
         self.pipeline = pipeline
@@ -66,6 +68,8 @@ class Build:
 
 def build_graph(dataset: Dataset, mentions: list[Mention] | None = None) -> nx.MultiDiGraph:
     """The actor-event graph of a dataset, with curated participation and extracted mentions."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for a in dataset.actors:
         g.add_node(node_id("actor", a.id), type="actor", id=a.id, label=a.name, kind=a.kind,
@@ -135,6 +139,8 @@ def build_graph(dataset: Dataset, mentions: list[Mention] | None = None) -> nx.M
 def actor_graph(g: nx.MultiDiGraph, participant_types: tuple[str, ...] = ("participant",)
                 ) -> nx.Graph:
     """Project to actors: two actors are linked by the events they share (weight = count)."""
+    import networkx as nx
+
     out = nx.Graph()
     for n, data in g.nodes(data=True):
         if data.get("type") == "actor":

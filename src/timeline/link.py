@@ -167,10 +167,11 @@ def unlinked(mentions: Iterable[Mention]) -> list[Unlinked]:
 def entities_report(path: str | Path, ner: str = "auto", show_unlinked: bool = False,
                     progress: Progress = quiet) -> str:
     """The text `timeline entities` prints: actor mention counts, or the unlinked names."""
-    progress("load and validate")
-    dataset = read_dataset(path)
-    mentions, pipeline = extract_mentions(dataset, ner, progress)
-    lines = [f"pipeline: {pipeline}"]
+    from timeline.source import read_build
+
+    build = read_build(path, progress=progress, ner=ner)
+    dataset, mentions = build.dataset, build.mentions
+    lines = [f"pipeline: {build.pipeline}"]
     if show_unlinked:
         rows = unlinked(mentions)
         lines.append(f"{'label':<7} {'count':>5}  surface form")

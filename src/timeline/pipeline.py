@@ -1,4 +1,11 @@
-"""build(): load -> validate -> extract -> link -> graph -> export, with progress callbacks.
+"""build(): load -> validate -> extract -> link -> pieces -> store and outputs, as one unit.
+
+Every output is assembled in full on every build, from pieces cached by content (`timeline.cache`:
+each file's validated items, each event's mentions, each chunk of Turtle), never by patching a
+previous output. The store is loaded from the Turtle as it is written, or, when a previous build
+and the cache allow, made from the previous store (hard-linked) with the changed chunks'
+triples swapped. Everything goes into a new build folder that replaces the current one with one
+rename (`timeline.store`).
 
 The library never prints: callers pass `progress`, a callable told the name of each stage as it
 starts (the CLI turns that into a rich progress display).
@@ -7,158 +14,230 @@ starts (the CLI turns that into a rich progress display).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from timeline.errors import ExportError, TimelineError
-from timeline.graph import Build, Mention
-from timeline.load import read_dataset
+from timeline.graph import Build
 from timeline.progress import Progress, quiet
+from timeline.source import build_id as make_id
+from timeline.source import make_build
 
 if TYPE_CHECKING:
     from timeline.cache import Cache
-    from timeline.patch import Patched
+
+__all__ = ["BuildResult", "build", "make_build"]
 
 
 @dataclass
 class BuildResult:
-    """What a build did: `build` is None when it patched the previous outputs (`patched`)."""
+    """What a build did: its manifest, the files OUT shows, and how the store was made
+    ("loaded", "updated" from the previous build, or "kept": nothing changed)."""
 
-    build: Build | None
+    manifest: dict[str, Any]
     outputs: list[Path] = field(default_factory=list)
-    patched: Patched | None = None
+    store: str = "loaded"
+    seconds: float = 0.0
 
     @property
     def summary(self) -> str:
-        if self.patched is not None:
-            return self.patched.summary
-        assert self.build is not None
-        return self.build.dataset.summary()
+        return str(self.manifest["summary"])
 
     @property
     def pipeline(self) -> str:
-        if self.patched is not None:
-            return self.patched.pipeline
-        assert self.build is not None
-        return self.build.pipeline
+        return str(self.manifest["pipeline"])
 
     @property
     def mentions(self) -> tuple[int, int]:
         """How many mentions the build holds, and how many of them are linked to an actor."""
-        if self.patched is not None:
-            return self.patched.mentions, self.patched.linked
-        assert self.build is not None
-        ms = self.build.mentions
-        return len(ms), sum(1 for m in ms if m.actor is not None)
+        counts = self.manifest["counts"]
+        return counts["mentions"], counts["linked"]
 
 
-def make_build(path: str | Path, base: str | None = None, progress: Progress = quiet,
-               ner: str = "auto", cache: Cache | None = None, jobs: int | None = None) -> Build:
-    """Load and validate, extract and link mentions (no files written).
+def build(
+    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = quiet,
+    ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
+) -> BuildResult:
+    """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
+    stage works; a build killed at any point leaves the previous build in place, whole."""
+    from timeline.load import dataset_files
+    from timeline.store import current_id, open_built, switch
 
-    `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none";
-    `jobs` is how many processes extract (None: both cores when the input is large enough).
-    """
-    progress("load and validate")
-    if cache is not None:  # incremental: reuse what unchanged files and events produced
-        from timeline import cache as cached
+    started = time.perf_counter()
+    out = Path(out_dir)
+    progress("read")
+    files = dataset_files(path)
+    ident = make_id(files, ner, base)
+    if current_id(out) == ident:  # the same input, code and pipeline: the outputs stand
+        return _result(open_built(out), out, "kept", started)
+    try:
+        kept = open_built(out / "builds" / ident)
+    except TimelineError:
+        kept = None
+    if kept is not None and kept.id == ident:  # built before, still kept: show it again
+        kept.store()  # refuses a damaged one
+        switch(out, ident)
+        return _result(kept, out, "kept", started)
+    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs,
+                   files=files, build_id=ident)
+    manifest, how = _write(b, files, out, ner, cache, progress, jobs)
+    if cache is not None:
+        cache.flush()
+        for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
+            cache.prune(kind)
+    return _result(open_built(out), out, how, started)
 
-        dataset = cached.load_dataset(path, cache, progress)
-    else:
-        dataset = read_dataset(path)
-    mentions: list[Mention] = []
-    pipeline = ""
-    if ner != "none":
-        from timeline.link import extract_mentions  # imports spaCy: only when extracting
 
-        if cache is not None:
-            mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress, jobs)
-        else:
-            mentions, pipeline = extract_mentions(dataset, ner, progress, jobs)
-    # the networkx graph is made when an exporter or analysis first asks for it (Build.graph)
-    return Build(dataset, mentions=mentions, pipeline=pipeline, base=base)
+def _result(built: Any, out: Path, how: str, started: float) -> BuildResult:
+    from timeline.store import LINKS
+
+    return BuildResult(built.manifest, [out / name for name in LINKS], how,
+                       time.perf_counter() - started)
 
 
-def stream_outputs(build: Build, progress: Progress = quiet, cache: Cache | None = None,
-                   jobs: int | None = None) -> dict[str, bytes | Iterable[bytes]]:
-    """Every output file of a build, by file name; the Turtle as pieces made while it is
-    written (1 GB at 100k events, never held whole; by `jobs` processes). For a large build
-    the HTML view is rendered by a forked process meanwhile (close it with `close_outputs`
-    should writing fail), else here."""
-    from timeline.export.html import VIEW_FILE, render_view, render_view_indexed
-    from timeline.export.rdf import turtle_jobs
+def _write(b: Build, files: list[tuple[str, bytes]], out: Path, ner: str, cache: Cache | None,
+           progress: Progress, jobs: int | None) -> tuple[dict[str, Any], str]:
+    """Every output of `b` into a staged build folder, committed once all are written."""
+    from timeline import __version__
+    from timeline.cache import code_version
+    from timeline.export.html import VIEW_FILE, render_view
+    from timeline.export.rdf import NtIris, turtle_jobs
+    from timeline.store import (
+        CHUNKS,
+        DATASET,
+        MENTIONS,
+        STORE,
+        Loader,
+        Staged,
+        StoreError,
+        mentions_json,
+    )
     from timeline.workers import room_for_a_worker
 
     progress("RDF and Turtle")
-    workers = turtle_jobs(len(build.dataset.events), jobs)  # decided once, for both outputs
-    # The Turtle's plan is made first: a bad base IRI is refused before any worker starts.
+    base = NtIris(b.base or b.dataset.dataset.base).base  # a bad base is refused here, first
+    workers = turtle_jobs(len(b.dataset.events), jobs)
     turtle: Iterator[bytes]
     if cache is not None:
         from timeline import cache as cached
 
-        turtle = cached.turtle_parts(build, cache, progress)
+        turtle = cached.turtle_parts(b, cache, progress)
     else:
         from timeline.export.rdf import turtle_parts
 
-        turtle = turtle_parts(build, progress, workers)
-    view: bytes | Iterable[bytes]
-    # A cached build also notes where each event's entry lies in the view (`timeline.patch`).
-    render = render_view if cache is None else render_view_indexed
-    if workers > 1 and (jobs or room_for_a_worker(2)):
-        view = Forked(functools.partial(render, build))
-    else:
-        view = Rendered(render(build, progress=progress))
-    if cache is not None:
-        return {"graph.ttl": Counted(turtle), VIEW_FILE: Counted(view)}
-    return {"graph.ttl": turtle, VIEW_FILE: view}
+        turtle = turtle_parts(b, progress, workers)
+    previous = _previous(out, base, cache)
+    staged = Staged(out, b.build_id)
+    loader = None
+    view: Forked | None = None
+    try:
+        if workers > 1 and (jobs or room_for_a_worker(2)):  # a large build, two cores
+            view = Forked(functools.partial(render_view, b))
+        if previous is None:
+            loader = Loader(staged.path(STORE))
+            turtle = loader.feed(turtle)
+        size = staged.write("graph.ttl", turtle)
+        progress("view")
+        page = view.result() if view is not None else render_view(b, progress=progress)
+        staged.write(VIEW_FILE, page)
+        progress("store")
+        how = "loaded"
+        if loader is not None:
+            loader.finish()
+        else:
+            assert previous is not None and cache is not None
+            how = "updated"
+            _update(previous, staged.path(STORE), cache, b.build_id)
+        for i, (_, data) in enumerate(files):
+            staged.write(f"{DATASET}/{i:04d}.yaml", data)
+        staged.write(MENTIONS, mentions_json(b.mentions))
+        if cache is not None:
+            staged.write(CHUNKS, "".join(f"{k}\n" for k in cache.chunks).encode())
+        ds = b.dataset
+        manifest = {
+            "format": 1,
+            "build": b.build_id,
+            "version": __version__,
+            "code": code_version(),
+            "dataset": {"files": [name for name, _ in files],
+                        "sha256": _sha256(data for _, data in files)},
+            "ner": ner,
+            "pipeline": b.pipeline,
+            "base": base,
+            "base_option": b.base,
+            "summary": ds.summary(),
+            "counts": {"events": len(ds.events), "actors": len(ds.actors),
+                       "sources": len(ds.sources), "claims": len(ds.claims),
+                       "relations": len(ds.relations), "mentions": len(b.mentions),
+                       "linked": sum(1 for m in b.mentions if m.actor is not None)},
+            "outputs": {"graph.ttl": size, VIEW_FILE: len(page)},
+        }
+        progress("commit")
+        staged.commit(manifest)
+    except OSError as exc:
+        staged.abandon()
+        raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except BaseException:
+        staged.abandon()
+        raise
+    finally:
+        if loader is not None:
+            loader.abandon()
+        if view is not None:
+            view.close()
+    return manifest, how
 
 
-class Rendered:
-    """Bytes made here, as `Forked` gives those made by another process: `index` is what came
-    with them, if anything."""
+def _sha256(parts: Any) -> str:
+    import hashlib
 
-    def __init__(self, made: bytes | tuple[bytes, Any]) -> None:
-        self.index: Any = None
-        if isinstance(made, tuple):
-            made, self.index = made
-        self.data: bytes = made
-
-    def __iter__(self) -> Iterator[bytes]:
-        data, self.data = self.data, b""
-        yield data
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
 
 
-class Counted:
-    """An output's pieces, counting its size and CRC-32 as they are written."""
+def _previous(out: Path, base: str, cache: Cache | None) -> Any:
+    """The current build of `out`, when its store can be updated into the new one: same base
+    and code, and the cache still holds its Turtle chunks."""
+    from timeline.cache import code_version
+    from timeline.store import CHUNKS, TimelineError, open_built
 
-    def __init__(self, parts: Iterable[bytes]) -> None:
-        self.parts, self.size, self.crc = parts, 0, 0
+    if cache is None:
+        return None
+    try:
+        built = open_built(out)
+        keys = (built.folder / CHUNKS).read_text().split()
+    except (TimelineError, OSError):
+        return None
+    if built.base != base or built.manifest.get("code") != code_version() or not keys:
+        return None
+    if not all(cache.has("turtle", k) for k in keys):
+        return None
+    return built, keys
 
-    def __iter__(self) -> Iterator[bytes]:
-        import zlib
 
-        for part in self.parts:
-            self.size += len(part)
-            self.crc = zlib.crc32(part, self.crc)
-            yield part
+def _update(previous: Any, folder: Path, cache: Cache, build_id: str) -> None:
+    from timeline.export.rdf import turtle_header
+    from timeline.store import STORE, update_store
 
-
-def close_outputs(files: dict[str, bytes | Iterable[bytes]]) -> None:
-    for data in files.values():
-        if isinstance(data, Counted):
-            data = data.parts
-        if isinstance(data, Forked):
-            data.close()
+    built, old = previous
+    new = cache.chunks
+    removed = [k for k in dict.fromkeys(old) if k not in set(new)]
+    added = [k for k in dict.fromkeys(new) if k not in set(old)]
+    update_store(built.folder / STORE, folder, turtle_header(),
+                 (cache.get("turtle", k) for k in removed),
+                 (cache.get("turtle", k) for k in added))
 
 
 class Forked:
-    """Bytes made by a process forked now (it inherits the build: nothing is pickled on the way
-    in). A thread takes them as soon as they are made, so the worker ends and frees its memory
-    then; iterating gives them, or raises the worker's error."""
+    """Bytes made by a process forked now (it inherits the build: nothing is pickled on the
+    way in); `result` waits for them, or raises the worker's error."""
 
-    def __init__(self, make: Callable[[], bytes | tuple[bytes, Any]]) -> None:
+    def __init__(self, make: Callable[[], bytes]) -> None:
         import multiprocessing
         import threading
 
@@ -168,7 +247,8 @@ class Forked:
         self._proc.start()
         send.close()
         self._result: tuple[bool, Any] | None = None
-        self.index: Any = None  # what came with the bytes, if they came as (bytes, index)
+        # a thread takes the bytes as soon as they are made, so the worker ends (and frees
+        # its memory) then
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -178,7 +258,7 @@ class Forked:
         except (EOFError, OSError):
             self._result = None
 
-    def __iter__(self) -> Iterator[bytes]:
+    def result(self) -> bytes:
         self._reader.join()
         result, self._result = self._result, None
         self.close()
@@ -188,9 +268,7 @@ class Forked:
         ok, payload = result
         if not ok:
             raise payload
-        if isinstance(payload, tuple):
-            payload, self.index = payload
-        yield payload
+        return bytes(payload)
 
     def close(self) -> None:
         if self._proc.is_alive():
@@ -214,51 +292,3 @@ def _forked_main(make: Callable[[], Any], send: Any) -> None:
                                      + (f": {exc}" if str(exc) else "")))
     send.send(result)
     send.close()
-
-
-def build(
-    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = quiet,
-    ner: str = "auto", cache: Cache | None = None, jobs: int | None = None, patch: bool = True,
-) -> BuildResult:
-    """Build the dataset at `path` into `out_dir`. Nothing is written unless every stage works
-    (a cache made with ``defer=True`` is written only once the data validated and the RDF is
-    being made). With a cache, and unless `patch` is false, a build whose events changed only
-    in their own text patches the previous outputs (`timeline.patch`)."""
-    from timeline.atomic import atomic_write_many
-
-    if cache is not None and patch:  # only events' own text changed: patch the outputs
-        from timeline.patch import try_patch
-
-        patched = try_patch(path, out_dir, base, ner, cache, progress)
-        if patched is not None:
-            return BuildResult(build=None, outputs=patched.outputs, patched=patched)
-    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs)
-    files = stream_outputs(b, progress=progress, cache=cache, jobs=jobs)
-    progress("write")
-    out = Path(out_dir)
-    targets = {out / name: data for name, data in files.items()}
-    try:
-        atomic_write_many(targets)
-    finally:
-        close_outputs(files)
-    if cache is not None:
-        _remember(b, path, out, base, ner, cache, files)
-        cache.flush()
-        for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
-            cache.prune(kind)
-    return BuildResult(build=b, outputs=sorted(targets))
-
-
-def _remember(b: Build, path: str | Path, out: Path, base: str | None, ner: str, cache: Cache,
-              files: dict[str, Any]) -> None:
-    """Leave the record a later build patches these outputs from (`timeline.patch`)."""
-    from timeline.export.html import VIEW_FILE
-    from timeline.patch import RECORD, make_record, output_of
-
-    turtle, view = files["graph.ttl"], files[VIEW_FILE]
-    index = view.parts.index
-    if str(path) == "-" or index is None:
-        return
-    outputs = {"graph.ttl": output_of(out / "graph.ttl", turtle.size, turtle.crc),
-               VIEW_FILE: output_of(out / VIEW_FILE, view.size, view.crc)}
-    cache.put(*RECORD, make_record(b, path, out, base, ner, cache, index, outputs))

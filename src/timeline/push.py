@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 
 from timeline.errors import PushError
-from timeline.pipeline import make_build
 from timeline.progress import Progress, quiet
 
 TOKEN_ENV = "TIMELINE_STORE_TOKEN"
@@ -176,13 +175,15 @@ def push(
     timeout: float = 60.0,
     progress: Progress = quiet,
 ) -> PushResult:
-    """Build the dataset at `path` and replace named graph `graph` (default: the dataset's IRI)
-    in the Graph Store Protocol service at `endpoint`."""
+    """Read the build folder (or build the dataset) at `path` and replace named graph `graph`
+    (default: the dataset's IRI) in the Graph Store Protocol service at `endpoint`."""
     from timeline.export.rdf import Iris, serialize, to_rdf
 
     credentials = credentials or Credentials.resolve()
     _endpoint(endpoint)
-    b = make_build(path, base=base, progress=progress)
+    from timeline.source import read_build
+
+    b = read_build(path, base=base, progress=progress)
     progress("RDF")
     rdf = to_rdf(b)
     target = graph or str(Iris(b.base or b.dataset.dataset.base)("dataset"))

@@ -244,7 +244,21 @@ class Engine:
     store: ox.Store
     base: str
     source: str = ""
+    folder: Path | None = None  # a build folder: its newest build is served (`refresh`)
+    build: str = ""
     _names: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def refresh(self) -> None:
+        """Over a build folder: switch to its current build if another build replaced it (a
+        query already running keeps the store it started with)."""
+        if self.folder is None:
+            return
+        from timeline.store import open_built
+
+        built = open_built(self.folder)
+        if built.id != self.build:
+            self.store, self.base, self.build = built.store(), built.base, built.id
+            self._names = {}
 
     def __len__(self) -> int:
         return len(self.store)
@@ -357,6 +371,7 @@ class Engine:
         format (turtle, ntriples), or a function choosing one once the query kind is known.
         """
         check_read_only(text)
+        self.refresh()
         subs = self.bind(text, params or {},
                          parse_params(text) if declared is None else declared)
         prefixes = _prefixes(self.base)
@@ -506,15 +521,23 @@ def _suggest(value: str, known: Mapping[str, str]) -> str:
 
 
 def open_graph(path: str | Path, base: str | None = None, progress: Progress = quiet) -> Engine:
-    """An engine over a built graph file (``.ttl``, ``.nt``) or a dataset (YAML, folder, ``-``).
+    """An engine over a build folder (its store, opened read-only), a graph file (``.ttl``,
+    ``.nt``) or a dataset (YAML, folder, ``-``).
 
     A dataset is built in memory first; a graph file is read as it is, and its base is found
     from its ``tl:Dataset`` node (``{base}dataset``).
     """
+    from timeline.store import is_build_folder, open_built
     from timeline.vocab import DEFAULT_BASE
 
-    store = ox.Store()
     p = Path(path)
+    if is_build_folder(p):
+        built = open_built(p)
+        if base is not None and base != built.base:
+            raise QueryError(f"{p} was built with base {built.base}; rebuild it with "
+                             f"--base {base} to query it under that base")
+        return Engine(built.store(), built.base, source=str(path), folder=p, build=built.id)
+    store = ox.Store()
     if str(path) != "-" and p.suffix in GRAPH_SUFFIXES:
         progress("load graph")
         try:
@@ -529,9 +552,9 @@ def open_graph(path: str | Path, base: str | None = None, progress: Progress = q
         found = base or _graph_base(store) or DEFAULT_BASE
     else:
         from timeline.export.rdf import Iris, ntriples
-        from timeline.pipeline import make_build
+        from timeline.source import read_build
 
-        build = make_build(path, base=base, progress=progress)
+        build = read_build(path, base=base, progress=progress)
         progress("RDF")
         data = ntriples(build)
         progress("load graph")

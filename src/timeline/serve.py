@@ -296,15 +296,17 @@ def run_server(
     *,
     host: str = "127.0.0.1",
     port: int = 7070,
-    view: str | Path | None = "out/view.html",
+    view: str | Path | None = None,
     timeout: float = 10.0,
     base: str | None = None,
     progress: Progress = quiet,
     ready: Callable[[str, int], None] | None = None,
 ) -> None:
-    """Load the graph at `path` and serve it until interrupted; `ready(url, triples)` is told
-    once the server listens."""
+    """Open the build folder (or load the graph) at `path` and serve it until interrupted;
+    `ready(url, triples)` is told once the server listens."""
     engine = open_graph(path, base=base, progress=progress)
+    if view is None:  # a build folder's own view (always its current build's), else out/'s
+        view = Path(path) / "view.html" if engine.folder is not None else Path("out/view.html")
     server = make_server(engine, host, port, view, timeout)
     if ready is not None:
         ready(server.url, len(engine))

@@ -14,8 +14,13 @@ from pathlib import Path
 
 from timeline.errors import ExportError
 from timeline.graph import Build
-from timeline.pipeline import make_build
 from timeline.progress import Progress, quiet
+
+
+def _turtle(build: Build) -> bytes:
+    from timeline.export.rdf import turtle
+
+    return turtle(build)  # the writer `timeline build` uses: the same bytes as graph.ttl
 
 
 def _rdf(fmt: str) -> Callable[[Build], bytes]:
@@ -78,7 +83,7 @@ def _graphml(build: Build) -> bytes:
 
 
 FORMATS: dict[str, tuple[str, Callable[[Build], bytes]]] = {
-    "turtle": (".ttl", _rdf("turtle")),
+    "turtle": (".ttl", _turtle),
     "ntriples": (".nt", _rdf("ntriples")),
     "jsonld": (".jsonld", _jsonld),
     "trig": (".trig", _trig),
@@ -137,8 +142,9 @@ def export(
     base: str | None = None,
     progress: Progress = quiet,
 ) -> ExportResult:
-    """Build the dataset at `path` and export it as `fmt` to `output` ('-' is standard output,
-    a folder gets the default name, None is out/timeline.EXT). Nothing is written on error."""
+    """Read the build folder (or build the dataset) at `path` and export it as `fmt` to
+    `output` ('-' is standard output, a folder gets the default name, None is
+    out/timeline.EXT). Nothing is written on error."""
     from timeline.atomic import atomic_write_many
 
     check_format(fmt)
@@ -153,7 +159,18 @@ def export(
         tables_dir = None if _csv_target(target) else target
     elif target.is_dir() or str(output).endswith(("/", os.sep)):
         target = target / f"timeline{extension}"
-    b = make_build(path, base=base, progress=progress)
+    from timeline.source import read_build
+    from timeline.store import is_build_folder, open_built
+
+    if fmt == "turtle" and is_build_folder(path) and base is None:  # as built, byte for byte
+        built = open_built(path)
+        data = (built.folder / "graph.ttl").read_bytes()
+        summary = built.manifest["summary"]
+        if to_stdout:
+            return ExportResult(fmt, summary, stdout=data)
+        atomic_write_many({target: data})
+        return ExportResult(fmt, summary, written=[target])
+    b = read_build(path, base=base, progress=progress)
     progress(f"render {fmt}")
     summary = b.dataset.summary()
     if to_stdout:

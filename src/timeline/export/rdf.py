@@ -534,37 +534,6 @@ def _nt_mentions(out: Lines, iri: NtIris, event: str, mentions: Iterable[Mention
                      functools.partial(_mention_triples, node, m, iri, extraction)))
 
 
-def mentions_in_turtle(iri: NtIris, event_id: str, block: str, text: str) -> list[Mention]:
-    """The mentions of an event as its Turtle block states them: `_nt_mentions` read back
-    (`timeline.patch` reuses them when an edit leaves the event's text as it was). Their
-    surface forms are taken from `text`, the event's text; what the graph does not hold is left
-    empty: `label`, `pipeline`, and the candidates of a mention that was linked. Nothing here
-    is trusted: a caller renders the block again from these and compares."""
-    prefix = _sub(iri.event(event_id), "mention")[:-1] + "/"
-    actor_prefix = iri.actor("")[:-1]
-    found: list[Mention] = []
-    for statement in block.split(" .\n"):  # literals hold no raw newline
-        if not statement.startswith(prefix):
-            continue
-        node, _, rest = statement.partition(">")
-        start, _, end = node[len(prefix):].partition("-")
-        if not (start.isdigit() and end.isdigit()):
-            continue
-        fields = dict(part.partition(" ")[::2] for part in rest.split(" ;\n\t")[1:])
-
-        def actor(term: str) -> str:
-            return term[len(actor_prefix):-1] if term.startswith(actor_prefix) else term
-
-        linked = fields.get(_TTL_LINKED)
-        method = fields.get(_TTL_METHOD, '""')[1:-1]
-        candidates = tuple(actor(c) for c in fields.get(_TTL_CANDIDATE, "").split(" , ") if c)
-        a, b = int(start), int(end)
-        found.append(Mention(event_id, a, b, text[a:b], "",
-                             actor(linked) if linked else None, candidates, "", method))
-    found.sort(key=lambda m: (m.start, m.end))
-    return found
-
-
 def _mention_triples(node: str, m: Mention, iri: NtIris, extraction: str) -> Lines:
     out = Lines()
     t = out.t
@@ -802,9 +771,11 @@ def chunked(items: list[tuple[str, T]]) -> list[list[tuple[str, T]]]:
     return [c for c in out if c]
 
 
-def turtle_header() -> bytes:
-    """The @prefix lines every Turtle file of a build starts with, in a fixed order."""
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode()
+def turtle_header(build_id: str = "") -> bytes:
+    """The @prefix lines every Turtle file of a build starts with, in a fixed order, after a
+    comment naming the build (`timeline.store`) when there is one."""
+    prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+    return ((f"# timeline build {build_id}\n" if build_id else "") + prefixes).encode()
 
 
 def turtle_chunk(chunk: list[tuple[str, str]]) -> bytes:
@@ -832,7 +803,8 @@ def turtle_parts(build: Build, progress: Callable[[str], None] | None = None,
     before any file is opened; the pieces are made as they are read, by `jobs` processes
     (None: two for a large build on a machine with two cores, see `turtle_jobs`)."""
     chunks = chunked(plan(build, render=Lines.turtle))
-    return turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs))
+    return turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs),
+                         build.build_id)
 
 
 PARALLEL_MIN_EVENTS = 20_000
@@ -871,7 +843,8 @@ def _render_forked(i: int) -> bytes:
 
 
 def turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
-                   progress: Callable[[str], None] | None, jobs: int = 1) -> Iterator[bytes]:
+                  progress: Callable[[str], None] | None, jobs: int = 1, build_id: str = ""
+                  ) -> Iterator[bytes]:
     """The header, then the chunks' Turtle in order. With two jobs, a worker forked from this
     process (it inherits the plan: nothing is pickled but indices and the bytes made) renders
     every other group of chunks while this one renders the rest and writes; at most two groups
@@ -879,13 +852,14 @@ def turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
     from timeline.load import gc_paused
 
     with gc_paused():  # millions of short-lived strings and tuples, none in cycles
-        yield from _turtle_groups(chunks, progress, jobs)
+        yield from _turtle_groups(chunks, progress, jobs, build_id)
 
 
 def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
-                   progress: Callable[[str], None] | None, jobs: int) -> Iterator[bytes]:
+                   progress: Callable[[str], None] | None, jobs: int, build_id: str
+                   ) -> Iterator[bytes]:
     global _FORKED
-    yield turtle_header()
+    yield turtle_header(build_id)
     groups = [chunks[i:i + GROUP] for i in range(0, len(chunks), GROUP)]
 
     def say(i: int) -> None:

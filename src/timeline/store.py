@@ -1,0 +1,325 @@
+"""The build folder: every output of one build, its on-disk store and manifest, swapped in whole.
+
+`timeline build DATA -o OUT` writes one build into ``OUT/builds/ID/`` (``graph.ttl``,
+``view.html``, ``store/`` (an on-disk pyoxigraph store of the same triples), ``manifest.json``,
+``mentions.json`` and a copy of the dataset's files), then points the symlink ``OUT/current`` at
+it with one rename. ``OUT/graph.ttl``, ``OUT/view.html``, ``OUT/store`` and
+``OUT/manifest.json`` are symlinks through ``current``. A reader resolves ``current`` once and
+reads that folder only, so it sees one whole build, old or new, even while another build runs
+or after one was killed part way.
+
+The build id is a hash of what the outputs are made from (the dataset's files, the NER pipeline,
+the base IRI, the code version): the same input gives the same id and byte-identical outputs,
+and a build whose id is the current one has nothing to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from timeline.errors import TimelineError
+from timeline.graph import Build, Mention
+
+FORMAT = 1
+"""The layout of a build folder; a folder of another format is refused with a hint to rebuild."""
+BUILDS, CURRENT, MANIFEST, STORE = "builds", "current", "manifest.json", "store"
+MENTIONS, DATASET, CHUNKS = "mentions.json", "dataset", "chunks.txt"
+LINKS = ("graph.ttl", "view.html", MANIFEST, STORE)
+"""What OUT shows at its top level, each a symlink through `current`."""
+KEEP = 2
+"""Builds kept in OUT/builds: the current one and the one before (a server may still read it)."""
+
+
+class StoreError(TimelineError):
+    """A build folder that cannot be read: missing, damaged, or from another version."""
+
+
+def is_build_folder(path: str | Path) -> bool:
+    p = Path(path)
+    return p.is_dir() and (os.path.lexists(p / CURRENT) or (p / MANIFEST).is_file())
+
+
+@dataclass(frozen=True)
+class Built:
+    """One finished build, read from its own folder (``OUT/builds/ID``)."""
+
+    folder: Path
+    manifest: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.manifest["build"])
+
+    @property
+    def base(self) -> str:
+        return str(self.manifest["base"])
+
+    def store(self) -> Any:
+        """The build's store, opened read-only (pyoxigraph)."""
+        import pyoxigraph as ox
+
+        try:
+            return ox.Store.read_only(str(self.folder / STORE))
+        except OSError as exc:
+            raise StoreError(f"{self.folder / STORE}: the store cannot be opened ({exc}); "
+                             f"rebuild it with: {self.rebuild_hint}") from None
+
+    @property
+    def rebuild_hint(self) -> str:
+        return f"timeline build DATA -o {self.folder.parent.parent}"
+
+    def build(self) -> Build:
+        """The build's dataset (validated again from its copy) and its mentions, as built;
+        no extraction runs."""
+        from timeline.load import read_files
+
+        names = self.manifest["dataset"]["files"]
+        try:
+            files = [(name, (self.folder / DATASET / f"{i:04d}.yaml").read_bytes())
+                     for i, name in enumerate(names)]
+            rows = json.loads((self.folder / MENTIONS).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.folder}: the build is incomplete or damaged ({exc}); "
+                             f"rebuild it with: {self.rebuild_hint}") from None
+        mentions = [Mention(*row[:6], tuple(row[6]), *row[7:]) for row in rows]
+        return Build(read_files(files), mentions=mentions,
+                     pipeline=self.manifest["pipeline"], base=self.manifest["base_option"],
+                     build_id=self.id)
+
+
+def open_built(path: str | Path) -> Built:
+    """The current build of the output folder `path` (or of a build's own folder)."""
+    p = Path(path)
+    folder = p / CURRENT if os.path.lexists(p / CURRENT) else p
+    try:
+        folder = folder.resolve(strict=True)
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise StoreError(f"{p}: no readable build ({exc.__class__.__name__}); build it with: "
+                         f"timeline build DATA -o {p}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise StoreError(f"{p}: built by another version of timeline (format "
+                         f"{manifest.get('format') if isinstance(manifest, dict) else '?'}, "
+                         f"this one reads {FORMAT}); rebuild it with: timeline build DATA -o {p}")
+    return Built(folder, manifest)
+
+
+def current_id(out: Path) -> str | None:
+    """The id of the build `out` shows now, if it has a readable one."""
+    try:
+        return open_built(out).id if is_build_folder(out) else None
+    except StoreError:
+        return None
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+class Staged:
+    """A build being written into ``OUT/builds/.ID.PID.tmp``; `commit` moves it into place and
+    points `current` at it. Until then, OUT shows the previous build."""
+
+    def __init__(self, out: Path, build_id: str) -> None:
+        self.out, self.id = out, build_id
+        self.builds = out / BUILDS
+        try:
+            self.builds.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()),
+                           None)
+            reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror
+            raise StoreError(f"cannot write {out}: {reason}") from None
+        _remove_stale(self.builds)
+        self.folder = self.builds / f".{build_id}.{os.getpid()}.tmp"
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir()
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def write(self, name: str, data: bytes | Iterable[bytes]) -> int:
+        """Write one file of the build (bytes, or pieces as they come); its size."""
+        target = self.folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        size = 0
+        with open(target, "wb") as fh:
+            for part in [data] if isinstance(data, bytes) else data:
+                fh.write(part)
+                size += len(part)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return size
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        """Write the manifest last, move the folder into place, then swap `current` to it."""
+        self.write(MANIFEST, json_bytes(manifest))
+        final = self.builds / self.id
+        if final.exists():  # an earlier build of the same input, not the current one
+            shutil.rmtree(final)
+        os.replace(self.folder, final)
+        _fsync_dir(self.builds)
+        link = self.out / f".{CURRENT}.{os.getpid()}.tmp"
+        if os.path.lexists(link):
+            link.unlink()
+        os.symlink(Path(BUILDS) / self.id, link)
+        os.replace(link, self.out / CURRENT)  # the one step that switches builds
+        for name in LINKS:  # made once; they point through `current`
+            target = Path(CURRENT) / name
+            here = self.out / name
+            if not (here.is_symlink() and Path(os.readlink(here)) == target):
+                tmp = self.out / f".{name}.{os.getpid()}.tmp"
+                if os.path.lexists(tmp):
+                    tmp.unlink()
+                os.symlink(target, tmp)
+                if here.is_dir() and not here.is_symlink():
+                    shutil.rmtree(here)
+                os.replace(tmp, here)
+        _fsync_dir(self.out)
+        _prune(self.builds, self.id)
+        return final
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def switch(out: Path, build_id: str) -> None:
+    """Point `current` at an existing, complete build folder (a rebuild of earlier input)."""
+    link = out / f".{CURRENT}.{os.getpid()}.tmp"
+    if os.path.lexists(link):
+        link.unlink()
+    os.symlink(Path(BUILDS) / build_id, link)
+    os.replace(link, out / CURRENT)
+
+
+def json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+STALE_AFTER_S = 600
+
+
+def _remove_stale(builds: Path) -> None:
+    """Staging folders a killed build left: ours by name, of a process that is gone, or old."""
+    for tmp in builds.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            alive = pid != os.getpid() and _alive(pid)
+            if not alive or tmp.stat().st_mtime < time.time() - STALE_AFTER_S:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _prune(builds: Path, keep: str) -> None:
+    """Delete all but the newest `KEEP` builds (the current one always stays)."""
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: (p.name == keep, p.stat().st_mtime), reverse=True)
+    for old in done[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- the store --------------------------------------------------------------------------------
+
+
+class Loader:
+    """Loads Turtle into a new on-disk store in a forked process, from a pipe, while the build
+    writes the same Turtle to its file: the two take turns on two cores instead of one after
+    the other (bulk-loading 1 GB of Turtle alone takes about a minute)."""
+
+    def __init__(self, folder: Path) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        read, self._write = os.pipe()
+        self._proc = ctx.Process(target=_load, args=(read, self._write, str(folder)),
+                                 daemon=True)
+        self._proc.start()
+        os.close(read)
+        self._pipe = os.fdopen(self._write, "wb", buffering=1 << 20)
+
+    def feed(self, parts: Iterable[bytes]) -> Iterable[bytes]:
+        """The parts, each also sent to the loader."""
+        for part in parts:
+            self._pipe.write(part)
+            yield part
+
+    def finish(self) -> None:
+        self._pipe.close()
+        self._proc.join()
+        if self._proc.exitcode != 0:
+            raise StoreError(f"loading the store failed (exit status {self._proc.exitcode}); "
+                             "run the build again with --jobs 1")
+
+    def abandon(self) -> None:
+        if not self._pipe.closed:
+            try:
+                self._pipe.close()
+            except OSError:
+                pass
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+
+
+def _load(read: int, write: int, folder: str) -> None:
+    import pyoxigraph as ox
+
+    from timeline.workers import ignore_interrupts
+
+    ignore_interrupts()
+    os.close(write)
+    with os.fdopen(read, "rb") as stream:
+        store = ox.Store(folder)
+        store.bulk_load(stream, format=ox.RdfFormat.TURTLE, lenient=True)
+        store.flush()
+    del store
+    os._exit(0)
+
+
+def update_store(previous: Path, folder: Path, header: bytes, removed: Iterable[bytes],
+                 added: Iterable[bytes]) -> None:
+    """A new store at `folder`: the previous build's (hard-linked, not copied), less the
+    triples of the Turtle chunks `removed`, plus those of `added`. Blocks never share a
+    subject, so a changed chunk's old triples are exactly the ones to remove."""
+    import pyoxigraph as ox
+
+    ox.Store.read_only(str(previous)).backup(str(folder))
+    store = ox.Store(str(folder))
+    for chunk in removed:
+        for triple in ox.parse(header + chunk, format=ox.RdfFormat.TURTLE):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+    for chunk in added:
+        store.load(header + chunk, format=ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+
+
+def mentions_json(mentions: list[Mention]) -> bytes:
+    return (json.dumps([list(m) for m in mentions], ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode()
