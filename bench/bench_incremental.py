@@ -1,26 +1,28 @@
-"""Incremental rebuilds: `timeline build --cache` after editing one event, against a full build.
+"""The build folder: full builds with the store, rebuilds after one edit, and every saved query
+through `timeline query OUT`, against today's other paths (the `.ttl` and the dataset).
 
     .venv/bin/python bench/bench_incremental.py 10000 100000
+    .venv/bin/python bench/bench_incremental.py 10000 --skip-old    # leave out the slow paths
 
 For each N, a folder from `bench/synth.py N --per-file 1000` is built as a user builds it, each
-command a fresh process timed from start to exit (wall time, peak RSS of the command and its
-workers): a full build without cache; a first build with `--cache`; the same again with nothing
-changed; after editing one event's summary (the patch path); after editing another's title;
-after correcting one event's date by a day (it stays in its place in date order: patched in
-place); after moving another's date by a year, and after adding a participant to a third (the
-view is laid out again); after adding an event (the full cached path). After the day's
-correction, the participant and the added event, the outputs are compared byte for byte with a
-full build of the same data. Results print as a
-Markdown table and go to bench/results/incremental.json.
+command a fresh process timed from start to exit (wall time; peak RSS of the largest process of
+the command, its workers and the store's loader included): a full build without the cache
+(`--no-cache`), a first build with it (the default), the same again with nothing changed, then
+one edit of each kind of `synth.EDITS` (summary, date, participant, added event, removed event,
+actor, relation), each rebuilt and then compared byte for byte (graph.ttl, view.html) and triple
+for triple (the store) with a fresh build of the same data. Then every saved query runs through
+`timeline query OUT` (a busy actor, a median actor), and beside it through `graph.ttl` and the
+dataset (unless --skip-old). Results print as Markdown tables and go to
+bench/results/store.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,167 +35,170 @@ sys.path.insert(0, str(ROOT))
 
 import synth  # noqa: E402
 
-STEPS = ["full build, no cache", "first build with --cache", "unchanged, cached",
-         "one summary edited", "one title edited", "one day corrected", "one date moved",
-         "one participant added", "one event added"]
+TIMELINE = [sys.executable, "-m", "timeline"]
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
-    """Run `timeline ARGS`: wall seconds, peak RSS in MB (largest process), its output."""
-    exe = Path(sys.executable).with_name("timeline")
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert proc.stdout is not None
-    output = proc.stdout.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"timeline {' '.join(args)} failed:\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+def run(args: list[str], timeout: float = 3600) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) of the largest process, and stdout of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    began = time.perf_counter()
+    done = subprocess.run([*TIMELINE, *args], capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024 if peak > before else float("nan"), done.stdout
 
 
-def edit(folder: Path, file: str, n: int, pattern: str, replace: str) -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    blocks = text.split("\n  - id: ")
-    new = re.sub(pattern, replace, blocks[n + 1], count=1)
-    assert new != blocks[n + 1], f"nothing to edit in event {n} of {file}"
-    blocks[n + 1] = new
-    path.write_text("\n  - id: ".join(blocks), encoding="utf-8")
+def same_build(a: Path, b: Path) -> bool:
+    import pyoxigraph as ox
+
+    def triples(out: Path) -> set[Any]:
+        store = ox.Store.read_only(str(out / "store"))
+        return set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in ("graph.ttl", "view.html")
+               ) and triples(a) == triples(b)
 
 
-def day_to_correct(folder: Path) -> tuple[str, str, str]:
-    """(event id, date, the day before): an event dated by one day that a day earlier still
-    sorts between the same neighbours, in the same month, and that no event is dated
-    relative to. Found by another process, so that the dataset it reads neither stays in this
-    one nor counts in the next command's peak RSS (a forked child starts with its parent's)."""
-    out = subprocess.run([sys.executable, __file__, "--day-to-correct", str(folder)],
-                         capture_output=True, text=True, check=True).stdout
-    event, old, new = json.loads(out)
-    return event, old, new
-
-
-def _day_to_correct(folder: Path) -> tuple[str, str, str]:
-    from datetime import timedelta
-
-    from timeline.load import read_dataset
-
-    ds = read_dataset(folder)
-    anchors = {e.when.relative_to for e in ds.events if e.when.relative_to}
-    order = ds.events_by_date()
-    for before, e in zip(order[len(order) // 2:], order[len(order) // 2 + 1:], strict=False):
-        when = e.when
-        day = when.earliest - timedelta(days=1)
-        if when.precision == "day" and not (when.is_range or when.approximate or
-                                            when.relative_to or e.id in anchors) \
-                and before.when.earliest < day and day.month == when.earliest.month:
-            return e.id, str(when), day.isoformat()
-    raise SystemExit("no event whose date can be corrected in place")
-
-
-def redate(folder: Path, event: str, old: str, new: str) -> None:
-    for path in sorted(folder.glob("events-*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        at = text.find(f"\n  - id: {event}\n")
-        if at >= 0:
-            end = text.find("\n  - id: ", at + 1)
-            end = len(text) if end < 0 else end
-            block = text[at:end]
-            assert f'date: "{old}"' in block
-            path.write_text(text[:at] + block.replace(f'date: "{old}"', f'date: "{new}"', 1)
-                            + text[end:], encoding="utf-8")
-            return
-    raise SystemExit(f"event {event} not found")
-
-
-def run(n: int, work: Path) -> dict[str, Any]:
-    data, cache, out = work / "data", work / "cache", work / "out"
+def builds(n: int, work: Path) -> dict[str, Any]:
+    data = work / "data"
     synth.write(n, data, seed=0, per_file=1000)
-    build = ["build", str(data), "--ner", "gazetteer"]
+    out, fresh = work / "out", work / "fresh"
     rows: dict[str, Any] = {}
-
-    def identical() -> bool:
-        """Whether the outputs are those of a full build of the data as it is now."""
-        shutil.rmtree(work / "fresh", ignore_errors=True)
-        timed([*build, "-o", str(work / "fresh")])
-        return all((out / f).read_bytes() == (work / "fresh" / f).read_bytes()
-                   for f in ("graph.ttl", "view.html"))
-
-    def step(name: str, args: list[str]) -> None:
-        seconds, rss, output = timed(args)
-        cache_line = next((ln.strip() for ln in output.splitlines() if "cache:" in ln), "")
-        rows[name] = {"seconds": seconds, "rss_mb": rss, "cache": cache_line}
-        print(f"  N={n:,} {name}: {seconds:.1f} s, {rss:,.0f} MB  {cache_line}", flush=True)
-
-    step(STEPS[0], [*build, "-o", str(work / "full")])
-    shutil.rmtree(work / "full")
-    step(STEPS[1], [*build, "-o", str(out), "--cache", str(cache)])
-    step(STEPS[2], [*build, "-o", str(out), "--cache", str(cache)])
-    edit(data, "events-0002.yaml", 3, r"\n    summary: >-\n      ",
-         "\n    summary: >-\n      Edited for the benchmark. ")
-    step(STEPS[3], [*build, "-o", str(out), "--cache", str(cache)])
-    edit(data, "events-0003.yaml", 5, r"\n    title: (.*)\n", r"\n    title: 'Revised: \1'\n")
-    step(STEPS[4], [*build, "-o", str(out), "--cache", str(cache)])
-    event, old, new = day_to_correct(data)
-    redate(data, event, old, new)
-    step(STEPS[5], [*build, "-o", str(out), "--cache", str(cache)])
-    same = identical()  # the patched outputs, and below those of the full cached path
-    edit(data, "events-0004.yaml", 7, r'\n    date: "(\d{4})',
-         lambda m: f'\n    date: "{int(m.group(1)) - 1}')  # type: ignore[arg-type]
-    step(STEPS[6], [*build, "-o", str(out), "--cache", str(cache)])
-    actors = (data / "actors.yaml").read_text(encoding="utf-8")
-    actor = re.findall(r"\n  - id: ([a-z0-9-]+)\n", actors[actors.index("\nactors:"):])[-1]
-    edit(data, "events-0005.yaml", 9, r"\n    participants:\n",
-         f"\n    participants:\n      - {{actor: {actor}, role: target}}\n")
-    step(STEPS[7], [*build, "-o", str(out), "--cache", str(cache)])
-    same = same and identical()  # the patched outputs of a grouped view laid out again
-    path = data / "events-0006.yaml"
-    text = path.read_text(encoding="utf-8")
-    block = text.split("\n  - id: ")[-1]  # the file's last event, copied under a new id
-    path.write_text(text.rstrip("\n") + "\n\n  - id: " + block.replace("\n", "-copy\n", 1)
-                    .replace("part_of:", "part_of_was:") .split("\n    part_of_was:")[0]
-                    .rstrip("\n") + "\n", encoding="utf-8")
-    step(STEPS[8], [*build, "-o", str(out), "--cache", str(cache)])
-    same = same and identical()
-    rows["identical to a full build"] = same
-    print(f"  N={n:,} outputs identical to a full build: {same}", flush=True)
+    wall, rss, _ = run(["build", str(data), "-o", str(work / "nocache"), "--ner", "gazetteer",
+                        "--no-cache"])
+    rows["full build, no cache"] = {"s": wall, "mb": rss}
+    shutil.rmtree(work / "nocache")
+    wall, rss, _ = run(["build", str(data), "-o", str(out), "--ner", "gazetteer"])
+    rows["first build (cache in OUT)"] = {"s": wall, "mb": rss}
+    full = wall
+    wall, rss, _ = run(["build", str(data), "-o", str(out), "--ner", "gazetteer"])
+    rows["no change"] = {"s": wall, "mb": rss, "pct": 100 * wall / full}
+    for kind in synth.EDITS:
+        synth.edit(data, kind)
+        wall, rss, text = run(["build", str(data), "-o", str(out), "--ner", "gazetteer"])
+        run(["build", str(data), "-o", str(fresh), "--ner", "gazetteer", "--no-cache"])
+        rows[f"one {kind} edit"] = {"s": wall, "mb": rss, "pct": 100 * wall / full,
+                                    "store": "updated" if "store updated" in text else "loaded",
+                                    "identical": same_build(out, fresh)}
+        shutil.rmtree(fresh)
+        print(f"  {n:,}: {kind}: {wall:.2f} s", file=sys.stderr)
     return rows
 
 
-def markdown(results: dict[int, dict[str, Any]]) -> str:
-    lines = ["| N | " + " | ".join(STEPS) + " | identical |",
-             "|---|" + "---|" * (len(STEPS) + 1)]
-    for n, rows in results.items():
-        full = rows[STEPS[0]]["seconds"]
-        cells = []
-        for name in STEPS:
-            r = rows[name]
-            share = f" ({100 * r['seconds'] / full:.0f}%)" if name != STEPS[0] else ""
-            cells.append(f"{r['seconds']:.1f} s{share} / {r['rss_mb']:,.0f} MB")
-        lines.append(f"| {n:,} | " + " | ".join(cells) +
-                     f" | {'yes' if rows['identical to a full build'] else 'NO'} |")
-    return "\n".join(lines)
+def queries(n: int, work: Path, skip_old: bool) -> dict[str, Any]:
+    from timeline.query import saved_queries
+
+    out = work / "out"
+    counts = run(["query", str(out), "actors", "--format", "csv"])[2].splitlines()[1:]
+    by_events = sorted((int(line.rsplit(",", 1)[1]), line.split(",", 1)[0]) for line in counts)
+    busy, median = by_events[-1], by_events[len(by_events) // 2]
+    events = run(["query", str(out), "events-between", "--format", "csv", "-p",
+                  "from=2020-01-01"])[2].splitlines()
+    event = events[1].split(",")[3]
+    params = {"actor": [busy[1], median[1]], "event": [event], "fact": [event],
+              "from": ["2020-01-01"], "to": ["2020-12-31"]}
+    rows: dict[str, Any] = {}
+    sources = {"build folder": str(out)}
+    if not skip_old:
+        sources["graph.ttl"] = str(out / "graph.ttl")
+    for name, saved in saved_queries().items():
+        declared = [p for p in saved.params if p.required]
+        cases = [[]] if not declared else [[f"{p.name}={v}" for p in declared]
+                                            for v in params[declared[0].name]]
+        if name == "events-between":
+            cases = [["from=2020-01-01", "to=2020-12-31"]]
+        for case in cases:
+            label = name + (f" ({case[0].split('=', 1)[1]})" if case and "actor" in case[0]
+                            else "")
+            for where, path in sources.items():
+                args = ["query", path, name, "--format", "csv", "--timeout", "600"]
+                for p in case:
+                    args += ["-p", p]
+                wall, rss, text = run(args)
+                rows.setdefault(label, {})[where] = {"s": wall, "mb": rss,
+                                                     "rows": len(text.splitlines()) - 1}
+        print(f"  {n:,}: {name}", file=sys.stderr)
+    for command in (["actors", str(out), "--limit", "10"], ["relations", str(out), busy[1]],
+                    ["path", str(out), busy[1], median[1]]):
+        wall, rss, _ = run([*command, "--format", "csv"])
+        rows.setdefault(command[0], {})["build folder"] = {"s": wall, "mb": rss}
+    if not skip_old and n <= 10_000:
+        wall, rss, _ = run(["query", str(work / "data"), "actor-events", "-p",
+                            f"actor={busy[1]}", "--format", "csv"])
+        rows.setdefault(f"actor-events ({busy[1]})", {})["dataset"] = {"s": wall, "mb": rss}
+    return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--day-to-correct"]:  # the helper process of `day_to_correct`
-        print(json.dumps(_day_to_correct(Path(argv[1]))))
-        return 0
+def serve_first_answer(work: Path) -> float:
+    """Seconds from starting `timeline serve OUT` to its first answered query."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    began = time.perf_counter()
+    proc = subprocess.Popen([*TIMELINE, "serve", str(work / "out"), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/queries/actors?format=csv"
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    r.read()
+                return time.perf_counter() - began
+            except OSError:
+                if time.perf_counter() - began > 120:
+                    raise
+                time.sleep(0.02)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", nargs="+", type=int, help="numbers of events")
-    args = parser.parse_args(argv)
-    results = {}
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000])
+    parser.add_argument("--skip-old", action="store_true",
+                        help="leave out the .ttl and dataset paths (minutes at 100k)")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
     for n in args.sizes:
-        with tempfile.TemporaryDirectory(prefix=f"incremental-{n}-") as tmp:
-            results[n] = run(n, Path(tmp))
-    table = markdown(results)
-    print(table)
-    (ROOT / "results").mkdir(exist_ok=True)
-    (ROOT / "results" / "incremental.json").write_text(
-        json.dumps({str(k): v for k, v in results.items()}, indent=2) + "\n", encoding="utf-8")
-    return 0 if all(r["identical to a full build"] for r in results.values()) else 1
+        work = Path(args.work or tempfile.mkdtemp(prefix="bench-store-")) / str(n)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        results[str(n)] = {"builds": builds(n, work),
+                           "queries": queries(n, work, args.skip_old),
+                           "serve first answer s": serve_first_answer(work)}
+        _print(n, results[str(n)])
+    target = ROOT / "results" / "store.json"
+    target.parent.mkdir(exist_ok=True)
+    known = json.loads(target.read_text()) if target.exists() else {}
+    known.update(results)
+    target.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+
+
+def _print(n: int, r: dict[str, Any]) -> None:
+    print(f"\n### {n:,} events\n\n| build | wall s | peak MB | % of first build | store | "
+          "identical to a fresh build |\n|---|---|---|---|---|---|")
+    for step, v in r["builds"].items():
+        pct = f"{v['pct']:.0f}%" if "pct" in v else ""
+        same = {True: "yes", False: "NO"}.get(v.get("identical"), "")
+        print(f"| {step} | {v['s']:.2f} | {v['mb']:.0f} | {pct} | {v.get('store', '')} | "
+              f"{same} |")
+    wheres = sorted({w for v in r["queries"].values() for w in v})
+    print(f"\n| query | {' | '.join(f'{w} s (MB)' for w in wheres)} | rows |")
+    print("|---|" + "---|" * len(wheres) + "---|")
+    for label, v in r["queries"].items():
+        cells = [f"{v[w]['s']:.2f} ({v[w]['mb']:.0f})" if w in v else "" for w in wheres]
+        rows = next((x["rows"] for x in v.values() if "rows" in x), "")
+        print(f"| {label} | {' | '.join(cells)} | {rows} |")
+    print(f"\n`timeline serve OUT`: first answer {r['serve first answer s']:.2f} s after start")
+    print(statistics.fmean([1.0]) and "")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

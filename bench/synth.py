@@ -17,6 +17,7 @@ In Python: ``generate(n_events, seed=0) -> str`` (one YAML document) and
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import re
@@ -607,6 +608,65 @@ def generate_files(n_events: int, seed: int = 0, per_file: int = 1000) -> dict[s
         files["claims.yaml"] = "claims:\n" + "\n".join(s["claims"])
     files["relations.yaml"] = "relations:\n" + "\n".join(s["relations"])
     return files
+
+
+def _load(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _save(path: Path, data: dict) -> None:
+    import yaml
+
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _unreferenced(folder: Path) -> tuple[Path, int]:
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.yaml")))
+    for f in sorted(folder.glob("events-*.yaml")):
+        for i, e in enumerate(_load(f)["events"]):
+            if text.count(e["id"]) == 1:
+                return f, i
+    raise AssertionError("every event is referenced")
+
+
+EDITS = ("summary", "date", "participant", "added", "removed", "actor", "relation")
+
+
+def edit(folder: Path, kind: str) -> None:
+    """One edit of a kind a curator makes (one of `EDITS`) to a folder written with
+    `per_file`: an event's summary, date or participants, an event added or removed, an
+    actor's aliases, a relation's note."""
+
+    f = folder / "events-0002.yaml"
+    data = _load(f)
+    e = data["events"][0]
+    if kind == "summary":
+        e["summary"] += " Edited."
+    elif kind == "date":
+        e["date"] = "2019-05-04"
+    elif kind == "participant":
+        have = {p["actor"] for p in e.get("participants", [])} | set(e.get("places", []))
+        people = [a["id"] for a in _load(folder / "actors.yaml")["actors"]
+                  if a["kind"] == "person" and a["id"] not in have]
+        e.setdefault("participants", []).append({"actor": people[0], "role": "participant"})
+    elif kind == "added":
+        added = {**copy.deepcopy(e), "id": "an-added-event", "title": "An added event"}
+        data["events"].append(added)
+    elif kind == "removed":
+        f, i = _unreferenced(folder)
+        data = _load(f)
+        del data["events"][i]
+    elif kind == "actor":
+        f = folder / "actors.yaml"
+        data = _load(f)
+        data["actors"][0].setdefault("aliases", []).append("Zyzzyva Quartermaine")
+    elif kind == "relation":
+        f = folder / "relations.yaml"
+        data = _load(f)
+        data["relations"][0]["note"] = "An edited note."
+    _save(f, data)
 
 
 def write(n_events: int, out: Path, seed: int = 0, per_file: int | None = None) -> list[Path]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import subprocess
 import sys
 from pathlib import Path
@@ -48,19 +51,28 @@ def test_build_writes_turtle(runner, mini_path, tmp_path):
     assert result.stdout.splitlines()[0] == (
         f"{mini_path}: built 3 events, 5 actors, 1 sources, 1 claims, 1 relations"
     )
-    assert (out / "graph.ttl").read_text().startswith("@prefix")
+    first, second = (out / "graph.ttl").read_text().splitlines()[:2]
+    assert re.fullmatch(r"# timeline build [0-9a-f]{20}", first)
+    assert second.startswith("@prefix")
 
 
 def test_failed_build_leaves_previous_output_untouched(runner, mini_path, tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", str(mini_path), "-o", str(out)]).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     bad = tmp_path / "bad.yaml"
     bad.write_text(mini_path.read_text().replace('"2026-01-03"', '"2026-01-32"'))
     result = runner.invoke(app, ["build", str(bad), "-o", str(out)])
     assert result.exit_code == 1
     assert "is not a real day: January 2026 has 31 days" in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
+
+
+def snapshot(folder):
+    """Every file and link under `folder`, with its bytes or target and its inode."""
+    return {str(p.relative_to(folder)): (os.readlink(p) if p.is_symlink() else p.read_bytes(),
+                                         p.lstat().st_ino)
+            for p in sorted(folder.rglob("*")) if p.is_symlink() or p.is_file()}
 
 
 def test_missing_file_is_a_clear_error(runner, tmp_path):

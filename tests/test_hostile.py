@@ -98,8 +98,9 @@ COMMITTED = sorted(p.name for p in CASES.iterdir())
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every file under `folder`: its bytes, inode and modification time (a file replaced by an
     identical copy still counts as changed)."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): (os.readlink(p) if p.is_symlink() else p.read_bytes(),
+                                         p.lstat().st_ino, p.lstat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_symlink() or p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,8 @@ def last_good(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("last-good") / "out"
     subprocess.run([sys.executable, "-m", "timeline.cli", "build", str(MINI), "-o", str(out),
                     "--ner", "none"], check=True, capture_output=True)
-    assert {p.name for p in out.iterdir()} == {"graph.ttl", "view.html"}
+    assert {p.name for p in out.iterdir()} == {"graph.ttl", "view.html", "manifest.json",
+                                               "store", "current", "builds", ".cache"}
     return out
 
 

@@ -288,7 +288,7 @@ def test_cli_build_says_which_pipeline(runner, mini_path, tmp_path):
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(tmp_path / "o"),
                                  "--ner", "gazetteer"])
     assert result.exit_code == 0, result.stderr
-    line = result.stdout.splitlines()[1]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("  extraction: "))
     assert line.startswith("  extraction: spacy-3.8.")
     assert line.endswith("/blank-en+gazetteer: 5 mentions, 4 linked")
 

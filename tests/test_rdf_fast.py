@@ -206,14 +206,14 @@ def test_a_forked_view_worker_gives_its_bytes_or_a_clear_error():
 
     from timeline.pipeline import Forked
 
-    assert b"".join(Forked(functools.partial(bytes, b"<html>"))) == b"<html>"
+    assert Forked(functools.partial(bytes, b"<html>")).result() == b"<html>"
     for make, message in ((_boom, "rendering the view failed: ValueError: boom"),
                           (_no_memory, "rendering the view failed: out of memory"),
                           (_refused, "a bundled script contains '</script'; it cannot be "
                                      "inlined")):
         worker = Forked(make)
         with pytest.raises(ExportError) as err:
-            list(worker)
+            worker.result()
         assert str(err.value) == message
         worker.close()  # idempotent: build() closes every output again
 

@@ -137,7 +137,7 @@ def _write(b: Build, files: list[tuple[str, bytes]], out: Path, ner: str, cache:
         if workers > 1 and (jobs or room_for_a_worker(2)):  # a large build, two cores
             view = Forked(functools.partial(render_view, b))
         if previous is None:
-            loader = Loader(staged.path(STORE))
+            loader = Loader(staged.path(STORE), base, b.build_id)
             turtle = loader.feed(turtle)
         size = staged.write("graph.ttl", turtle)
         progress("view")
@@ -150,7 +150,7 @@ def _write(b: Build, files: list[tuple[str, bytes]], out: Path, ner: str, cache:
         else:
             assert previous is not None and cache is not None
             how = "updated"
-            _update(previous, staged.path(STORE), cache, b.build_id)
+            _update(previous, staged.path(STORE), cache, base, b.build_id)
         for i, (_, data) in enumerate(files):
             staged.write(f"{DATASET}/{i:04d}.yaml", data)
         staged.write(MENTIONS, mentions_json(b.mentions))
@@ -220,7 +220,7 @@ def _previous(out: Path, base: str, cache: Cache | None) -> Any:
     return built, keys
 
 
-def _update(previous: Any, folder: Path, cache: Cache, build_id: str) -> None:
+def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str) -> None:
     from timeline.export.rdf import turtle_header
     from timeline.store import STORE, update_store
 
@@ -230,7 +230,7 @@ def _update(previous: Any, folder: Path, cache: Cache, build_id: str) -> None:
     added = [k for k in dict.fromkeys(new) if k not in set(old)]
     update_store(built.folder / STORE, folder, turtle_header(),
                  (cache.get("turtle", k) for k in removed),
-                 (cache.get("turtle", k) for k in added))
+                 (cache.get("turtle", k) for k in added), base, build_id)
 
 
 class Forked:

@@ -67,7 +67,7 @@ class Built:
 
         try:
             return ox.Store.read_only(str(self.folder / STORE))
-        except OSError as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # RocksDB says "Corruption: ..."
             raise StoreError(f"{self.folder / STORE}: the store cannot be opened ({exc}); "
                              f"rebuild it with: {self.rebuild_hint}") from None
 
@@ -248,20 +248,22 @@ def _prune(builds: Path, keep: str) -> None:
 
 
 class Loader:
-    """Loads Turtle into a new on-disk store in a forked process, from a pipe, while the build
+    """Loads Turtle into a new on-disk store in another process, from a pipe, while the build
     writes the same Turtle to its file: the two take turns on two cores instead of one after
-    the other (bulk-loading 1 GB of Turtle alone takes about a minute)."""
+    the other (bulk-loading 1 GB of Turtle alone takes about a minute). The process is a new
+    interpreter, not a fork: a fork of a process whose store threads hold a lock can hang."""
 
-    def __init__(self, folder: Path) -> None:
-        import multiprocessing
+    def __init__(self, folder: Path, base: str, build_id: str) -> None:
+        import subprocess
+        import sys
+        import tempfile
 
-        ctx = multiprocessing.get_context("fork")
-        read, self._write = os.pipe()
-        self._proc = ctx.Process(target=_load, args=(read, self._write, str(folder)),
-                                 daemon=True)
-        self._proc.start()
-        os.close(read)
-        self._pipe = os.fdopen(self._write, "wb", buffering=1 << 20)
+        self._errors = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys, timeline.store as s; s.load_main(*sys.argv[1:])",
+             str(folder), base, build_id], stdin=subprocess.PIPE, stderr=self._errors)
+        assert self._proc.stdin is not None
+        self._pipe = self._proc.stdin
 
     def feed(self, parts: Iterable[bytes]) -> Iterable[bytes]:
         """The parts, each also sent to the loader."""
@@ -271,39 +273,67 @@ class Loader:
 
     def finish(self) -> None:
         self._pipe.close()
-        self._proc.join()
-        if self._proc.exitcode != 0:
-            raise StoreError(f"loading the store failed (exit status {self._proc.exitcode}); "
-                             "run the build again with --jobs 1")
+        if self._proc.wait() != 0:
+            self._errors.seek(0)
+            error = self._errors.read().decode(errors="replace").strip().splitlines()
+            raise StoreError("loading the store failed"
+                             + (f": {error[-1]}" if error else f" (exit {self._proc.returncode})"))
 
     def abandon(self) -> None:
-        if not self._pipe.closed:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for stream in (self._pipe, self._errors):
             try:
-                self._pipe.close()
+                stream.close()
             except OSError:
                 pass
-        if self._proc.is_alive():
-            self._proc.terminate()
-        self._proc.join()
 
 
-def _load(read: int, write: int, folder: str) -> None:
+def load_main(folder: str, base: str, build_id: str) -> None:
+    """The loader process: Turtle on standard input into a new store at `folder`."""
+    import signal
+    import sys
+
     import pyoxigraph as ox
 
-    from timeline.workers import ignore_interrupts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops it (see `Loader.abandon`)
+    store = ox.Store(folder)
+    store.bulk_load(sys.stdin.buffer, format=ox.RdfFormat.TURTLE, lenient=True)
+    _name(store, base, build_id)
+    store.flush()
 
-    ignore_interrupts()
-    os.close(write)
-    with os.fdopen(read, "rb") as stream:
-        store = ox.Store(folder)
-        store.bulk_load(stream, format=ox.RdfFormat.TURTLE, lenient=True)
-        store.flush()
-    del store
-    os._exit(0)
+
+def build_graph(base: str) -> Any:
+    """The named graph that holds the build id in the store, apart from the data (queries read
+    the default graph)."""
+    import pyoxigraph as ox
+
+    return ox.NamedNode(base + "dataset/build")
+
+
+_ID = "http://purl.org/dc/terms/identifier"
+
+
+def _name(store: Any, base: str, build_id: str) -> None:
+    import pyoxigraph as ox
+
+    graph = build_graph(base)
+    store.clear_graph(graph)
+    store.add(ox.Quad(graph, ox.NamedNode(_ID), ox.Literal(build_id), graph))
+
+
+def store_id(store: Any, base: str) -> str | None:
+    """The build id a store was written by."""
+    import pyoxigraph as ox
+
+    for quad in store.quads_for_pattern(None, ox.NamedNode(_ID), None, build_graph(base)):
+        return str(quad.object.value)
+    return None
 
 
 def update_store(previous: Path, folder: Path, header: bytes, removed: Iterable[bytes],
-                 added: Iterable[bytes]) -> None:
+                 added: Iterable[bytes], base: str, build_id: str) -> None:
     """A new store at `folder`: the previous build's (hard-linked, not copied), less the
     triples of the Turtle chunks `removed`, plus those of `added`. Blocks never share a
     subject, so a changed chunk's old triples are exactly the ones to remove."""
@@ -316,6 +346,7 @@ def update_store(previous: Path, folder: Path, header: bytes, removed: Iterable[
             store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
     for chunk in added:
         store.load(header + chunk, format=ox.RdfFormat.TURTLE)
+    _name(store, base, build_id)
     store.flush()
     del store
 
