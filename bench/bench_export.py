@@ -52,10 +52,18 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([str(Path(sys.executable).parent / "oxigraph"), "serve",
-                                   "--location", str(Path(tmp) / "store"),
-                                   "--bind", f"127.0.0.1:{port}"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "oxigraph"),
+                "serve",
+                "--location",
+                str(Path(tmp) / "store"),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 try:
@@ -64,8 +72,9 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             body = serialize(rdf, "ntriples")
-            seconds, _ = timed(lambda: upload(body, f"http://127.0.0.1:{port}/store", "urn:g",
-                                              timeout=600), runs=1)
+            seconds, _ = timed(
+                lambda: upload(body, f"http://127.0.0.1:{port}/store", "urn:g", timeout=600), runs=1
+            )
             print(f"| push (PUT to Oxigraph) | {seconds:.2f} | {len(body):,} |")
         finally:
             server.terminate()

@@ -44,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("events", type=int, nargs="?", default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="processes for extract+link (raw nlp.pipe always uses one)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="processes for extract+link (raw nlp.pipe always uses one)",
+    )
     parser.add_argument("--ner", choices=["all", "gazetteer"], default="all")
     args = parser.parse_args(argv)
 
@@ -56,9 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     texts = [e.text for e in dataset.events]
     words = sum(len(t.split()) for t in texts)
     gaz = Gazetteer.from_dataset(dataset)
-    print(f"{len(texts)} event texts, {words} words, {len(gaz.patterns)} gazetteer patterns, "
-          f"median of {args.rounds} rounds, batch size {args.batch_size}, "
-          f"extract+link in {args.jobs} process{'es' if args.jobs > 1 else ''}")
+    print(
+        f"{len(texts)} event texts, {words} words, {len(gaz.patterns)} gazetteer patterns, "
+        f"median of {args.rounds} rounds, batch size {args.batch_size}, "
+        f"extract+link in {args.jobs} process{'es' if args.jobs > 1 else ''}"
+    )
     modes = ["gazetteer"] + (["model"] if installed_model() and args.ner == "all" else [])
     for mode in modes:
         ex = get_extractor(gaz, mode)
@@ -79,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         linked = sum(1 for m in mentions if m.actor)
         print(f"{ex.name}")
         print(f"  raw nlp.pipe     {words / t_raw:>10,.0f} words/s  ({t_raw:.2f} s)")
-        print(f"  extract+link     {words / t_full:>10,.0f} words/s  ({t_full:.2f} s)  "
-              f"{len(mentions)} mentions, {linked} linked")
+        print(
+            f"  extract+link     {words / t_full:>10,.0f} words/s  ({t_full:.2f} s)  "
+            f"{len(mentions)} mentions, {linked} linked"
+        )
         print(f"  overhead         {t_full / t_raw:>10.2f}x (target <= 1.3x)")
     return 0
 

@@ -57,8 +57,9 @@ def same_build(a: Path, b: Path) -> bool:
         store = ox.Store.read_only(str(out / "store"))
         return set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
-    return all((a / f).read_bytes() == (b / f).read_bytes() for f in ("graph.ttl", "view.html")
-               ) and triples(a) == triples(b)
+    return all(
+        (a / f).read_bytes() == (b / f).read_bytes() for f in ("graph.ttl", "view.html")
+    ) and triples(a) == triples(b)
 
 
 def builds(n: int, work: Path) -> dict[str, Any]:
@@ -66,8 +67,9 @@ def builds(n: int, work: Path) -> dict[str, Any]:
     synth.write(n, data, seed=0, per_file=1000)
     out, fresh = work / "out", work / "fresh"
     rows: dict[str, Any] = {}
-    wall, rss, _ = run(["build", str(data), "-o", str(work / "nocache"), "--ner", "gazetteer",
-                        "--no-cache"])
+    wall, rss, _ = run(
+        ["build", str(data), "-o", str(work / "nocache"), "--ner", "gazetteer", "--no-cache"]
+    )
     rows["full build, no cache"] = {"s": wall, "mb": rss}
     shutil.rmtree(work / "nocache")
     wall, rss, _ = run(["build", str(data), "-o", str(out), "--ner", "gazetteer"])
@@ -79,9 +81,13 @@ def builds(n: int, work: Path) -> dict[str, Any]:
         synth.edit(data, kind)
         wall, rss, text = run(["build", str(data), "-o", str(out), "--ner", "gazetteer"])
         run(["build", str(data), "-o", str(fresh), "--ner", "gazetteer", "--no-cache"])
-        rows[f"one {kind} edit"] = {"s": wall, "mb": rss, "pct": 100 * wall / full,
-                                    "store": "updated" if "store updated" in text else "loaded",
-                                    "identical": same_build(out, fresh)}
+        rows[f"one {kind} edit"] = {
+            "s": wall,
+            "mb": rss,
+            "pct": 100 * wall / full,
+            "store": "updated" if "store updated" in text else "loaded",
+            "identical": same_build(out, fresh),
+        }
         shutil.rmtree(fresh)
         print(f"  {n:,}: {kind}: {wall:.2f} s", file=sys.stderr)
     return rows
@@ -94,39 +100,62 @@ def queries(n: int, work: Path, skip_old: bool) -> dict[str, Any]:
     counts = run(["query", str(out), "actors", "--format", "csv"])[2].splitlines()[1:]
     by_events = sorted((int(line.rsplit(",", 1)[1]), line.split(",", 1)[0]) for line in counts)
     busy, median = by_events[-1], by_events[len(by_events) // 2]
-    events = run(["query", str(out), "events-between", "--format", "csv", "-p",
-                  "from=2020-01-01"])[2].splitlines()
+    events = run(["query", str(out), "events-between", "--format", "csv", "-p", "from=2020-01-01"])[
+        2
+    ].splitlines()
     event = events[1].split(",")[3]
-    params = {"actor": [busy[1], median[1]], "event": [event], "fact": [event],
-              "from": ["2020-01-01"], "to": ["2020-12-31"]}
+    params = {
+        "actor": [busy[1], median[1]],
+        "event": [event],
+        "fact": [event],
+        "from": ["2020-01-01"],
+        "to": ["2020-12-31"],
+    }
     rows: dict[str, Any] = {}
     sources = {"build folder": str(out)}
     if not skip_old:
         sources["graph.ttl"] = str(out / "graph.ttl")
     for name, saved in saved_queries().items():
         declared = [p for p in saved.params if p.required]
-        cases = [[]] if not declared else [[f"{p.name}={v}" for p in declared]
-                                            for v in params[declared[0].name]]
+        cases = (
+            [[]]
+            if not declared
+            else [[f"{p.name}={v}" for p in declared] for v in params[declared[0].name]]
+        )
         if name == "events-between":
             cases = [["from=2020-01-01", "to=2020-12-31"]]
         for case in cases:
-            label = name + (f" ({case[0].split('=', 1)[1]})" if case and "actor" in case[0]
-                            else "")
+            label = name + (f" ({case[0].split('=', 1)[1]})" if case and "actor" in case[0] else "")
             for where, path in sources.items():
                 args = ["query", path, name, "--format", "csv", "--timeout", "600"]
                 for p in case:
                     args += ["-p", p]
                 wall, rss, text = run(args)
-                rows.setdefault(label, {})[where] = {"s": wall, "mb": rss,
-                                                     "rows": len(text.splitlines()) - 1}
+                rows.setdefault(label, {})[where] = {
+                    "s": wall,
+                    "mb": rss,
+                    "rows": len(text.splitlines()) - 1,
+                }
         print(f"  {n:,}: {name}", file=sys.stderr)
-    for command in (["actors", str(out), "--limit", "10"], ["relations", str(out), busy[1]],
-                    ["path", str(out), busy[1], median[1]]):
+    for command in (
+        ["actors", str(out), "--limit", "10"],
+        ["relations", str(out), busy[1]],
+        ["path", str(out), busy[1], median[1]],
+    ):
         wall, rss, _ = run([*command, "--format", "csv"])
         rows.setdefault(command[0], {})["build folder"] = {"s": wall, "mb": rss}
     if not skip_old and n <= 10_000:
-        wall, rss, _ = run(["query", str(work / "data"), "actor-events", "-p",
-                            f"actor={busy[1]}", "--format", "csv"])
+        wall, rss, _ = run(
+            [
+                "query",
+                str(work / "data"),
+                "actor-events",
+                "-p",
+                f"actor={busy[1]}",
+                "--format",
+                "csv",
+            ]
+        )
         rows.setdefault(f"actor-events ({busy[1]})", {})["dataset"] = {"s": wall, "mb": rss}
     return rows
 
@@ -140,8 +169,11 @@ def serve_first_answer(work: Path) -> float:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     began = time.perf_counter()
-    proc = subprocess.Popen([*TIMELINE, "serve", str(work / "out"), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*TIMELINE, "serve", str(work / "out"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/queries/actors?format=csv"
     try:
         while True:
@@ -161,8 +193,11 @@ def serve_first_answer(work: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000])
-    parser.add_argument("--skip-old", action="store_true",
-                        help="leave out the .ttl and dataset paths (minutes at 100k)")
+    parser.add_argument(
+        "--skip-old",
+        action="store_true",
+        help="leave out the .ttl and dataset paths (minutes at 100k)",
+    )
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -170,9 +205,11 @@ def main() -> None:
         work = Path(args.work or tempfile.mkdtemp(prefix="bench-store-")) / str(n)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        results[str(n)] = {"builds": builds(n, work),
-                           "queries": queries(n, work, args.skip_old),
-                           "serve first answer s": serve_first_answer(work)}
+        results[str(n)] = {
+            "builds": builds(n, work),
+            "queries": queries(n, work, args.skip_old),
+            "serve first answer s": serve_first_answer(work),
+        }
         _print(n, results[str(n)])
     target = ROOT / "results" / "store.json"
     target.parent.mkdir(exist_ok=True)
@@ -182,13 +219,14 @@ def main() -> None:
 
 
 def _print(n: int, r: dict[str, Any]) -> None:
-    print(f"\n### {n:,} events\n\n| build | wall s | peak MB | % of first build | store | "
-          "identical to a fresh build |\n|---|---|---|---|---|---|")
+    print(
+        f"\n### {n:,} events\n\n| build | wall s | peak MB | % of first build | store | "
+        "identical to a fresh build |\n|---|---|---|---|---|---|"
+    )
     for step, v in r["builds"].items():
         pct = f"{v['pct']:.0f}%" if "pct" in v else ""
         same = {True: "yes", False: "NO"}.get(v.get("identical"), "")
-        print(f"| {step} | {v['s']:.2f} | {v['mb']:.0f} | {pct} | {v.get('store', '')} | "
-              f"{same} |")
+        print(f"| {step} | {v['s']:.2f} | {v['mb']:.0f} | {pct} | {v.get('store', '')} | {same} |")
     wheres = sorted({w for v in r["queries"].values() for w in v})
     print(f"\n| query | {' | '.join(f'{w} s (MB)' for w in wheres)} | rows |")
     print("|---|" + "---|" * len(wheres) + "---|")

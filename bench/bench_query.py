@@ -161,8 +161,11 @@ def bench_oxigraph(data: bytes, repeat: int) -> dict[str, object]:
     for name, params in CASES:
         q = saved[name]
         out[name], out[name + " rows"] = _median(
-            lambda q=q, params=params: len(engine.run(q.text, params, declared=q.params,
-                                                      timeout=None).rows), repeat)
+            lambda q=q, params=params: len(
+                engine.run(q.text, params, declared=q.params, timeout=None).rows
+            ),
+            repeat,
+        )
     return out
 
 
@@ -184,8 +187,10 @@ def bench_rdflib(data: bytes, repeat: int, cap: float) -> dict[str, object]:
     ctx = mp.get_context("fork")
     for name, params in CASES:
         q = saved[name]
-        bindings = {rdflib.Variable(v.value): _to_rdflib(term)
-                    for v, term in engine.bind(q.text, params, q.params).items()}
+        bindings = {
+            rdflib.Variable(v.value): _to_rdflib(term)
+            for v, term in engine.bind(q.text, params, q.params).items()
+        }
         queue = ctx.Queue()
 
         def child(q=q, b=bindings, queue=queue) -> None:
@@ -217,11 +222,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rdflib-events", type=int, default=1_000)
-    parser.add_argument("--cap", type=float, default=60.0,
-                        help="Seconds after which an rdflib query is stopped (reported as >).")
+    parser.add_argument(
+        "--cap",
+        type=float,
+        default=60.0,
+        help="Seconds after which an rdflib query is stopped (reported as >).",
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" /
-                        "query.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "query.json"
+    )
     args = parser.parse_args(argv)
     results: dict[str, object] = {}
     small = synth(args.rdflib_events)

@@ -36,8 +36,12 @@ def synthetic_dataset(nodes: int, seed: int = 1) -> Any:
     n_actors = max(2, nodes // 5)
     n_events = max(1, nodes - n_actors)
     actors = [
-        {"id": f"actor-{i}", "name": f"Actor {i}", "kind": kinds[i % len(kinds)],
-         "aliases": [f"A{i}"]}
+        {
+            "id": f"actor-{i}",
+            "name": f"Actor {i}",
+            "kind": kinds[i % len(kinds)],
+            "aliases": [f"A{i}"],
+        }
         for i in range(n_actors)
     ]
     start = date(2024, 1, 1)
@@ -47,23 +51,40 @@ def synthetic_dataset(nodes: int, seed: int = 1) -> Any:
         when = day.isoformat() if i % 4 else day.isoformat()[:7]
         # Zipf-like choice: low ids are hubs, as in news (a few actors are in most stories).
         chosen = sorted({int(n_actors * rng.random() ** 3) for _ in range(rng.randint(2, 4))})
-        events.append({
-            "id": f"event-{i}", "title": f"Event {i}", "date": when,
-            "type": types[rng.randrange(len(types))], "summary": f"Summary of event {i}.",
-            "participants": [{"actor": f"actor-{a}", "role": "participant"} for a in chosen],
-            "sources": ["s"],
-        })
+        events.append(
+            {
+                "id": f"event-{i}",
+                "title": f"Event {i}",
+                "date": when,
+                "type": types[rng.randrange(len(types))],
+                "summary": f"Summary of event {i}.",
+                "participants": [{"actor": f"actor-{a}", "role": "participant"} for a in chosen],
+                "sources": ["s"],
+            }
+        )
     claims = [
-        {"id": f"claim-{i}", "about": f"event-{i}", "statement": "a count", "claimed_by":
-         "actor-0", "value": 10, "sources": ["s"],
-         "verifications": [{"by": "actor-1", "value": 7, "verdict": "disputed", "sources": ["s"]}]}
+        {
+            "id": f"claim-{i}",
+            "about": f"event-{i}",
+            "statement": "a count",
+            "claimed_by": "actor-0",
+            "value": 10,
+            "sources": ["s"],
+            "verifications": [
+                {"by": "actor-1", "value": 7, "verdict": "disputed", "sources": ["s"]}
+            ],
+        }
         for i in range(0, n_events, 97)
     ]
-    return Dataset.model_validate({
-        "dataset": {"title": f"Synthetic {nodes} nodes"},
-        "sources": [{"id": "s", "title": "Synthetic source"}],
-        "actors": actors, "events": events, "claims": claims,
-    })
+    return Dataset.model_validate(
+        {
+            "dataset": {"title": f"Synthetic {nodes} nodes"},
+            "sources": [{"id": "s", "title": "Synthetic source"}],
+            "actors": actors,
+            "events": events,
+            "claims": claims,
+        }
+    )
 
 
 def synthetic_build(nodes: int, seed: int = 1) -> Any:
@@ -81,18 +102,24 @@ def time_to_interactive(path: Path, timeout_s: float) -> float | None:
 
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000})
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
         try:
             page = ctx.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                       else r.abort())
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+            )
             t0 = time.perf_counter()
             page.goto(path.as_uri(), wait_until="commit", timeout=timeout_s * 1000)
             while time.perf_counter() - t0 < timeout_s:
                 try:
-                    if page.evaluate("() => Boolean(window.timelineView && "
-                                     "window.timelineView.ready)"):
+                    if page.evaluate(
+                        "() => Boolean(window.timelineView && window.timelineView.ready)"
+                    ):
                         return time.perf_counter() - t0
                 except Exception:  # the page may still be navigating  # noqa: BLE001
                     pass
@@ -113,16 +140,25 @@ def measure(nodes: int, full: bool, full_timeout: float) -> dict[str, Any]:
         path = Path(tmp) / "view.html"
         path.write_bytes(page)
         tti = time_to_interactive(path, full_timeout if full else 120)
-    return {"nodes": nodes, "mode": "full" if full else "default", "bytes": len(page),
-            "render_s": round(render_s, 2), "interactive_s": None if tti is None else round(tti, 2),
-            "aggregated": b'"aggregated":true' in page}
+    return {
+        "nodes": nodes,
+        "mode": "full" if full else "default",
+        "bytes": len(page),
+        "render_s": round(render_s, 2),
+        "interactive_s": None if tti is None else round(tti, 2),
+        "aggregated": b'"aggregated":true' in page,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, nargs="*", default=[2000, 10000])
-    ap.add_argument("--full-timeout", type=float, default=180.0,
-                    help="give up on a full (unaggregated) page after this many seconds")
+    ap.add_argument(
+        "--full-timeout",
+        type=float,
+        default=180.0,
+        help="give up on a full (unaggregated) page after this many seconds",
+    )
     args = ap.parse_args()
     rows = []
     for n in args.nodes:
@@ -130,9 +166,12 @@ def main() -> None:
             row = measure(n, full, args.full_timeout)
             rows.append(row)
             tti = "not interactive" if row["interactive_s"] is None else f"{row['interactive_s']} s"
-            print(f"{n:>6} nodes  {row['mode']:<7}  aggregated={str(row['aggregated']):<5}  "
-                  f"{row['bytes'] / 1e6:6.2f} MB  render {row['render_s']:5.2f} s  "
-                  f"interactive after {tti}", flush=True)
+            print(
+                f"{n:>6} nodes  {row['mode']:<7}  aggregated={str(row['aggregated']):<5}  "
+                f"{row['bytes'] / 1e6:6.2f} MB  render {row['render_s']:5.2f} s  "
+                f"interactive after {tti}",
+                flush=True,
+            )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "view.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -145,8 +145,7 @@ def worker_pipeline(path: Path, out: Path) -> None:
             engine = Engine(store, "https://example.org/timeline/")
             busiest = max(dataset.actors, key=lambda a: graph.in_degree(f"actor:{a.id}"))
             rows = 0
-            for name, params in (("co-participation", {}), ("actor-events",
-                                                             {"actor": busiest.id})):
+            for name, params in (("co-participation", {}), ("actor-events", {"actor": busiest.id})):
                 saved = saved_query(name)
                 answer = engine.run(saved.text, params, declared=saved.params, timeout=None)
                 rows += len(answer.cells())
@@ -226,8 +225,9 @@ def dataset_file(n: int, seed: int, workdir: Path) -> Path:
     return path
 
 
-def run_worker(args: list[str], timeout: float, expect: list[str],
-               say: Callable[[str], None]) -> list[dict[str, Any]]:
+def run_worker(
+    args: list[str], timeout: float, expect: list[str], say: Callable[[str], None]
+) -> list[dict[str, Any]]:
     """Run one worker; rows it did not reach are reported as failed or timed out."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
     rows: list[dict[str, Any]] = []
@@ -252,8 +252,7 @@ def run_worker(args: list[str], timeout: float, expect: list[str],
     return rows
 
 
-def run_cli(path: Path, out: Path, timeout: float, say: Callable[[str], None]
-            ) -> dict[str, Any]:
+def run_cli(path: Path, out: Path, timeout: float, say: Callable[[str], None]) -> dict[str, Any]:
     """`timeline build PATH -o OUT --ner gazetteer` as a user runs it: wall time from start to
     exit, and the peak RSS of the command (and of its largest forked worker)."""
     name = CLI_STAGE
@@ -269,12 +268,17 @@ def run_cli(path: Path, out: Path, timeout: float, say: Callable[[str], None]
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or seconds > timeout:
-        problem = (proc.stderr.read().decode(errors="replace").strip().splitlines()
-                   if proc.stderr else [])[-1:]
+        problem = (
+            proc.stderr.read().decode(errors="replace").strip().splitlines() if proc.stderr else []
+        )[-1:]
         row: dict[str, Any] = {"stage": name, "note": f"failed: {' '.join(problem)}"[:80]}
     else:
-        row = {"stage": name, "seconds": seconds, "rss_mb": usage.ru_maxrss / 1024,
-               "note": "wall time, all outputs (Turtle + HTML view)"}
+        row = {
+            "stage": name,
+            "seconds": seconds,
+            "rss_mb": usage.ru_maxrss / 1024,
+            "note": "wall time, all outputs (Turtle + HTML view)",
+        }
     say(format_row(row))
     return row
 
@@ -313,18 +317,20 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
         peak = max((r["rss_mb"] for r in known), default=0)
         partial = "" if len(known) == len(core) else " (partial)"
         totals.append(f"**{total:.1f} s / {peak:.0f} MB**{partial}")
-    lines.append("| validate + extract + RDF graph + Turtle (load+validate, extract+link, RDF, "
-                 "serialize) | " + " | ".join(totals) + " |")
+    lines.append(
+        "| validate + extract + RDF graph + Turtle (load+validate, extract+link, RDF, "
+        "serialize) | " + " | ".join(totals) + " |"
+    )
     add(CLI_STAGE)
     lines.append("| *raw baselines* |" + " |" * len(sizes))
     for name in BASELINES:
         add(name)
     lines.append("| *ratios* |" + " |" * len(sizes))
-    for label, num, den in (("load+validate / libyaml parse", "load+validate", BASELINES[0]),
-                            ("load+validate / libyaml parse, GC off", "load+validate",
-                             BASELINES[1]),
-                            ("extract+link (auto jobs) / raw nlp.pipe (1 process)", "extract+link",
-                             BASELINES[2])):
+    for label, num, den in (
+        ("load+validate / libyaml parse", "load+validate", BASELINES[0]),
+        ("load+validate / libyaml parse, GC off", "load+validate", BASELINES[1]),
+        ("extract+link (auto jobs) / raw nlp.pipe (1 process)", "extract+link", BASELINES[2]),
+    ):
         cells = []
         for n in sizes:
             a, b = results[n]["rows"].get(num), results[n]["rows"].get(den)
@@ -334,10 +340,12 @@ def markdown(results: dict[int, dict[str, Any]]) -> str:
     facts = []
     for n in sizes:
         r = results[n]
-        facts.append(f"N = {n:,}: {r['mb']:.1f} MB of YAML, "
-                     f"{r['rows'].get('query', {}).get('triples', '?'):,} triples"
-                     if isinstance(r["rows"].get("query", {}).get("triples"), int)
-                     else f"N = {n:,}: {r['mb']:.1f} MB of YAML")
+        facts.append(
+            f"N = {n:,}: {r['mb']:.1f} MB of YAML, "
+            f"{r['rows'].get('query', {}).get('triples', '?'):,} triples"
+            if isinstance(r["rows"].get("query", {}).get("triples"), int)
+            else f"N = {n:,}: {r['mb']:.1f} MB of YAML"
+        )
     return "\n".join(lines) + "\n\n" + "; ".join(facts) + "."
 
 
@@ -347,13 +355,24 @@ def main(argv: list[str] | None = None) -> int:
         description="Benchmark every pipeline stage and the raw baselines.",
         epilog="Example: .venv/bin/python bench/run.py --sizes 1000,10000",
     )
-    parser.add_argument("--sizes", default="1000,10000,100000",
-                        help="comma-separated event counts (default 1000,10000,100000)")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,100000",
+        help="comma-separated event counts (default 1000,10000,100000)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/timeline-bench"),
-                        help="where datasets and Turtle files are kept between runs")
-    parser.add_argument("--timeout", type=float, default=1800,
-                        help="seconds before one worker process is given up (default 1800)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp/timeline-bench"),
+        help="where datasets and Turtle files are kept between runs",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds before one worker process is given up (default 1800)",
+    )
     parser.add_argument("--no-baselines", action="store_true", help="pipeline stages only")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -392,10 +411,18 @@ def main(argv: list[str] | None = None) -> int:
                         rows.append({"stage": b, "note": "skipped: ~1 KB per triple in rdflib"})
             elif turtle.exists():
                 # rdflib's Turtle writer did not finish 10k events in 6 minutes: capped
-                rows += run_worker(["engine", str(turtle), "rdflib"], min(args.timeout, 300),
-                                   [b for b in BASELINES if b.startswith("rdflib")], say)
-                rows += run_worker(["engine", str(turtle), "pyoxigraph"], args.timeout,
-                                   [b for b in BASELINES if b.startswith("pyoxigraph")], say)
+                rows += run_worker(
+                    ["engine", str(turtle), "rdflib"],
+                    min(args.timeout, 300),
+                    [b for b in BASELINES if b.startswith("rdflib")],
+                    say,
+                )
+                rows += run_worker(
+                    ["engine", str(turtle), "pyoxigraph"],
+                    args.timeout,
+                    [b for b in BASELINES if b.startswith("pyoxigraph")],
+                    say,
+                )
         results[n] = {"mb": mb, "rows": {r["stage"]: r for r in rows}}
     table = markdown(results)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")

@@ -43,25 +43,87 @@ SURNAMES = (
     "Villalobos Lozada Ferrer Aguilar Montes"
 ).split()
 COUNTRIES = [
-    ("Venezuela", "Venezuelan"), ("Colombia", "Colombian"), ("Perú", "Peruvian"),
-    ("México", "Mexican"), ("Panamá", "Panamanian"), ("Brasil", "Brazilian"),
-    ("Ecuador", "Ecuadorian"), ("Bolivia", "Bolivian"), ("Chile", "Chilean"),
-    ("Argentina", "Argentine"), ("Cuba", "Cuban"), ("Haití", "Haitian"),
-    ("República Dominicana", "Dominican"), ("Costa Rica", "Costa Rican"),
-    ("Nicaragua", "Nicaraguan"), ("Honduras", "Honduran"), ("Guatemala", "Guatemalan"),
-    ("Paraguay", "Paraguayan"), ("Uruguay", "Uruguayan"), ("United States", "American"),
-    ("España", "Spanish"), ("Portugal", "Portuguese"), ("France", "French"),
-    ("Deutschland", "German"), ("Türkiye", "Turkish"),
+    ("Venezuela", "Venezuelan"),
+    ("Colombia", "Colombian"),
+    ("Perú", "Peruvian"),
+    ("México", "Mexican"),
+    ("Panamá", "Panamanian"),
+    ("Brasil", "Brazilian"),
+    ("Ecuador", "Ecuadorian"),
+    ("Bolivia", "Bolivian"),
+    ("Chile", "Chilean"),
+    ("Argentina", "Argentine"),
+    ("Cuba", "Cuban"),
+    ("Haití", "Haitian"),
+    ("República Dominicana", "Dominican"),
+    ("Costa Rica", "Costa Rican"),
+    ("Nicaragua", "Nicaraguan"),
+    ("Honduras", "Honduran"),
+    ("Guatemala", "Guatemalan"),
+    ("Paraguay", "Paraguayan"),
+    ("Uruguay", "Uruguayan"),
+    ("United States", "American"),
+    ("España", "Spanish"),
+    ("Portugal", "Portuguese"),
+    ("France", "French"),
+    ("Deutschland", "German"),
+    ("Türkiye", "Turkish"),
 ]
 CITY_NAMES = [
-    "Caracas", "Bogotá", "Mérida", "Maracaibo", "Valencia", "Barquisimeto", "Cúcuta", "Medellín",
-    "Cali", "Cartagena", "Lima", "Cusco", "Arequipa", "Ciudad de México", "Querétaro",
-    "Monterrey", "Colón", "São Paulo", "Brasília", "Manaus", "Quito", "Guayaquil", "La Paz",
-    "Santa Cruz", "Santiago", "Valparaíso", "Buenos Aires", "Córdoba", "Rosario", "La Habana",
-    "Santiago de Cuba", "Puerto Príncipe", "Santo Domingo", "San José", "Managua",
-    "Tegucigalpa", "Asunción", "Montevideo", "Miami", "Washington", "Madrid", "Sevilla",
-    "Lisboa", "Porto", "Paris", "Lyon", "Berlin", "München", "Ankara", "İstanbul",
-    "Ciudad Bolívar", "Puerto Ordaz", "Maturín", "San Cristóbal",
+    "Caracas",
+    "Bogotá",
+    "Mérida",
+    "Maracaibo",
+    "Valencia",
+    "Barquisimeto",
+    "Cúcuta",
+    "Medellín",
+    "Cali",
+    "Cartagena",
+    "Lima",
+    "Cusco",
+    "Arequipa",
+    "Ciudad de México",
+    "Querétaro",
+    "Monterrey",
+    "Colón",
+    "São Paulo",
+    "Brasília",
+    "Manaus",
+    "Quito",
+    "Guayaquil",
+    "La Paz",
+    "Santa Cruz",
+    "Santiago",
+    "Valparaíso",
+    "Buenos Aires",
+    "Córdoba",
+    "Rosario",
+    "La Habana",
+    "Santiago de Cuba",
+    "Puerto Príncipe",
+    "Santo Domingo",
+    "San José",
+    "Managua",
+    "Tegucigalpa",
+    "Asunción",
+    "Montevideo",
+    "Miami",
+    "Washington",
+    "Madrid",
+    "Sevilla",
+    "Lisboa",
+    "Porto",
+    "Paris",
+    "Lyon",
+    "Berlin",
+    "München",
+    "Ankara",
+    "İstanbul",
+    "Ciudad Bolívar",
+    "Puerto Ordaz",
+    "Maturín",
+    "San Cristóbal",
 ]
 FACILITY_KINDS = [
     ("{city} Central Prison", "prison of {city}"),
@@ -88,8 +150,14 @@ ORG_PATTERNS = [
 ]
 TITLES = ["President", "Minister", "General", "Judge", "Governor", "Mayor", "Deputy", "Senator"]
 PUBLISHERS = [
-    "Agencia Latina de Noticias", "Wire Service International", "El Observador", "La Crónica",
-    "The Hemisphere Review", "Noticias del Sur", "Radio Continental", "Diario Económico",
+    "Agencia Latina de Noticias",
+    "Wire Service International",
+    "El Observador",
+    "La Crónica",
+    "The Hemisphere Review",
+    "Noticias del Sur",
+    "Radio Continental",
+    "Diario Económico",
 ]
 ROLES_BY_TYPE = {
     "military-operation": ("agent", "target", "affected", "location"),
@@ -129,7 +197,7 @@ VERBS = {
 SENTENCES = [
     "{a} moved to {v} {b} in {p}, according to officials who spoke on condition of anonymity.",
     "The {n} followed weeks of pressure from {c}, which had demanded action since {month}.",
-    "{b} did not respond to requests for comment, while {a} called it \"a necessary step\".",
+    '{b} did not respond to requests for comment, while {a} called it "a necessary step".',
     "Witnesses in {p} described crowds gathering near {f} as news of the {n} spread.",
     "{c} said the {n} was illegal and promised to take the matter to {d}.",
     "Officials close to {a} told reporters that talks with {b} would continue in {p}.",
@@ -147,10 +215,11 @@ QUOTES = [
     "The charges are politically motivated and we will contest every one of them.",
     "Nobody should travel to the region until the situation is clear.",
     "We are working with our partners to bring everyone home.",
-    "The \"so-called\" agreement changes nothing for the people still in prison.",
+    'The "so-called" agreement changes nothing for the people still in prison.',
 ]
-MONTHS = "January February March April May June July August September October November " \
-    "December".split()
+MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
 UNITS = ["people", "prisoners", "barrels per day", "USD", "detainees", "percent"]
 
 _PLAIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-žİıŁłŞşÇçÜüÖöÆæØøÅå][^:#\n\"'\[\]{},&*!|>%@`]*")
@@ -186,10 +255,14 @@ def _q(text: str) -> str:
 
 
 def _flow(items: list[str]) -> str:
-    return "[" + ", ".join(
-        t if _PLAIN.fullmatch(t) and "," not in t else json.dumps(t, ensure_ascii=False)
-        for t in items
-    ) + "]"
+    return (
+        "["
+        + ", ".join(
+            t if _PLAIN.fullmatch(t) and "," not in t else json.dumps(t, ensure_ascii=False)
+            for t in items
+        )
+        + "]"
+    )
 
 
 def _folded(key: str, text: str, indent: int) -> str:
@@ -244,13 +317,15 @@ class _Generator:
         for name, _adj in COUNTRIES:
             folded = _fold(name)
             aliases = [folded] if folded != name else []
-            self.countries.append(_Actor(self.unique_id(_slug(name)), name, "country", aliases,
-                                         [name, *aliases]))
+            self.countries.append(
+                _Actor(self.unique_id(_slug(name)), name, "country", aliases, [name, *aliases])
+            )
         for name in CITY_NAMES:
             folded = _fold(name)
             aliases = [folded] if folded != name else []
-            self.cities.append(_Actor(self.unique_id(_slug(name)), name, "city", aliases,
-                                      [name, *aliases]))
+            self.cities.append(
+                _Actor(self.unique_id(_slug(name)), name, "city", aliases, [name, *aliases])
+            )
         n_fac = max(5, n_actors // 15)
         for _ in range(n_fac):
             city = rng.choice(self.cities).name
@@ -259,15 +334,20 @@ class _Generator:
             if any(f.name == name for f in self.facilities[-50:]):
                 name = f"{name} {rng.choice(['North', 'South', 'East', 'West', 'Annex'])}"
             al = alias.format(city=city)
-            self.facilities.append(_Actor(self.unique_id(_slug(name)), name, "facility", [al],
-                                          [name, al]))
+            self.facilities.append(
+                _Actor(self.unique_id(_slug(name)), name, "facility", [al], [name, al])
+            )
         n_orgs = max(10, n_actors // 4)
         seen_names: set[str] = set()
         for _ in range(n_orgs):
             pattern, kind, alias = rng.choice(ORG_PATTERNS)
             country, adj = rng.choice(COUNTRIES)
-            fill = {"country": country, "adj": adj, "city": rng.choice(self.cities).name,
-                    "surname": rng.choice(SURNAMES)}
+            fill = {
+                "country": country,
+                "adj": adj,
+                "city": rng.choice(self.cities).name,
+                "surname": rng.choice(SURNAMES),
+            }
             name = pattern.format(**fill)
             if name in seen_names:
                 name = f"{name} ({rng.choice(self.cities).name})"
@@ -280,9 +360,15 @@ class _Generator:
                 aliases.append(_fold(acronym))
             if _fold(name) != name:
                 aliases.append(_fold(name))
-            self.orgs.append(_Actor(self.unique_id(_slug(name)), name, kind, aliases,
-                                    [name, aliases[0], *(aliases[1:2] if len(acronym) >= 3
-                                                         else [])]))
+            self.orgs.append(
+                _Actor(
+                    self.unique_id(_slug(name)),
+                    name,
+                    kind,
+                    aliases,
+                    [name, aliases[0], *(aliases[1:2] if len(acronym) >= 3 else [])],
+                )
+            )
         n_people = max(10, n_actors - n_orgs - n_fac - len(self.countries) - len(self.cities))
         seen_names.clear()
         while len(self.people) < n_people:
@@ -299,8 +385,9 @@ class _Generator:
             aliases.append(last)
             if rng.random() < 0.3:
                 aliases.append(f"{rng.choice(TITLES)} {last}")
-            self.people.append(_Actor(self.unique_id(_slug(name)), name, "person", aliases,
-                                      [name, *aliases]))
+            self.people.append(
+                _Actor(self.unique_id(_slug(name)), name, "person", aliases, [name, *aliases])
+            )
         self.places = self.countries + self.cities + self.facilities
         self.all_actors = self.people + self.orgs + self.places
         # A few actors are in the news all the time, most rarely: Zipf-like weights.
@@ -310,18 +397,21 @@ class _Generator:
         self.descriptions = {
             a.id: self.description(a) for a in self.all_actors if rng.random() < 0.6
         }
-        self.same_as = {a.id: f"Q{rng.randint(1, 99_999_999)}" for a in self.all_actors
-                        if rng.random() < 0.15}
+        self.same_as = {
+            a.id: f"Q{rng.randint(1, 99_999_999)}" for a in self.all_actors if rng.random() < 0.15
+        }
 
     def description(self, a: _Actor) -> str:
         rng = self.rng
         if a.kind == "person":
             org = rng.choice(self.orgs).name
-            return rng.choice([
-                f"Senior official of the {org}, often quoted on detentions.",
-                f"Opposition figure and former adviser to the {org}.",
-                f"Lawyer who represents several detainees before the {org}.",
-            ])
+            return rng.choice(
+                [
+                    f"Senior official of the {org}, often quoted on detentions.",
+                    f"Opposition figure and former adviser to the {org}.",
+                    f"Lawyer who represents several detainees before the {org}.",
+                ]
+            )
         if a.kind in ("country", "city", "facility"):
             return f"{a.name}, where several of the events take place."
         return f"{a.name}, active in the region since the {rng.choice([1990, 2000, 2010])}s."
@@ -350,8 +440,10 @@ class _Generator:
             if rng.random() < 0.9:
                 lines.append(f"    publisher: {_q(publisher)}\n")
             if rng.random() < 0.8:
-                lines.append(f"    url: https://news.example.org/{_slug(publisher)}/"
-                             f"{day.isoformat()}/{sid}?page={i % 7}\n")
+                lines.append(
+                    f"    url: https://news.example.org/{_slug(publisher)}/"
+                    f"{day.isoformat()}/{sid}?page={i % 7}\n"
+                )
             precision = rng.random()
             pub = day.isoformat() if precision < 0.8 else day.isoformat()[:7]
             lines.append(f'    published: "{pub}"\n')
@@ -384,12 +476,21 @@ class _Generator:
         r = rng.random()
         if r < 0.05 and i > 0:
             anchor = rng.randrange(max(0, i - 200), i)
-            span = rng.choice([(-8, -2, "last week"), (1, 3, "days later"),
-                               (-30, -1, "earlier this month"), (2, 8, "the following week"),
-                               (-1, -1, "the day before")])
+            span = rng.choice(
+                [
+                    (-8, -2, "last week"),
+                    (1, 3, "days later"),
+                    (-30, -1, "earlier this month"),
+                    (2, 8, "the following week"),
+                    (-1, -1, "the day before"),
+                ]
+            )
             self.relative += 1
-            return ("{relative_to: " + self.event_ids[anchor] + f", from_days: {span[0]}, "
-                    f"to_days: {span[1]}, as_stated: {span[2]}}}", day)
+            return (
+                "{relative_to: " + self.event_ids[anchor] + f", from_days: {span[0]}, "
+                f"to_days: {span[1]}, as_stated: {span[2]}}}",
+                day,
+            )
         if r < 0.45:
             return f'"{day.isoformat()}"', day
         if r < 0.62:
@@ -431,24 +532,35 @@ class _Generator:
             verb, verb2, noun = VERBS[etype]
             action = rng.choice((verb, verb2))
             action = f"plans to {action}" if rng.random() < 0.1 else _third(action)
-            title = f"{rng.choice(a.mention)} {action} {rng.choice(b.mention)} " \
+            title = (
+                f"{rng.choice(a.mention)} {action} {rng.choice(b.mention)} "
                 f"in {rng.choice(where.mention)}"
+            )
             ident = self.unique_id(f"{_slug(title)[:60]}-{i + 1}")
             self.event_ids.append(ident)
             when, first_day = self.date(i)
             fill = {
-                "a": rng.choice(a.mention), "b": rng.choice(b.mention),
-                "c": rng.choice(others[0].mention), "d": rng.choice(others[1].mention),
-                "p": rng.choice(where.mention), "f": rng.choice(facility.mention),
-                "v": verb, "n": noun, "month": MONTHS[first_day.month - 1],
+                "a": rng.choice(a.mention),
+                "b": rng.choice(b.mention),
+                "c": rng.choice(others[0].mention),
+                "d": rng.choice(others[1].mention),
+                "p": rng.choice(where.mention),
+                "f": rng.choice(facility.mention),
+                "v": verb,
+                "n": noun,
+                "month": MONTHS[first_day.month - 1],
             }
             n_sent = rng.choice((2, 3, 3, 4, 4, 5, 6))
             sentences = rng.sample(SENTENCES, n_sent)
             summary = " ".join(s.format(**fill) for s in sentences)
             summary = summary[0].upper() + summary[1:]
-            lines = [f"  - id: {ident}\n", f"    title: {_q(title[0].upper() + title[1:])}\n",
-                     f"    date: {when}\n", f"    type: {etype}\n",
-                     "    " + _folded("summary", summary, 6)]
+            lines = [
+                f"  - id: {ident}\n",
+                f"    title: {_q(title[0].upper() + title[1:])}\n",
+                f"    date: {when}\n",
+                f"    type: {etype}\n",
+                "    " + _folded("summary", summary, 6),
+            ]
             if rng.random() < 0.08:
                 lines.append("    date_note: The report gives only an approximate date.\n")
             if places:
@@ -463,16 +575,25 @@ class _Generator:
                     continue
                 used.add((actor.id, role))
                 lines.append(f"      - {{actor: {actor.id}, role: {role}}}\n")
-            srcs = sorted(set(rng.sample(self.source_ids, min(len(self.source_ids),
-                                                              rng.choice((1, 1, 1, 2, 3))))))
+            srcs = sorted(
+                set(
+                    rng.sample(
+                        self.source_ids, min(len(self.source_ids), rng.choice((1, 1, 1, 2, 3)))
+                    )
+                )
+            )
             lines.append(f"    sources: {_flow(srcs)}\n")
             if i > 0 and rng.random() < 0.1:
                 lines.append(f"    part_of: {self.event_ids[rng.randrange(max(0, i - 500), i)]}\n")
             if i > 0 and rng.random() < 0.2:
                 lines.append(f"    follows: [{self.event_ids[rng.randrange(max(0, i - 50), i)]}]\n")
             if i > 1 and rng.random() < 0.1:
-                picks = sorted({self.event_ids[rng.randrange(max(0, i - 300), i)]
-                                for _ in range(rng.choice((1, 2)))})
+                picks = sorted(
+                    {
+                        self.event_ids[rng.randrange(max(0, i - 300), i)]
+                        for _ in range(rng.choice((1, 2)))
+                    }
+                )
                 lines.append(f"    caused_by: {_flow(picks)}\n")
             if rng.random() < 0.2:
                 lines.append("    quotes:\n")
@@ -498,9 +619,12 @@ class _Generator:
             unit = rng.choice(UNITS)
             value = rng.randint(1, 5000)
             cid = self.unique_id(f"{by.id[:40]}-claim-{i + 1}")
-            lines = [f"  - id: {cid}\n", f"    about: {about}\n",
-                     f"    statement: {_q(f'{by.name} says {value} {unit} were affected')}\n",
-                     f"    claimed_by: {by.id}\n"]
+            lines = [
+                f"  - id: {cid}\n",
+                f"    about: {about}\n",
+                f"    statement: {_q(f'{by.name} says {value} {unit} were affected')}\n",
+                f"    claimed_by: {by.id}\n",
+            ]
             if rng.random() < 0.85:
                 lines.append(f"    value: {value}\n    unit: {_q(unit)}\n")
             if rng.random() < 0.3:
@@ -533,8 +657,11 @@ class _Generator:
             if subject.id == obj.id or key in keys:
                 return
             keys.add(key)
-            lines = [f"  - subject: {subject.id}\n", f"    type: {rtype}\n",
-                     f"    object: {obj.id}\n"]
+            lines = [
+                f"  - subject: {subject.id}\n",
+                f"    type: {rtype}\n",
+                f"    object: {obj.id}\n",
+            ]
             if rng.random() < 0.4:
                 start = 1990 + rng.randrange(30)
                 lines.append(f'    start: "{start}-{rng.randint(1, 12):02d}"\n')
@@ -552,8 +679,11 @@ class _Generator:
         for p in self.people:
             r = rng.random()
             if r < 0.5:
-                add(p, rng.choice(["member-of", "leader-of", "head-of", "spokesperson-for"]),
-                    rng.choice(self.orgs))
+                add(
+                    p,
+                    rng.choice(["member-of", "leader-of", "head-of", "spokesperson-for"]),
+                    rng.choice(self.orgs),
+                )
             elif r < 0.7:
                 add(p, rng.choice(["ally-of", "opposes", "aide-of"]), rng.choice(self.people))
             elif r < 0.75:
@@ -567,16 +697,23 @@ def _sections(n_events: int, seed: int) -> dict[str, list[str]]:
     g = _Generator(n_events, seed)
     g.actors()
     sources = g.sources()  # events cite sources, so they come first
-    return {"sources": sources, "actors": g.actor_items(), "events": g.events(),
-            "claims": g.claims(), "relations": g.relations()}
+    return {
+        "sources": sources,
+        "actors": g.actor_items(),
+        "events": g.events(),
+        "claims": g.claims(),
+        "relations": g.relations(),
+    }
 
 
 def _header(n_events: int, seed: int) -> str:
-    return (f"# Synthetic timeline data: {n_events} events, seed {seed} (bench/synth.py).\n"
-            "dataset:\n"
-            f"  title: Synthetic timeline ({n_events} events, seed {seed})\n"
-            "  description: Generated for benchmarks; every name and event is invented.\n"
-            "  language: en\n")
+    return (
+        f"# Synthetic timeline data: {n_events} events, seed {seed} (bench/synth.py).\n"
+        "dataset:\n"
+        f"  title: Synthetic timeline ({n_events} events, seed {seed})\n"
+        "  description: Generated for benchmarks; every name and event is invented.\n"
+        "  language: en\n"
+    )
 
 
 def generate(n_events: int, seed: int = 0) -> str:
@@ -597,13 +734,19 @@ def generate_files(n_events: int, seed: int = 0, per_file: int = 1000) -> dict[s
     if per_file < 1:
         raise ValueError("per_file must be at least 1")
     s = _sections(n_events, seed)
-    files = {"actors.yaml": _header(n_events, seed) + "\nsources:\n" + "\n".join(s["sources"])
-             + "\nactors:\n" + "\n".join(s["actors"])}
+    files = {
+        "actors.yaml": _header(n_events, seed)
+        + "\nsources:\n"
+        + "\n".join(s["sources"])
+        + "\nactors:\n"
+        + "\n".join(s["actors"])
+    }
     events = s["events"]
     width = max(4, len(str((len(events) - 1) // per_file + 1)))
     for k in range(0, len(events), per_file):
-        files[f"events-{k // per_file + 1:0{width}d}.yaml"] = \
-            "events:\n" + "\n".join(events[k:k + per_file])
+        files[f"events-{k // per_file + 1:0{width}d}.yaml"] = "events:\n" + "\n".join(
+            events[k : k + per_file]
+        )
     if s["claims"]:
         files["claims.yaml"] = "claims:\n" + "\n".join(s["claims"])
     files["relations.yaml"] = "relations:\n" + "\n".join(s["relations"])
@@ -648,8 +791,11 @@ def edit(folder: Path, kind: str) -> None:
         e["date"] = "2019-05-04"
     elif kind == "participant":
         have = {p["actor"] for p in e.get("participants", [])} | set(e.get("places", []))
-        people = [a["id"] for a in _load(folder / "actors.yaml")["actors"]
-                  if a["kind"] == "person" and a["id"] not in have]
+        people = [
+            a["id"]
+            for a in _load(folder / "actors.yaml")["actors"]
+            if a["kind"] == "person" and a["id"] not in have
+        ]
         e.setdefault("participants", []).append({"actor": people[0], "role": "participant"})
     elif kind == "added":
         added = {**copy.deepcopy(e), "id": "an-added-event", "title": "An added event"}
@@ -690,19 +836,23 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Example: python bench/synth.py 10000 -o /tmp/events-10k.yaml",
     )
     parser.add_argument("n_events", type=int, help="number of events")
-    parser.add_argument("-o", "--output", type=Path, required=True,
-                        help="output file, or folder with --per-file")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file, or folder with --per-file"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--per-file", type=int, default=None,
-                        help="write a folder with this many events per file")
+    parser.add_argument(
+        "--per-file", type=int, default=None, help="write a folder with this many events per file"
+    )
     args = parser.parse_args(argv)
     if args.n_events < 1:
         parser.error("N must be at least 1")
     paths = write(args.n_events, args.output, args.seed, args.per_file)
     size = sum(p.stat().st_size for p in paths)
-    print(f"wrote {args.n_events} events to {args.output} "
-          f"({len(paths)} file{'s' if len(paths) != 1 else ''}, {size / 1e6:.1f} MB)",
-          file=sys.stderr)
+    print(
+        f"wrote {args.n_events} events to {args.output} "
+        f"({len(paths)} file{'s' if len(paths) != 1 else ''}, {size / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
     return 0
 
 

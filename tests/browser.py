@@ -130,15 +130,21 @@ def chromium(config: pytest.Config) -> Any:
     if "context" in _session:
         return _session["context"]
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium; "
-                    "tests/run.sh does it) or set TIMELINE_CHROMIUM")
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium; "
+            "tests/run.sh does it) or set TIMELINE_CHROMIUM"
+        )
     from playwright.sync_api import sync_playwright
 
     profile = tempfile.mkdtemp(prefix="timeline-chromium-")
     playwright = sync_playwright().start()
     context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-        viewport={"width": 1400, "height": 1000}, service_workers="block",
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1400, "height": 1000},
+        service_workers="block",
     )
 
     def close() -> None:

@@ -22,8 +22,11 @@ def shipped_build(shipped_path):
 def test_ranks_on_the_mini_dataset(mini_build):
     ranks = rank_actors(mini_build)
     assert [(r.actor, r.events, r.partners) for r in ranks] == [
-        ("caracas", 1, 2), ("nicolas-maduro", 1, 2), ("us-forces", 1, 2),
-        ("interim-government", 1, 0)]
+        ("caracas", 1, 2),
+        ("nicolas-maduro", 1, 2),
+        ("us-forces", 1, 2),
+        ("interim-government", 1, 0),
+    ]
     top = ranks[0]
     assert top.degree == pytest.approx(2 / 3)
     assert top.betweenness == 0
@@ -48,8 +51,11 @@ def test_date_windows_are_precision_aware(mini_build):
     assert rank_actors(mini_build, Window.parse("2026-02", None)) == []
     window = Window.parse("2026-01", "2026-02")
     assert (str(window.start), str(window.end)) == ("2026-01-01", "2026-02-28")
-    with pytest.raises(AnalysisError, match="the window ends \\(2025-12-31\\) before it starts "
-                                            "\\(2026-01-01\\); swap --from and --to"):
+    with pytest.raises(
+        AnalysisError,
+        match="the window ends \\(2025-12-31\\) before it starts "
+        "\\(2026-01-01\\); swap --from and --to",
+    ):
         Window.parse("2026", "2025")
     with pytest.raises(AnalysisError, match="--from: date '2026-13' has month 13"):
         Window.parse("2026-13", None)
@@ -57,30 +63,65 @@ def test_date_windows_are_precision_aware(mini_build):
 
 def test_relations_through_events_and_curated_relations(mini_build):
     assert relations(mini_build, "Maduro") == [
-        Link("caracas", "Caracas", "event", "capture", "US forces capture Maduro in Caracas",
-             "3 Jan 2026", "target", "location"),
-        Link("us-forces", "US armed forces", "event", "capture",
-             "US forces capture Maduro in Caracas", "3 Jan 2026", "target", "agent")]
+        Link(
+            "caracas",
+            "Caracas",
+            "event",
+            "capture",
+            "US forces capture Maduro in Caracas",
+            "3 Jan 2026",
+            "target",
+            "location",
+        ),
+        Link(
+            "us-forces",
+            "US armed forces",
+            "event",
+            "capture",
+            "US forces capture Maduro in Caracas",
+            "3 Jan 2026",
+            "target",
+            "agent",
+        ),
+    ]
     assert relations(mini_build, "interim-government") == [
-        Link("caracas", "Caracas", "relation", "located-in",
-             "interim-government located-in caracas", "2026-01", "", "")]
+        Link(
+            "caracas",
+            "Caracas",
+            "relation",
+            "located-in",
+            "interim-government located-in caracas",
+            "2026-01",
+            "",
+            "",
+        )
+    ]
     assert relations(mini_build, "interim-government", Window.parse(None, "2025")) == []
 
 
 def test_shortest_chain_of_events(shipped_build, mini_build):
     assert path(mini_build, "us-forces", "nicolas-maduro") == [
-        Hop("us-forces", "capture", "US forces capture Maduro in Caracas", "3 Jan 2026",
-            "nicolas-maduro")]
+        Hop(
+            "us-forces",
+            "capture",
+            "US forces capture Maduro in Caracas",
+            "3 Jan 2026",
+            "nicolas-maduro",
+        )
+    ]
     hops = path(shipped_build, "maduro", "colombia")
     assert hops[0].actor == "nicolas-maduro" and hops[-1].partner == "colombia"
     assert all(a.partner == b.actor for a, b in zip(hops, hops[1:], strict=False))
-    with pytest.raises(AnalysisError, match="no chain of events links 'nicolas-maduro' and "
-                                            "'interim-government'"):
+    with pytest.raises(
+        AnalysisError, match="no chain of events links 'nicolas-maduro' and 'interim-government'"
+    ):
         path(mini_build, "nicolas-maduro", "interim-government")
     with pytest.raises(AnalysisError, match="'jep' takes part in no event, so no chain"):
         path(mini_build, "nicolas-maduro", "jep")
-    with pytest.raises(AnalysisError, match="'us-forces' takes part in no event on or after "
-                                            "2026-02-01, so no chain"):
+    with pytest.raises(
+        AnalysisError,
+        match="'us-forces' takes part in no event on or after 2026-02-01, so no chain",
+    ):
         path(mini_build, "us-forces", "nicolas-maduro", Window.parse("2026-02", None))
 
 
@@ -93,14 +134,15 @@ def test_cli_actors_relations_path(runner, mini_path):
         "1     caracas         Caracas         city    1       2         0.667   0.000        "
         "0.500",
         "2     nicolas-maduro  Nicolás Maduro  person  1       2         0.667   0.000        "
-        "0.500"]
+        "0.500",
+    ]
     result = runner.invoke(app, ["actors", str(mini_path), "--format", "csv"])
     assert result.output.splitlines()[1] == "1,caracas,Caracas,city,1,2,0.667,0.000,0.500"
-    result = runner.invoke(app, ["path", str(mini_path), "us-forces", "maduro", "--format",
-                                 "csv"])
+    result = runner.invoke(app, ["path", str(mini_path), "us-forces", "maduro", "--format", "csv"])
     assert result.output.splitlines() == [
         "step,actor,event,date,partner,title",
-        "1,us-forces,capture,3 Jan 2026,nicolas-maduro,US forces capture Maduro in Caracas"]
+        "1,us-forces,capture,3 Jan 2026,nicolas-maduro,US forces capture Maduro in Caracas",
+    ]
     result = runner.invoke(app, ["relations", str(mini_path), "caracas", "--format", "json"])
     assert result.exit_code == 0
     assert '"partner": "interim-government"' in result.output
@@ -108,14 +150,22 @@ def test_cli_actors_relations_path(runner, mini_path):
 
 def test_cli_errors_are_one_red_line(runner, mini_path):
     cases = [
-        (["path", str(mini_path), "madur", "jep"],
-         "error: no actor 'madur' (did you mean 'nicolas-maduro'?)"),
-        (["relations", str(mini_path), "caracas", "--from", "2026-02-30"],
-         "error: --from: date '2026-02-30' is not a real day: February 2026 has 28 days"),
-        (["path", str(mini_path), "caracas", "caracas"],
-         "error: 'caracas' is the same actor at both ends; give two different actors"),
-        (["actors", str(mini_path), "--format", "xml"],
-         "error: unknown format 'xml'; choose table, csv or json"),
+        (
+            ["path", str(mini_path), "madur", "jep"],
+            "error: no actor 'madur' (did you mean 'nicolas-maduro'?)",
+        ),
+        (
+            ["relations", str(mini_path), "caracas", "--from", "2026-02-30"],
+            "error: --from: date '2026-02-30' is not a real day: February 2026 has 28 days",
+        ),
+        (
+            ["path", str(mini_path), "caracas", "caracas"],
+            "error: 'caracas' is the same actor at both ends; give two different actors",
+        ),
+        (
+            ["actors", str(mini_path), "--format", "xml"],
+            "error: unknown format 'xml'; choose table, csv or json",
+        ),
     ]
     for args, line in cases:
         result = runner.invoke(app, args)

@@ -17,7 +17,10 @@ def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path):
     atomic_write_many({target: "new"})
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".graph.ttl.def456.tmp", ".notes.txt.abc.tmp", "graph.ttl"]
+        ".graph.ttl.def456.tmp",
+        ".notes.txt.abc.tmp",
+        "graph.ttl",
+    ]
 
 
 def test_output_files_get_the_umask_mode(tmp_path):
@@ -30,8 +33,9 @@ def test_output_files_get_the_umask_mode(tmp_path):
 
 def test_streamed_parts_are_written_in_order(tmp_path):
     target = tmp_path / "graph.ttl"
-    atomic_write_many({target: (f"part {i}\n".encode() for i in range(3)),
-                       tmp_path / "view.html": "<p>x</p>"})
+    atomic_write_many(
+        {target: (f"part {i}\n".encode() for i in range(3)), tmp_path / "view.html": "<p>x</p>"}
+    )
     assert target.read_bytes() == b"part 0\npart 1\npart 2\n"
     assert (tmp_path / "view.html").read_text() == "<p>x</p>"
 
@@ -62,6 +66,7 @@ def test_a_file_in_the_way_is_a_clear_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(ExportError) as exc:
         atomic_write_many({blocker / "sub" / "graph.ttl": b"x"})
-    assert str(exc.value) == (f"cannot write {blocker / 'sub' / 'graph.ttl'}: {blocker} is a "
-                              "file, not a folder")
+    assert str(exc.value) == (
+        f"cannot write {blocker / 'sub' / 'graph.ttl'}: {blocker} is a file, not a folder"
+    )
     assert blocker.read_text() == "not a folder"

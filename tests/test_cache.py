@@ -23,8 +23,10 @@ def folder(tmp_path: Path) -> Path:
 def _edit_one_summary(folder: Path) -> None:
     f = folder / "events-0002.yaml"
     text = f.read_text(encoding="utf-8")
-    f.write_text(text.replace("    summary: >-\n", "    summary: >-\n      Edited today. ", 1),
-                 encoding="utf-8")
+    f.write_text(
+        text.replace("    summary: >-\n", "    summary: >-\n      Edited today. ", 1),
+        encoding="utf-8",
+    )
 
 
 def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
@@ -57,13 +59,14 @@ def test_changing_the_gazetteer_extracts_everything_again(folder, tmp_path):
     make_build(folder, ner="gazetteer", cache=Cache(tmp_path / "cache"))
     actors = folder / "actors.yaml"
     text = actors.read_text(encoding="utf-8")
-    actors.write_text(text.replace("    kind: person\n", "    kind: person\n"
-                                   "    description: Added.\n", 1), encoding="utf-8")
+    actors.write_text(
+        text.replace("    kind: person\n", "    kind: person\n    description: Added.\n", 1),
+        encoding="utf-8",
+    )
     after = Cache(tmp_path / "cache")
     make_build(folder, ner="gazetteer", cache=after)
     assert after.stats.extracted == 0  # a description is not a name: mentions stay valid
-    actors.write_text(text.replace("    aliases: [", "    aliases: [Zorro, ", 1),
-                      encoding="utf-8")
+    actors.write_text(text.replace("    aliases: [", "    aliases: [Zorro, ", 1), encoding="utf-8")
     renamed = Cache(tmp_path / "cache")
     make_build(folder, ner="gazetteer", cache=renamed)
     assert renamed.stats.extracted == 120
@@ -75,8 +78,7 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
     good = make_build(folder, ner="gazetteer", cache=Cache(cache_dir))
     entries = sorted(cache_dir.glob("*.pickle"))
     files = len(list(folder.glob("*.yaml")))
-    assert [p.name.split("-")[0] for p in entries] == ["dataset"] + ["file"] * files + [
-        "mentions"]
+    assert [p.name.split("-")[0] for p in entries] == ["dataset"] + ["file"] * files + ["mentions"]
     for p in entries:
         blob = p.read_bytes()
         if damage == "truncate":  # an interrupted write
@@ -100,8 +102,9 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
 
 def test_invalid_data_is_never_cached(tmp_path, mini_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(mini_path.read_text(encoding="utf-8").replace('"2026-01-03"', '"2026-13"'),
-                   encoding="utf-8")
+    bad.write_text(
+        mini_path.read_text(encoding="utf-8").replace('"2026-01-03"', '"2026-13"'), encoding="utf-8"
+    )
     cache = Cache(tmp_path / "cache")
     with pytest.raises(InvalidDataset):
         make_build(bad, ner="none", cache=cache)
@@ -109,20 +112,32 @@ def test_invalid_data_is_never_cached(tmp_path, mini_path):
 
 
 def test_cli_build_with_cache_says_what_it_reused(folder, tmp_path, runner):
-    args = ["build", str(folder), "-o", str(tmp_path / "out"), "--ner", "gazetteer",
-            "--cache", str(tmp_path / "cache")]
+    args = [
+        "build",
+        str(folder),
+        "-o",
+        str(tmp_path / "out"),
+        "--ner",
+        "gazetteer",
+        "--cache",
+        str(tmp_path / "cache"),
+    ]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     chunks = len(list((tmp_path / "cache").glob("turtle-*.pickle")))
     assert chunks > 1
-    assert ("  cache: dataset validated, 0 events' mentions reused, 120 extracted, "
-            f"0 Turtle chunks reused, {chunks} made\n") in first.output
+    assert (
+        "  cache: dataset validated, 0 events' mentions reused, 120 extracted, "
+        f"0 Turtle chunks reused, {chunks} made; store loaded\n"
+    ) in first.output
     ttl = (tmp_path / "out" / "graph.ttl").read_bytes()
-    args[3] = str(tmp_path / "elsewhere")  # no previous outputs there to patch (test_patch)
+    args[3] = str(tmp_path / "elsewhere")  # no previous store there to update
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
-    assert ("  cache: dataset reused, 120 events' mentions reused, 0 extracted, "
-            f"{chunks} Turtle chunks reused, 0 made\n") in second.output
+    assert (
+        "  cache: dataset reused, 120 events' mentions reused, 0 extracted, "
+        f"{chunks} Turtle chunks reused, 0 made; store loaded\n"
+    ) in second.output
     assert (tmp_path / "elsewhere" / "graph.ttl").read_bytes() == ttl
 
 
@@ -139,14 +154,21 @@ def test_editing_one_event_renders_one_chunk_of_turtle_again(folder, tmp_path):
     assert len(before) > 1
     _edit_one_summary(folder)
     again = Cache(cache_dir, defer=True)
-    build(folder, tmp_path / "out", ner="gazetteer", cache=again, patch=False)
+    build(folder, tmp_path / "out", ner="gazetteer", cache=again)
     assert (again.stats.turtle_made, again.stats.turtle_reused) == (1, len(before) - 1)
     after = _turtle_entries(cache_dir)
-    assert len(after) == len(before)  # the edited chunk's old entry was pruned
-    assert len(set(after) - set(before)) == 1
+    # the edited chunk's old entry is kept while the build it belongs to is the previous one
+    # (a store update of the next build takes its triples out), then pruned
+    assert len(set(after) - set(before)) == 1 and len(after) == len(before) + 1
+    _edit_one_summary(folder)
+    build(folder, tmp_path / "out", ner="gazetteer", cache=Cache(cache_dir, defer=True))
+    again_after = _turtle_entries(cache_dir)
+    assert len(again_after) == len(before) + 1
+    assert not (set(before) - set(after)) & set(again_after)  # the first version is gone
     build(folder, tmp_path / "fresh", ner="gazetteer")
-    assert (tmp_path / "out" / "graph.ttl").read_bytes() == \
-        (tmp_path / "fresh" / "graph.ttl").read_bytes()
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == (
+        tmp_path / "fresh" / "graph.ttl"
+    ).read_bytes()
 
 
 def test_mentions_and_base_are_part_of_a_chunks_key(folder, tmp_path):
@@ -161,10 +183,15 @@ def test_mentions_and_base_are_part_of_a_chunks_key(folder, tmp_path):
     build(folder, tmp_path / "c", ner="none", base="https://x.example/kg/", cache=based)
     assert based.stats.turtle_reused == 0
     for name in ("b", "c"):
-        build(folder, tmp_path / f"{name}-fresh", ner="none",
-              base="https://x.example/kg/" if name == "c" else None)
-        assert (tmp_path / name / "graph.ttl").read_bytes() == \
-            (tmp_path / f"{name}-fresh" / "graph.ttl").read_bytes()
+        build(
+            folder,
+            tmp_path / f"{name}-fresh",
+            ner="none",
+            base="https://x.example/kg/" if name == "c" else None,
+        )
+        assert (tmp_path / name / "graph.ttl").read_bytes() == (
+            tmp_path / f"{name}-fresh" / "graph.ttl"
+        ).read_bytes()
 
 
 def test_a_damaged_turtle_chunk_is_rebuilt(folder, tmp_path):
@@ -177,25 +204,44 @@ def test_a_damaged_turtle_chunk_is_rebuilt(folder, tmp_path):
     blob = victim.read_bytes()
     victim.write_bytes(blob[:-3] + b"xyz")
     again = Cache(cache_dir, defer=True)
-    build(folder, tmp_path / "out", ner="none", cache=again, patch=False)
+    build(folder, tmp_path / "out2", ner="none", cache=again)
     assert again.stats.rebuilt == ["turtle"]
     assert again.stats.turtle_made == 1
-    assert (tmp_path / "out" / "graph.ttl").read_bytes() == good
+    assert (tmp_path / "out2" / "graph.ttl").read_bytes() == good
 
 
-def test_cli_caches_only_when_asked(mini_path, tmp_path, runner):
+def test_cli_caches_in_the_output_folder_unless_told_not_to(mini_path, tmp_path, runner):
     out = tmp_path / "site" / "out"
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none"])
     assert result.exit_code == 0, result.output
-    assert "cache:" not in result.output
+    assert "cache:" in result.output
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["out"]
+    assert list((out / ".cache").glob("turtle-*.pickle"))
+    other = tmp_path / "other"
+    result = runner.invoke(
+        app, ["build", str(mini_path), "-o", str(other), "--ner", "none", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cache:" not in result.output and not (other / ".cache").exists()
 
 
 def test_a_failed_build_leaves_no_cache(mini_path, tmp_path, runner):
     out = tmp_path / "site" / "out"
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
-                                 "--cache", str(tmp_path / "site" / "cache"),
-                                 "--base", "https://x.example/a b/"])
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(mini_path),
+            "-o",
+            str(out),
+            "--ner",
+            "none",
+            "--cache",
+            str(tmp_path / "site" / "cache"),
+            "--base",
+            "https://x.example/a b/",
+        ],
+    )
     assert result.exit_code == 1
     assert not (tmp_path / "site").exists()
 
@@ -210,8 +256,7 @@ def test_per_file_validation_gives_the_dataset_of_a_full_read(folder, tmp_path):
     assert again.stats.misses == ["dataset", "file"]
     assert inc.dataset == read_dataset(folder)
     # the entry of the file as it was before the edit is deleted, the others kept
-    assert len(list((tmp_path / "cache").glob("file-*.pickle"))) == len(
-        list(folder.glob("*.yaml")))
+    assert len(list((tmp_path / "cache").glob("file-*.pickle"))) == len(list(folder.glob("*.yaml")))
 
 
 @pytest.mark.parametrize("breakage", ["duplicate id", "unknown reference", "two datasets"])
@@ -223,12 +268,12 @@ def test_cross_file_problems_are_reported_as_by_a_full_read(folder, tmp_path, br
     make_build(folder, ner="gazetteer", cache=Cache(tmp_path / "cache"))
     extra = folder / "zz-extra.yaml"
     if breakage == "duplicate id":
-        extra.write_text((folder / "events-0001.yaml").read_text(encoding="utf-8"),
-                         encoding="utf-8")
+        extra.write_text(
+            (folder / "events-0001.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
     elif breakage == "unknown reference":
         rel = (folder / "relations.yaml").read_text(encoding="utf-8").split("\n\n")[0]
-        extra.write_text(rel.replace("object: ", "object: atlantis-", 1) + "\n",
-                         encoding="utf-8")
+        extra.write_text(rel.replace("object: ", "object: atlantis-", 1) + "\n", encoding="utf-8")
     else:
         extra.write_text("dataset:\n  title: Another\n", encoding="utf-8")
     assert extra.read_text(encoding="utf-8") != ""
@@ -250,19 +295,17 @@ def test_an_edit_neither_rewrites_the_whole_dataset_nor_leaves_stale_entries(fol
     assert kinds.count("dataset") == 1 and kinds.count("mentions") == 1
     _edit_one_summary(folder)
     edited = Cache(cache_dir, defer=True)
-    result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited, patch=False)
+    result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited)
     names = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
     # the files' entries serve an edit: no 100k-event pickle again, and the old whole-dataset
     # entry (of files that are gone) is removed, as is the old mentions entry
     assert names.count("dataset") == 0 and names.count("mentions") == 1
     assert names.count("file") == len(list(folder.glob("*.yaml")))
-    assert result.build is not None
-    assert result.build.dataset == make_build(folder, ner="gazetteer").dataset
+    assert result.store == "updated"
 
 
 def test_the_code_version_covers_the_views_assets(tmp_path):
-    """A patched view keeps the page around its data: a new script or style must not be
-    patched into a page made with the old one."""
+    """A new script or style gives another build id (and other cache keys)."""
     import shutil
 
     import timeline

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +21,10 @@ def test_validate_ok(runner, mini_path):
 
 def test_validate_reports_every_problem_and_exits_1(runner, tmp_path):
     bad = tmp_path / "events.yaml"
-    bad.write_text("events:\n  - id: x\n    title: t\n    date: '2026-02-30'\n"
-                   "    type: arest\n    summary: s\n    sources: [wire]\n")
+    bad.write_text(
+        "events:\n  - id: x\n    title: t\n    date: '2026-02-30'\n"
+        "    type: arest\n    summary: s\n    sources: [wire]\n"
+    )
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -70,16 +71,23 @@ def test_failed_build_leaves_previous_output_untouched(runner, mini_path, tmp_pa
 
 def snapshot(folder):
     """Every file and link under `folder`, with its bytes or target and its inode."""
-    return {str(p.relative_to(folder)): (os.readlink(p) if p.is_symlink() else p.read_bytes(),
-                                         p.lstat().st_ino)
-            for p in sorted(folder.rglob("*")) if p.is_symlink() or p.is_file()}
+    return {
+        str(p.relative_to(folder)): (
+            os.readlink(p) if p.is_symlink() else p.read_bytes(),
+            p.lstat().st_ino,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
 
 
 def test_missing_file_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
-    assert result.stderr == f"{tmp_path / 'nope.yaml'}:1:1: no such file\n" \
+    assert (
+        result.stderr == f"{tmp_path / 'nope.yaml'}:1:1: no such file\n"
         "1 problem found; nothing was written\n"
+    )
 
 
 def test_every_command_has_help_with_an_example(runner):
@@ -104,16 +112,24 @@ def test_help_and_validate_do_not_import_heavy_libraries(mini_path):
         " if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=Path(__file__).parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
     assert result.stdout.strip() == ""
 
 
 def test_relative_base_iri_is_refused_before_anything_is_written(runner, mini_path, tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--base", "foo",
-                                 "--ner", "none"])
+    result = runner.invoke(
+        app, ["build", str(mini_path), "-o", str(out), "--base", "foo", "--ner", "none"]
+    )
     assert result.exit_code == 1
-    assert result.stderr == ("error: base IRI 'foo/' has no scheme, so the graph's IRIs would "
-                             "be relative; write one like https://example.org/timeline/\n")
+    assert result.stderr == (
+        "error: base IRI 'foo/' has no scheme, so the graph's IRIs would "
+        "be relative; write one like https://example.org/timeline/\n"
+    )
     assert not out.exists()

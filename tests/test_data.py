@@ -20,8 +20,10 @@ def words(text: str) -> list[str]:
 def shingles(text: str, n: int = 8) -> set[str]:
     """sha256 prefixes of every run of `n` words: a fingerprint that does not copy the text."""
     w = words(text)
-    return {hashlib.sha256(" ".join(w[i:i + n]).encode()).hexdigest()[:16]
-            for i in range(len(w) - n + 1)}
+    return {
+        hashlib.sha256(" ".join(w[i : i + n]).encode()).hexdigest()[:16]
+        for i in range(len(w) - n + 1)
+    }
 
 
 def story_shingles() -> set[str]:
@@ -53,7 +55,8 @@ def test_key_events_and_dates(shipped):
     assert str(by_id["state-department-confirms-american-releases"].when) == "2026-01-13"
     oil = by_id["oil-sales-deal"].when
     assert (str(oil), oil.relative_to, oil.label()) == (
-        "~2026-01-05/2026-01-11", "state-department-confirms-american-releases",
+        "~2026-01-05/2026-01-11",
+        "state-department-confirms-american-releases",
         "~ week of 5 Jan 2026",
     )
     assert by_id["maduro-trial-new-york"].status == "planned"

@@ -13,12 +13,21 @@ from timeline.dates import PartialDate
         ("2024-02", "month", date(2024, 2, 1), date(2024, 2, 29), "Feb 2024"),
         ("2026", "year", date(2026, 1, 1), date(2026, 12, 31), "2026"),
         ("~2026-01", "month", date(2026, 1, 1), date(2026, 1, 31), "~ Jan 2026"),
-        ("2026-01-05/2026-01-11", "day", date(2026, 1, 5), date(2026, 1, 11),
-         "week of 5 Jan 2026"),
-        ("~2026-01-05/2026-01-11", "day", date(2026, 1, 5), date(2026, 1, 11),
-         "~ week of 5 Jan 2026"),
-        ("2026-01-03/2026-01-13", "day", date(2026, 1, 3), date(2026, 1, 13),
-         "3 Jan 2026 – 13 Jan 2026"),
+        ("2026-01-05/2026-01-11", "day", date(2026, 1, 5), date(2026, 1, 11), "week of 5 Jan 2026"),
+        (
+            "~2026-01-05/2026-01-11",
+            "day",
+            date(2026, 1, 5),
+            date(2026, 1, 11),
+            "~ week of 5 Jan 2026",
+        ),
+        (
+            "2026-01-03/2026-01-13",
+            "day",
+            date(2026, 1, 3),
+            date(2026, 1, 13),
+            "3 Jan 2026 – 13 Jan 2026",
+        ),
         ("~2015/2026-01", "year", date(2015, 1, 1), date(2026, 1, 31), "~ 2015 – Jan 2026"),
     ],
 )
@@ -39,12 +48,21 @@ def test_year_given_as_number_and_padding():
     [
         ("2026-13", "date '2026-13' has month 13; months run 01 to 12"),
         ("2026-02-30", "date '2026-02-30' is not a real day: February 2026 has 28 days"),
-        ("03/01/2026", "date '03/01/2026' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
-                       "(prefix ~ if approximate; START/END for a range)"),
-        ("2026-01-11/2026-01-05", "date range '2026-01-11/2026-01-05' ends (2026-01-05) "
-                                  "before it starts (2026-01-11); write the earlier date first"),
-        ("", "date '' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
-             "(prefix ~ if approximate; START/END for a range)"),
+        (
+            "03/01/2026",
+            "date '03/01/2026' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
+            "(prefix ~ if approximate; START/END for a range)",
+        ),
+        (
+            "2026-01-11/2026-01-05",
+            "date range '2026-01-11/2026-01-05' ends (2026-01-05) "
+            "before it starts (2026-01-11); write the earlier date first",
+        ),
+        (
+            "",
+            "date '' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
+            "(prefix ~ if approximate; START/END for a range)",
+        ),
     ],
 )
 def test_bad_dates_say_what_to_write(text, message):

@@ -28,8 +28,11 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`timeline serve` with its defaults (but a free port and a short time limit)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "timeline.cli", "serve", str(MINI), "--port", "0",
-         "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "timeline.cli", "serve", str(MINI), "--port", "0", "--timeout", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     m = re.search(r"view at (http://127\.0\.0\.1:\d+/);", line)
@@ -63,33 +66,48 @@ UPDATE = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("how", [
-    "post-query-update-body", "post-query-update-form", "post-sparql-update-type",
-    "post-update-form", "post-update-body", "get-query-update", "get-update-param",
-    "update-hidden-after-comment", "load-from-the-network", "drop-in-form-with-query",
-])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "post-query-update-body",
+        "post-query-update-form",
+        "post-sparql-update-type",
+        "post-update-form",
+        "post-update-body",
+        "get-query-update",
+        "get-update-param",
+        "update-hidden-after-comment",
+        "load-from-the-network",
+        "drop-in-form-with-query",
+    ],
+)
 def test_every_way_of_sending_an_update_is_refused(served, how: str):
     url, _ = served
     before = triples(url)
     update_type = {"Content-Type": "application/sparql-update"}
     query_type = {"Content-Type": "application/sparql-query"}
     r = {
-        "post-query-update-body": lambda: httpx.post(url + "query", content=UPDATE,
-                                                     headers=query_type),
+        "post-query-update-body": lambda: httpx.post(
+            url + "query", content=UPDATE, headers=query_type
+        ),
         "post-query-update-form": lambda: httpx.post(url + "query", data={"update": UPDATE}),
-        "post-sparql-update-type": lambda: httpx.post(url + "sparql", content=UPDATE,
-                                                      headers=update_type),
+        "post-sparql-update-type": lambda: httpx.post(
+            url + "sparql", content=UPDATE, headers=update_type
+        ),
         "post-update-form": lambda: httpx.post(url + "update", data={"update": UPDATE}),
-        "post-update-body": lambda: httpx.post(url + "update", content=UPDATE,
-                                               headers=update_type),
+        "post-update-body": lambda: httpx.post(url + "update", content=UPDATE, headers=update_type),
         "get-query-update": lambda: httpx.get(url + "sparql", params={"query": UPDATE}),
         "get-update-param": lambda: httpx.get(url + "sparql", params={"update": UPDATE}),
-        "update-hidden-after-comment": lambda: httpx.get(url + "sparql", params={
-            "query": "# SELECT * WHERE { ?s ?p ?o }\nDELETE WHERE { ?s ?p ?o }"}),
-        "load-from-the-network": lambda: httpx.post(url + "sparql", data={
-            "update": "LOAD <http://example.org/x.ttl>"}),
-        "drop-in-form-with-query": lambda: httpx.post(url + "sparql", data={
-            "query": "SELECT * { ?s ?p ?o }", "update": "DROP ALL"}),
+        "update-hidden-after-comment": lambda: httpx.get(
+            url + "sparql",
+            params={"query": "# SELECT * WHERE { ?s ?p ?o }\nDELETE WHERE { ?s ?p ?o }"},
+        ),
+        "load-from-the-network": lambda: httpx.post(
+            url + "sparql", data={"update": "LOAD <http://example.org/x.ttl>"}
+        ),
+        "drop-in-form-with-query": lambda: httpx.post(
+            url + "sparql", data={"query": "SELECT * { ?s ?p ?o }", "update": "DROP ALL"}
+        ),
     }[how]()
     assert r.status_code == 403, (r.status_code, r.text)
     assert "read-only" in r.text or "is an update" in r.text
@@ -100,8 +118,9 @@ def test_every_way_of_sending_an_update_is_refused(served, how: str):
 def test_saved_query_parameters_cannot_inject(served):
     url, _ = served
     before = triples(url)
-    r = httpx.get(url + "queries/actor-events",
-                  params={"actor": "maduro> } ; DROP ALL ; SELECT * { <a:b"})
+    r = httpx.get(
+        url + "queries/actor-events", params={"actor": "maduro> } ; DROP ALL ; SELECT * { <a:b"}
+    )
     assert r.status_code == 400
     assert triples(url) == before
 
@@ -116,23 +135,38 @@ def test_time_limit_answers_503_and_the_server_keeps_serving(served):
 
 
 @pytest.mark.server
-@pytest.mark.parametrize(("request_bytes", "status"), [
-    (b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: abc\r\n"
-     b"Content-Type: application/sparql-query\r\n\r\nSELECT", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: -5\r\n"
-     b"Content-Type: application/sparql-query\r\n\r\nSELECT * {}", b"400"),
-    # An unparsable request line is answered the HTTP/0.9 way: the error page, no status line.
-    (b"GET /sparql HTTP/1.x\r\n\r\n", b"Error code: 400"),
-    (b"GET /sparql?query=%ff%fe%00 HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
-    (b"GET /sparql?query= HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
-    (b"GET /sparql HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: 7\r\n"
-     b"Content-Type: application/x-www-form-urlencoded\r\n\r\nquery=%", b"400"),
-    (b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: 4\r\n"
-     b"Content-Type: application/x-www-form-urlencoded\r\n\r\nq=%z", b"400"),
-    (b"GET /sparql?query=SELECT%20*%20%7B%20%3Fs HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
-    (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: HOST\r\n\r\n", b"414"),
-])
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: abc\r\n"
+            b"Content-Type: application/sparql-query\r\n\r\nSELECT",
+            b"400",
+        ),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: -5\r\n"
+            b"Content-Type: application/sparql-query\r\n\r\nSELECT * {}",
+            b"400",
+        ),
+        # An unparsable request line is answered the HTTP/0.9 way: the error page, no status line.
+        (b"GET /sparql HTTP/1.x\r\n\r\n", b"Error code: 400"),
+        (b"GET /sparql?query=%ff%fe%00 HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
+        (b"GET /sparql?query= HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
+        (b"GET /sparql HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: 7\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\nquery=%",
+            b"400",
+        ),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: HOST\r\nContent-Length: 4\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\nq=%z",
+            b"400",
+        ),
+        (b"GET /sparql?query=SELECT%20*%20%7B%20%3Fs HTTP/1.1\r\nHost: HOST\r\n\r\n", b"400"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: HOST\r\n\r\n", b"414"),
+    ],
+)
 def test_malformed_requests_get_4xx_not_a_dropped_connection(served, request_bytes, status):
     url, _ = served
     answer = raw(url, request_bytes)
@@ -152,10 +186,8 @@ def test_result_size_limit():
     try:
         r = httpx.get(server.url + "sparql", params={"query": "SELECT * { ?s ?p ?o }"})
         assert r.status_code == 400
-        assert r.text.startswith("the result is larger than this endpoint's limit of "
-                                 "20000 bytes")
-        r = httpx.get(server.url + "sparql",
-                      params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"})
+        assert r.text.startswith("the result is larger than this endpoint's limit of 20000 bytes")
+        r = httpx.get(server.url + "sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"})
         assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5
     finally:
         server.shutdown()

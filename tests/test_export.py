@@ -110,8 +110,13 @@ def test_every_format_is_byte_identical_across_hash_seeds(path):
     outputs = set()
     for seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", HASH_SCRIPT, str(path)], env=env,
-                             capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", HASH_SCRIPT, str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         outputs.add(run.stdout)
     assert len(outputs) == 1
     assert len(outputs.pop().splitlines()) == len(FORMATS)
@@ -120,9 +125,14 @@ def test_every_format_is_byte_identical_across_hash_seeds(path):
 # --- interop: independent implementations read the same graph ------------------------------------
 
 
-@pytest.mark.parametrize("fmt,mime", [("turtle", "text/turtle"),
-                                      ("ntriples", "application/n-triples"),
-                                      ("rdfxml", "application/rdf+xml")])
+@pytest.mark.parametrize(
+    "fmt,mime",
+    [
+        ("turtle", "text/turtle"),
+        ("ntriples", "application/n-triples"),
+        ("rdfxml", "application/rdf+xml"),
+    ],
+)
 def test_pyoxigraph_reads_the_same_triples_as_rdflib(build, graph, fmt, mime):
     import pyoxigraph
 
@@ -142,8 +152,9 @@ def test_pyoxigraph_reads_the_same_trig_quads(build):
     for q in pyoxigraph.parse(data, "application/trig"):
         name = "" if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name.value
         by_graph.setdefault(name, set()).add(f"{q.subject} {q.predicate} {q.object} .")
-    normalised = {k: ntriples_set(Graph().parse(data="\n".join(v), format="nt"))
-                  for k, v in by_graph.items()}
+    normalised = {
+        k: ntriples_set(Graph().parse(data="\n".join(v), format="nt")) for k, v in by_graph.items()
+    }
     assert normalised == quads(data)
 
 
@@ -155,8 +166,7 @@ def test_pyld_expands_jsonld_to_the_same_triples(build, graph):
     from pyld import jsonld
 
     doc = json.loads(render(build, "jsonld"))
-    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads",
-                                 "documentLoader": offline_loader})
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": offline_loader})
     from_pyld = Graph().parse(data=nquads, format="nt")
     assert len(from_pyld) == len(graph)
     assert ntriples_set(from_pyld) == ntriples_set(graph)
@@ -169,8 +179,10 @@ def test_jsonld_uses_the_published_context_and_compact_names(build):
     assert capture["@type"] == "sem:Event"
     assert capture["sem:eventType"] == {"@id": "etype:military-operation"}
     assert capture["sem:hasTimeStamp"] == {"@type": "xsd:date", "@value": "2026-01-03"}
-    assert capture["prov:wasDerivedFrom"] == [{"@id": BASE + "source/paper"},
-                                              {"@id": BASE + "source/wire"}]
+    assert capture["prov:wasDerivedFrom"] == [
+        {"@id": BASE + "source/paper"},
+        {"@id": BASE + "source/wire"},
+    ]
 
 
 # --- TriG: one named graph per source ------------------------------------------------------------
@@ -180,8 +192,10 @@ def test_trig_has_one_named_graph_per_source_and_loses_nothing(build, graph):
     graphs = quads(render(build, "trig"))
     names = {BASE + f"graph/source/{s}" for s in ("wire", "paper", "radio")}
     assert set(graphs) == {"", *names}
-    links = {f"<{BASE}graph/source/{s}> <http://www.w3.org/ns/prov#wasDerivedFrom> "
-             f"<{BASE}source/{s}> ." for s in ("wire", "paper", "radio")}
+    links = {
+        f"<{BASE}graph/source/{s}> <http://www.w3.org/ns/prov#wasDerivedFrom> <{BASE}source/{s}> ."
+        for s in ("wire", "paper", "radio")
+    }
     assert links <= graphs[""]
     union = set().union(*graphs.values())
     assert union - links == ntriples_set(graph)
@@ -191,26 +205,34 @@ def test_trig_puts_each_statement_in_the_graphs_of_its_sources(build):
     parts = {str(k): ntriples_set(v) for k, v in split_by_source(build).items()}
     wire, paper, radio = (parts[BASE + f"graph/source/{s}"] for s in ("wire", "paper", "radio"))
     default = parts["None"]
-    title = f'<{BASE}event/capture> <http://purl.org/dc/terms/title> ' \
-            '"US forces capture Maduro in Caracas" .'
+    title = (
+        f"<{BASE}event/capture> <http://purl.org/dc/terms/title> "
+        '"US forces capture Maduro in Caracas" .'
+    )
     assert title in wire and title in paper and title not in radio | default
     # the quote cites radio only, although its event cites wire and paper
     quote = f'<{BASE}event/capture/quote/1> <https://schema.org/text> "We did it <quickly>." .'
     assert quote in radio and quote not in wire | paper | default
     # the verification cites paper, the claim wire
-    verdict = f"<{BASE}claim/released-count/verification/1> " \
-              "<https://example.org/timeline/ns#verdict> " \
-              "<https://example.org/timeline/verdict/partially-confirmed> ."
+    verdict = (
+        f"<{BASE}claim/released-count/verification/1> "
+        "<https://example.org/timeline/ns#verdict> "
+        "<https://example.org/timeline/verdict/partially-confirmed> ."
+    )
     assert verdict in paper and verdict not in wire
     # an actor-to-actor statement goes where its relation's sources are
-    opposes = f"<{BASE}actor/us-forces> <https://example.org/timeline/ns#opposes> " \
-              f"<{BASE}actor/nicolas-maduro> ."
+    opposes = (
+        f"<{BASE}actor/us-forces> <https://example.org/timeline/ns#opposes> "
+        f"<{BASE}actor/nicolas-maduro> ."
+    )
     assert opposes in paper and opposes in wire and opposes not in radio
     # begin/end instants of a range date belong to their event
     assert any(line.startswith(f"<{BASE}event/week/time/begin>") for line in radio)
     # what no source says stays in the default graph
-    assert f'<{BASE}actor/caracas> <http://www.w3.org/2004/02/skos/core#prefLabel> "Caracas" .' \
+    assert (
+        f'<{BASE}actor/caracas> <http://www.w3.org/2004/02/skos/core#prefLabel> "Caracas" .'
         in default
+    )
 
 
 # --- TimelineJS ----------------------------------------------------------------------------------
@@ -223,8 +245,17 @@ def test_timelinejs_has_the_published_formats_required_fields(build):
     assert len(doc["events"]) == len(build.dataset.events)
     ids = [slide["unique_id"] for slide in doc["events"]]
     assert len(set(ids)) == len(ids)
-    allowed = {"start_date", "end_date", "text", "media", "group", "display_date", "background",
-               "autolink", "unique_id"}
+    allowed = {
+        "start_date",
+        "end_date",
+        "text",
+        "media",
+        "group",
+        "display_date",
+        "background",
+        "autolink",
+        "unique_id",
+    }
     for slide in doc["events"]:
         assert set(slide) <= allowed
         assert isinstance(slide["start_date"]["year"], int)
@@ -235,10 +266,17 @@ def test_timelinejs_has_the_published_formats_required_fields(build):
 def test_timelinejs_dates_keep_their_precision(build):
     slides = {s["unique_id"]: s for s in json.loads(render(build, "timelinejs"))["events"]}
     assert slides["sanctions-year"]["start_date"] == {"year": 2025, "display_date": "2025"}
-    assert slides["releases"]["start_date"] == {"year": 2026, "month": 1,
-                                                "display_date": "~ Jan 2026"}
-    assert slides["capture"]["start_date"] == {"year": 2026, "month": 1, "day": 3,
-                                               "display_date": "3 Jan 2026"}
+    assert slides["releases"]["start_date"] == {
+        "year": 2026,
+        "month": 1,
+        "display_date": "~ Jan 2026",
+    }
+    assert slides["capture"]["start_date"] == {
+        "year": 2026,
+        "month": 1,
+        "day": 3,
+        "display_date": "3 Jan 2026",
+    }
     assert slides["week"]["start_date"] == {"year": 2026, "month": 1, "day": 5}
     assert slides["week"]["end_date"] == {"year": 2026, "month": 1, "day": 11}
     assert slides["week"]["display_date"] == "week of 5 Jan 2026"
@@ -249,14 +287,17 @@ def test_timelinejs_dates_keep_their_precision(build):
 def test_timelinejs_credits_sources_and_shows_claims_escaped(build):
     slides = {s["unique_id"]: s for s in json.loads(render(build, "timelinejs"))["events"]}
     capture = slides["capture"]["text"]["text"]
-    assert '<a href="https://example.org/wire?id=1&amp;lang=en">A wire report</a>, Example Wire' \
+    assert (
+        '<a href="https://example.org/wire?id=1&amp;lang=en">A wire report</a>, Example Wire'
         in capture
+    )
     assert "Paper [analysis] *of* the &lt;b&gt;raid&lt;/b&gt;, The Paper, Jan 2026" in capture
     assert "<blockquote>“We did it &lt;quickly&gt;.” — US armed forces (paraphrase)" in capture
     releases = slides["releases"]["text"]["text"]
-    assert ("<b>Venezuelan interim government</b> claims: prisoners released so far (116 people)"
-            " — checked by Justicia, Encuentro y Perdón: partially-confirmed, about 70") \
-        in releases
+    assert (
+        "<b>Venezuelan interim government</b> claims: prisoners released so far (116 people)"
+        " — checked by Justicia, Encuentro y Perdón: partially-confirmed, about 70"
+    ) in releases
     text = render(build, "timelinejs").decode()
     assert "<script" not in text and "<img" not in text and '"onmouseover' not in text
 
@@ -265,12 +306,16 @@ def test_timelinejs_credits_sources_and_shows_claims_escaped(build):
 
 
 def test_csv_tables_read_back(build):
-    tables = {name: list(csv.DictReader(io.StringIO(data.decode(), newline="")))
-              for name, data in to_tables(build).items()}
+    tables = {
+        name: list(csv.DictReader(io.StringIO(data.decode(), newline="")))
+        for name, data in to_tables(build).items()
+    }
     assert [r["id"] for r in tables["events.csv"]] == [e.id for e in build.dataset.events_by_date()]
     assert len(tables["actors.csv"]) == 6
     assert {(r["event"], r["actor"], r["role"]) for r in tables["participations.csv"]} >= {
-        ("capture", "us-forces", "agent"), ("capture", "caracas", "location")}
+        ("capture", "us-forces", "agent"),
+        ("capture", "caracas", "location"),
+    }
     claim = tables["claims.csv"][0]
     assert (claim["id"], claim["value"], claim["disputed"]) == ("released-count", "116", "true")
     assert tables["verifications.csv"][0]["sources"] == "paper"
@@ -305,8 +350,10 @@ def test_markdown_renders_without_any_injected_markup(build):
     assert "<script" not in html and "<img" not in html and "<b>raid" not in html
     assert 'href="javascript' not in html and "<strong>bold" not in html
     assert "<h3>~ Jan 2026: Political prisoners freed</h3>" in html
-    assert "=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;) " \
-           "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    assert (
+        "=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;) "
+        "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+    )
 
 
 def test_markdown_is_a_chronology_with_footnoted_sources(build):
@@ -314,10 +361,13 @@ def test_markdown_is_a_chronology_with_footnoted_sources(build):
     headings = [line for line in text.splitlines() if line.startswith("##")]
     assert headings[:3] == ["## 2013", "### \\~ 2013 – 2025: Years of tension", "## 2025"]
     assert "An overnight operation ends with Maduro in US custody.[^wire][^paper]" in text
-    assert "[^wire]: Example Wire, “A wire report”, 14 Jan 2026. " \
-           "<https://example.org/wire?id=1&lang=en>" in text
-    assert "[^radio]: “Radio interview”. <https://example.org/radio/%22onmouseover=alert(1)>" \
-        in text
+    assert (
+        "[^wire]: Example Wire, “A wire report”, 14 Jan 2026. "
+        "<https://example.org/wire?id=1&lang=en>" in text
+    )
+    assert (
+        "[^radio]: “Radio interview”. <https://example.org/radio/%22onmouseover=alert(1)>" in text
+    )
 
 
 # --- GEXF and GraphML ----------------------------------------------------------------------------
@@ -373,23 +423,29 @@ def test_cli_export_default_paths_and_folders(runner, tmp_path, monkeypatch, bui
 def test_cli_export_unknown_format(runner, tmp_path):
     result = runner.invoke(app, ["export", str(INPUT), "-f", "turtl", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1
-    assert result.stderr == ("error: unknown format 'turtl' (did you mean 'turtle'?); choose one "
-                             "of: turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, "
-                             "markdown, gexf, graphml\n")
+    assert result.stderr == (
+        "error: unknown format 'turtl' (did you mean 'turtle'?); choose one "
+        "of: turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, "
+        "markdown, gexf, graphml\n"
+    )
     assert not (tmp_path / "x").exists()
 
 
 def test_cli_export_csv_to_a_plain_file_is_refused(runner, tmp_path):
     result = runner.invoke(app, ["export", str(INPUT), "-f", "csv", "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 1
-    assert result.stderr == (f"error: csv writes several tables: give -o a folder or a .zip "
-                             f"file, not '{tmp_path / 't.csv'}'\n")
+    assert result.stderr == (
+        f"error: csv writes several tables: give -o a folder or a .zip "
+        f"file, not '{tmp_path / 't.csv'}'\n"
+    )
 
 
 def test_cli_export_of_bad_data_changes_no_file(runner, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("events:\n  - id: x\n    title: X\n    date: '2026-13'\n    type: other\n"
-                   "    summary: s\n    sources: [nowhere]\n")
+    bad.write_text(
+        "events:\n  - id: x\n    title: X\n    date: '2026-13'\n    type: other\n"
+        "    summary: s\n    sources: [nowhere]\n"
+    )
     target = tmp_path / "keep.ttl"
     target.write_bytes(b"previous")
     result = runner.invoke(app, ["export", str(bad), "-f", "turtle", "-o", str(target)])
@@ -401,8 +457,10 @@ def test_cli_export_of_bad_data_changes_no_file(runner, tmp_path):
 
 
 def test_export_commands_do_not_import_heavy_libraries_for_help():
-    code = ("import sys; from typer.testing import CliRunner; from timeline.cli import app; "
-            "CliRunner().invoke(app, ['export', '--help']); "
-            "print(sorted(m for m in ('spacy', 'rdflib', 'pyvis', 'httpx') if m in sys.modules))")
+    code = (
+        "import sys; from typer.testing import CliRunner; from timeline.cli import app; "
+        "CliRunner().invoke(app, ['export', '--help']); "
+        "print(sorted(m for m in ('spacy', 'rdflib', 'pyvis', 'httpx') if m in sys.modules))"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

@@ -11,16 +11,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split(
-    "## Exports and triple stores", 1)[1].split("\n## ", 1)[0]
+SECTION = (
+    (ROOT / "README.md")
+    .read_text(encoding="utf-8")
+    .split("## Exports and triple stores", 1)[1]
+    .split("\n## ", 1)[0]
+)
 
 
 def examples() -> list[tuple[str, str]]:
     """(command, expected output) for each `$ timeline export` line of the first bash block."""
     block = re.search(r"```bash\n(.*?)```", SECTION, re.S)
     assert block
-    found = re.findall(r"^\$ (timeline export [^\n]*)\n(.*?)(?=^\$ |\Z)", block.group(1),
-                       re.S | re.M)
+    found = re.findall(
+        r"^\$ (timeline export [^\n]*)\n(.*?)(?=^\$ |\Z)", block.group(1), re.S | re.M
+    )
     return [(cmd, out) for cmd, out in found]
 
 
@@ -32,8 +37,13 @@ def test_readme_export_examples(tmp_path):
     for command, expected in cases:
         pipeline = command.split("#")[0].strip()
         args, _, after = pipeline.partition(" | ")
-        run = subprocess.run([sys.executable, "-m", "timeline.cli", *shlex.split(args)[1:]],
-                             cwd=tmp_path, capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "timeline.cli", *shlex.split(args)[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         output = run.stdout
         if after:  # only `sed -n 1,1p` is used: the first line
             assert after == "sed -n 1,1p"

@@ -27,8 +27,9 @@ ACTORS = [
     Actor(id="united-states", name="United States", kind="country", aliases=["US", "U.S."]),
     Actor(id="jep", name="Justicia, Encuentro y Perdón", kind="ngo"),
     Actor(id="el-helicoide", name="El Helicoide", kind="facility"),
-    Actor(id="maduro-wife", name="wife of Nicolás Maduro", kind="person",
-          aliases=["Maduro's wife"]),
+    Actor(
+        id="maduro-wife", name="wife of Nicolás Maduro", kind="person", aliases=["Maduro's wife"]
+    ),
 ]
 
 
@@ -75,9 +76,12 @@ def test_accents_and_case_fold_both_ways(ex):
         ("Nicolas Maduro", "n:nicolas maduro", "gazetteer"),
         ("Nicolás Maduro", "n:nicolas maduro", "gazetteer"),
     ]
-    assert found(ex, "Justicia, Encuentro y Perdon counted; so did JUSTICIA, ENCUENTRO Y PERDÓN")\
-        == [("Justicia, Encuentro y Perdon", "n:justicia encuentro y perdon", "gazetteer"),
-            ("JUSTICIA, ENCUENTRO Y PERDÓN", "n:justicia encuentro y perdon", "gazetteer")]
+    assert found(
+        ex, "Justicia, Encuentro y Perdon counted; so did JUSTICIA, ENCUENTRO Y PERDÓN"
+    ) == [
+        ("Justicia, Encuentro y Perdon", "n:justicia encuentro y perdon", "gazetteer"),
+        ("JUSTICIA, ENCUENTRO Y PERDÓN", "n:justicia encuentro y perdon", "gazetteer"),
+    ]
 
 
 def test_acronyms_match_but_the_pronoun_us_does_not(ex):
@@ -103,8 +107,10 @@ def test_shared_surname_is_found_with_its_key(ex):
 
 
 def test_unknown_capitalised_names_are_proposed(ex):
-    text = ("After the vote, Secretary of State Marco Rubio met Foro Penal in Bogotá. "
-            "Americans cheered.")
+    text = (
+        "After the vote, Secretary of State Marco Rubio met Foro Penal in Bogotá. "
+        "Americans cheered."
+    )
     assert found(ex, text) == [
         ("Marco Rubio", None, "name"),
         ("Foro Penal", None, "name"),
@@ -118,7 +124,7 @@ def test_offsets_are_into_the_event_text(shipped):
     spans = list(extract(texts.items(), extractor))
     assert len(spans) > 100
     for f in spans:
-        assert texts[f.context][f.start:f.end] == f.text
+        assert texts[f.context][f.start : f.end] == f.text
 
 
 def test_pipeline_is_built_once(gaz, ex):
@@ -153,9 +159,9 @@ def test_read_article_refuses_bad_input(tmp_path):
     expected = {
         empty: f"{empty}: the article is empty; nothing to extract",
         binary: f"{binary}: looks like a binary file (it contains NUL bytes); "
-                "give a plain-text article",
+        "give a plain-text article",
         latin: f"{latin}:2: not UTF-8 (byte 0xf3 at offset 13); convert it, e.g. "
-               f"iconv -f latin1 -t utf-8 {latin} > article.txt",
+        f"iconv -f latin1 -t utf-8 {latin} > article.txt",
         tmp_path / "missing.txt": f"{tmp_path / 'missing.txt'}: no such file",
         tmp_path: f"{tmp_path}: is a folder, not a file",
     }
@@ -176,7 +182,7 @@ def test_chunks_cover_the_text_exactly():
     pieces = list(chunks(text, 1000))
     assert "".join(p for _, p in pieces) == text
     assert all(len(p) <= 1000 for _, p in pieces)
-    assert all(text[off:off + len(p)] == p for off, p in pieces)
+    assert all(text[off : off + len(p)] == p for off, p in pieces)
 
 
 def test_a_very_long_article_keeps_correct_offsets(ex):
@@ -188,9 +194,9 @@ def test_a_very_long_article_keeps_correct_offsets(ex):
     spans = [f for s in sentences for f in s.found]
     assert len(spans) == 3 * text.count("\n\n")
     for s in sentences:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
     for f in spans:
-        assert text[f.start:f.end] == f.text
+        assert text[f.start : f.end] == f.text
 
 
 # --- the statistical model --------------------------------------------------------------------
@@ -217,7 +223,6 @@ def test_auto_prefers_the_model_when_installed(gaz):
     assert get_extractor(gaz, "auto") is get_extractor(gaz, "model")
 
 
-
 def test_the_spacy_release_is_told_without_importing_spacy():
     """The build cache keys mentions by it; a patched rebuild never starts spaCy."""
     import spacy
@@ -233,11 +238,15 @@ def test_the_actors_a_text_names_count_acronyms_written_with_full_stops():
     usa = Actor(id="usa", name="USA", kind="country", aliases=["US"])
     ministry = Actor(id="ministry", name="Ministry of Justice", kind="organization")
     assert actors_named_in([usa, ministry], ["The U.S. said so."]) == [usa]
-    assert actors_named_in([usa, ministry], ["The ministry spoke; the U.S.A. did not."]) == \
-        [usa]  # a name is there when all of its words are
-    assert actors_named_in([usa, ministry], ["The U.S.A. and the ministry of justice."]) == \
-        [usa, ministry]
+    assert actors_named_in([usa, ministry], ["The ministry spoke; the U.S.A. did not."]) == [
+        usa
+    ]  # a name is there when all of its words are
+    assert actors_named_in([usa, ministry], ["The U.S.A. and the ministry of justice."]) == [
+        usa,
+        ministry,
+    ]
     assert actors_named_in([usa, ministry], ["Nothing here."]) == []
     gaz = Gazetteer.from_actors([usa])
-    assert found(get_extractor(gaz, "gazetteer"), "The U.S. said so.") == \
-        [("U.S.", "n:us", "gazetteer")]
+    assert found(get_extractor(gaz, "gazetteer"), "The U.S. said so.") == [
+        ("U.S.", "n:us", "gazetteer")
+    ]

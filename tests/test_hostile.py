@@ -25,7 +25,8 @@ from timeline.load import MAX_BYTES
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "hostile" / "cases"
 EXPECTED: dict[str, list[str]] = yaml.safe_load(
-    (HERE / "hostile" / "expected.yaml").read_text(encoding="utf-8"))
+    (HERE / "hostile" / "expected.yaml").read_text(encoding="utf-8")
+)
 MINI = HERE / "data" / "mini.yaml"
 # A bomb that expanded would blow through this; a Python that loads the CLI needs ~100 MB.
 MEMORY_LIMIT = 1536 * 2**20
@@ -63,8 +64,7 @@ def _over_the_size_limit(path: Path) -> None:
 
 
 def _big_file_late_error(path: Path) -> None:
-    events = [EVENT.format(id=f"e{i}", title=f"Event {i}", date="2026-01-03")
-              for i in range(9_999)]
+    events = [EVENT.format(id=f"e{i}", title=f"Event {i}", date="2026-01-03") for i in range(9_999)]
     events.append(EVENT.format(id="e9999", title="Last", date="2026-02-30"))
     path.write_text(HEAD + "".join(events))
 
@@ -98,19 +98,35 @@ COMMITTED = sorted(p.name for p in CASES.iterdir())
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     """Every file under `folder`: its bytes, inode and modification time (a file replaced by an
     identical copy still counts as changed)."""
-    return {str(p.relative_to(folder)): (os.readlink(p) if p.is_symlink() else p.read_bytes(),
-                                         p.lstat().st_ino, p.lstat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_symlink() or p.is_file()}
+    return {
+        str(p.relative_to(folder)): (
+            os.readlink(p) if p.is_symlink() else p.read_bytes(),
+            p.lstat().st_ino,
+            p.lstat().st_mtime_ns,
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def last_good(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The output folder of a real, successful build that every bad build must leave alone."""
     out = tmp_path_factory.mktemp("last-good") / "out"
-    subprocess.run([sys.executable, "-m", "timeline.cli", "build", str(MINI), "-o", str(out),
-                    "--ner", "none"], check=True, capture_output=True)
-    assert {p.name for p in out.iterdir()} == {"graph.ttl", "view.html", "manifest.json",
-                                               "store", "current", "builds", ".cache"}
+    subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "build", str(MINI), "-o", str(out), "--ner", "none"],
+        check=True,
+        capture_output=True,
+    )
+    assert {p.name for p in out.iterdir()} == {
+        "graph.ttl",
+        "view.html",
+        "manifest.json",
+        "store",
+        "current",
+        "builds",
+        ".cache",
+    }
     return out
 
 
@@ -140,7 +156,11 @@ def test_hostile_input_is_refused_cleanly(name: str, last_good: Path, tmp_path: 
 
     result = subprocess.run(
         [sys.executable, "-m", "timeline.cli", "build", name, "-o", str(last_good)],
-        cwd=work, capture_output=True, timeout=300, env=env, preexec_fn=_limit_memory,
+        cwd=work,
+        capture_output=True,
+        timeout=300,
+        env=env,
+        preexec_fn=_limit_memory,
     )
 
     stderr = result.stderr.decode("utf-8")

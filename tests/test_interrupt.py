@@ -43,9 +43,22 @@ def _default_sigint() -> None:
 def start(data: Path, out: Path, jobs: str | None = None) -> subprocess.Popen[bytes]:
     more = ["--jobs", jobs] if jobs else []
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, "build", str(data), "-o", str(out), "--ner", "gazetteer",
-         *more],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint, cwd=ROOT,
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            "build",
+            str(data),
+            "-o",
+            str(out),
+            "--ner",
+            "gazetteer",
+            *more,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
+        cwd=ROOT,
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     assert proc.stdout is not None
@@ -68,8 +81,19 @@ def contents(out: Path) -> dict[str, bytes]:
 
 
 def synth(n: int, seed: int, path: Path) -> Path:
-    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), str(n), "-o", str(path),
-                    "--seed", str(seed)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "synth.py"),
+            str(n),
+            "-o",
+            str(path),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
@@ -106,8 +130,10 @@ def test_interrupted_builds_keep_the_last_good_outputs(tmp_path: Path, jobs: str
             good = new
         finished = proc.returncode == 0 or (
             # the signal landed after the last output was in place, as Python was exiting
-            proc.returncode == -signal.SIGINT and contents(out) == new and "wrote" in
-            stdout.decode())
+            proc.returncode == -signal.SIGINT
+            and contents(out) == new
+            and "wrote" in stdout.decode()
+        )
         if finished:
             pass
         elif sig == signal.SIGINT:

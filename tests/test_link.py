@@ -70,8 +70,9 @@ def test_model_on_the_gold_set(gold_set):
     s = gold.score(expected, mentions)
     assert "en_core_web_sm" in pipeline
     # curated matches win, so the model changes no link
-    assert {(m.event, m.start, m.end, m.actor) for m in mentions if m.actor} == \
-        {(m.event, m.start, m.end, m.actor) for m in gazetteer_only if m.actor}
+    assert {(m.event, m.start, m.end, m.actor) for m in mentions if m.actor} == {
+        (m.event, m.start, m.end, m.actor) for m in gazetteer_only if m.actor
+    }
     assert (s.ambiguous_reported, s.gold_ambiguous) == (2, 2)
     assert (s.correct_new, s.predicted_new, s.gold_new) == (15, 16, 15)
     assert s.wrong == ("not a new name: ('rubio-confirms', 132, 137)",)  # "State"
@@ -114,14 +115,22 @@ def test_build_adds_mentions_apart_from_participation(mini_path):
         ("US", None, "name"),
     ]
     for m in b.mentions:
-        assert event.text[m.start:m.end] == m.text
-    edges = {k: d for _, v, k, d in b.graph.out_edges("event:capture", keys=True, data=True)
-             if v == "actor:nicolas-maduro"}
+        assert event.text[m.start : m.end] == m.text
+    edges = {
+        k: d
+        for _, v, k, d in b.graph.out_edges("event:capture", keys=True, data=True)
+        if v == "actor:nicolas-maduro"
+    }
     # curated participation and what the text says stay apart; one mention edge per actor
     assert edges == {
         "role:target": {"type": "participant", "role": "target"},
-        "mention": {"type": "mention", "count": 2, "text": "Maduro", "spans": "18-24 69-75",
-                    "method": "gazetteer"},
+        "mention": {
+            "type": "mention",
+            "count": 2,
+            "text": "Maduro",
+            "spans": "18-24 69-75",
+            "method": "gazetteer",
+        },
     }
 
 
@@ -142,11 +151,13 @@ def test_rdf_mentions_carry_offsets_and_provenance(mini_path):
     activity = g.value(node, PROV.wasGeneratedBy)
     assert str(g.value(activity, TL.extractedBy)) == b.pipeline
     # extracted mentions are not curated participation
-    assert (URIRef(BASE + "event/capture"), TL.mentions,
-            URIRef(BASE + "actor/nicolas-maduro")) in g
+    assert (URIRef(BASE + "event/capture"), TL.mentions, URIRef(BASE + "actor/nicolas-maduro")) in g
     conforms, _, report = pyshacl.validate(
-        g, shacl_graph=str(ROOT / "ontologies" / "shapes.ttl"),
-        ont_graph=str(ROOT / "ontologies" / "timeline.ttl"), inference="none")
+        g,
+        shacl_graph=str(ROOT / "ontologies" / "shapes.ttl"),
+        ont_graph=str(ROOT / "ontologies" / "timeline.ttl"),
+        inference="none",
+    )
     assert conforms, report
 
 
@@ -158,7 +169,9 @@ def test_rdf_records_candidates_of_an_ambiguous_mention(gold_set):
     node = URIRef(BASE + "event/rodriguez-ambiguous/mention/0-9")
     assert g.value(node, TL.linkedTo) is None
     assert sorted(str(c) for c in g.objects(node, TL.candidate)) == [
-        BASE + "actor/delcy-rodriguez", BASE + "actor/jorge-rodriguez"]
+        BASE + "actor/delcy-rodriguez",
+        BASE + "actor/jorge-rodriguez",
+    ]
     assert g.value(node, TL.linkMethod) == Literal("ambiguous")
 
 
@@ -191,8 +204,9 @@ def test_cli_entities_counts(runner, mini_path):
 
 
 def test_cli_entities_unlinked_reports_candidates(runner):
-    result = runner.invoke(app, ["entities", str(GOLD_DIR / "dataset.yaml"), "--unlinked",
-                                 "--ner", "gazetteer"])
+    result = runner.invoke(
+        app, ["entities", str(GOLD_DIR / "dataset.yaml"), "--unlinked", "--ner", "gazetteer"]
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1:] == [
         "label   count  surface form",
@@ -222,12 +236,14 @@ def test_cli_extract_prints_a_draft_and_writes_nothing(runner, shipped_path, tmp
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())
-    result = runner.invoke(app, ["extract", str(article), "-d", str(shipped_path),
-                                 "--ner", "gazetteer"])
+    result = runner.invoke(
+        app, ["extract", str(article), "-d", str(shipped_path), "--ner", "gazetteer"]
+    )
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
-    assert result.stdout.startswith("# Draft by `timeline extract` from article.txt: "
-                                    "6 actors, 2 dated sentences.")
+    assert result.stdout.startswith(
+        "# Draft by `timeline extract` from article.txt: 6 actors, 2 dated sentences."
+    )
     draft = yaml.safe_load(result.stdout)
     assert [(a["id"], a["status"], a["kind"]) for a in draft["actors"]] == [
         ("caracas", "curated", "city"),
@@ -237,20 +253,31 @@ def test_cli_extract_prints_a_draft_and_writes_nothing(runner, shipped_path, tmp
         ("foro-penal", "new", "organization"),
         ("gustavo-petro", "new", "person"),
     ]
-    assert draft["ambiguous"] == [{"text": "Rodriguez", "span": [117, 126],
-                                   "candidates": ["delcy-rodriguez", "jorge-rodriguez"]}]
+    assert draft["ambiguous"] == [
+        {
+            "text": "Rodriguez",
+            "span": [117, 126],
+            "candidates": ["delcy-rodriguez", "jorge-rodriguez"],
+        }
+    ]
     first, second = draft["events"]
     assert (first["date"], first["date_as_stated"]) == ("2026-01-03", "3 January 2026")
     assert [p["actor"] for p in first["participants"]] == [
-        "us-armed-forces", "nicolas-maduro", "caracas"]
+        "us-armed-forces",
+        "nicolas-maduro",
+        "caracas",
+    ]
     assert (second["date"], second["span"]) == ("2026-01-09", [117, 187])
     for m in first["mentions"] + second["mentions"]:
-        assert ARTICLE[m["span"][0]:m["span"][1]] == m["text"]
+        assert ARTICLE[m["span"][0] : m["span"][1]] == m["text"]
 
 
 def test_cli_extract_reads_stdin(runner, mini_path):
-    result = runner.invoke(app, ["extract", "-", "-d", str(mini_path), "--ner", "gazetteer"],
-                           input=b"Maduro was seen in Caracas in March 2026.")
+    result = runner.invoke(
+        app,
+        ["extract", "-", "-d", str(mini_path), "--ner", "gazetteer"],
+        input=b"Maduro was seen in Caracas in March 2026.",
+    )
     assert result.exit_code == 0, result.stderr
     draft = yaml.safe_load(result.stdout)
     assert draft["draft"]["from"] == "<stdin>"
@@ -258,12 +285,17 @@ def test_cli_extract_reads_stdin(runner, mini_path):
     assert [a["id"] for a in draft["actors"]] == ["caracas", "nicolas-maduro"]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "the article is empty; nothing to extract"),
-    (b"\x00\x01\x02", "looks like a binary file (it contains NUL bytes); give a plain-text "
-                      "article"),
-    (b"caf\xe9", "not UTF-8 (byte 0xe9 at offset 3)"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the article is empty; nothing to extract"),
+        (
+            b"\x00\x01\x02",
+            "looks like a binary file (it contains NUL bytes); give a plain-text article",
+        ),
+        (b"caf\xe9", "not UTF-8 (byte 0xe9 at offset 3)"),
+    ],
+)
 def test_cli_extract_bad_input_is_a_clear_error(runner, mini_path, tmp_path, data, message):
     article = tmp_path / "a.txt"
     article.write_bytes(data)
@@ -276,17 +308,20 @@ def test_cli_extract_bad_input_is_a_clear_error(runner, mini_path, tmp_path, dat
 
 
 def test_cli_unknown_ner_mode(runner, mini_path, tmp_path):
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(tmp_path / "o"),
-                                 "--ner", "bert"])
+    result = runner.invoke(
+        app, ["build", str(mini_path), "-o", str(tmp_path / "o"), "--ner", "bert"]
+    )
     assert result.exit_code == 1
-    assert result.stderr == ("error: unknown NER mode 'bert'; choose one of auto, gazetteer, "
-                             "model\n")
+    assert result.stderr == (
+        "error: unknown NER mode 'bert'; choose one of auto, gazetteer, model\n"
+    )
     assert not (tmp_path / "o").exists()
 
 
 def test_cli_build_says_which_pipeline(runner, mini_path, tmp_path):
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(tmp_path / "o"),
-                                 "--ner", "gazetteer"])
+    result = runner.invoke(
+        app, ["build", str(mini_path), "-o", str(tmp_path / "o"), "--ner", "gazetteer"]
+    )
     assert result.exit_code == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("  extraction: "))
     assert line.startswith("  extraction: spacy-3.8.")
@@ -318,35 +353,51 @@ def test_the_actors_a_text_names_find_what_every_actor_finds(data, tmp_path):
     acronyms = Gazetteer.from_actors(ds.actors).acronyms
     for e in ds.events:
         fewer.append(len(actors_named_in(ds.actors, [e.text])))
-        alone, _ = extract_mentions(Dataset.model_construct(actors=ds.actors, events=[e]),
-                                    "gazetteer",
-                                    gazetteer=gazetteer_for(ds.actors, [e.text], acronyms))
+        alone, _ = extract_mentions(
+            Dataset.model_construct(actors=ds.actors, events=[e]),
+            "gazetteer",
+            gazetteer=gazetteer_for(ds.actors, [e.text], acronyms),
+        )
         assert alone == by_event[e.id], e.id
     assert sum(map(len, by_event.values())) > 50
     assert max(fewer) < len(ds.actors)  # it does leave actors out
 
 
 def test_an_acronym_folds_as_the_whole_gazetteer_folds_it():
-    """"US" is an acronym of the gazetteer (from "US Treasury"): as the pronoun "us" it would
+    """ "US" is an acronym of the gazetteer (from "US Treasury"): as the pronoun "us" it would
     be no name; with only the actors the text names it must still be read as the acronym."""
     from timeline.extract import actors_named_in, gazetteer_for
     from timeline.models import Actor, Dataset, Event
 
-    actors = [Actor(id="us-treasury", name="US Treasury", kind="organization"),
-              Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person")]
-    event = Event.model_validate({"id": "sanctions", "title": "Sanctions",
-                                  "date": "2026-01-09", "type": "statement", "sources": ["s"],
-                                  "summary": "Sanctions announced by the US on Friday hit "
-                                             "Nicolás Maduro."})
+    actors = [
+        Actor(id="us-treasury", name="US Treasury", kind="organization"),
+        Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person"),
+    ]
+    event = Event.model_validate(
+        {
+            "id": "sanctions",
+            "title": "Sanctions",
+            "date": "2026-01-09",
+            "type": "statement",
+            "sources": ["s"],
+            "summary": "Sanctions announced by the US on Friday hit Nicolás Maduro.",
+        }
+    )
     ds = Dataset.model_construct(actors=actors, events=[event])
     whole, _ = extract_mentions(ds, "gazetteer")
-    assert [(m.text, m.actor) for m in whole] == [("US", None), ("Nicolás Maduro",
-                                                                 "nicolas-maduro")]
+    assert [(m.text, m.actor) for m in whole] == [
+        ("US", None),
+        ("Nicolás Maduro", "nicolas-maduro"),
+    ]
     texts = [event.text]
-    few, _ = extract_mentions(ds, "gazetteer", gazetteer=gazetteer_for(
-        actors, texts, Gazetteer.from_actors(actors).acronyms))
+    few, _ = extract_mentions(
+        ds,
+        "gazetteer",
+        gazetteer=gazetteer_for(actors, texts, Gazetteer.from_actors(actors).acronyms),
+    )
     assert few == whole
     # the named actors' own gazetteer would fold "US" as the pronoun, and miss it
-    alone, _ = extract_mentions(ds, "gazetteer", gazetteer=Gazetteer.from_actors(
-        actors_named_in(actors, texts)))
+    alone, _ = extract_mentions(
+        ds, "gazetteer", gazetteer=Gazetteer.from_actors(actors_named_in(actors, texts))
+    )
     assert alone != whole

@@ -117,8 +117,7 @@ def test_unknown_ids_suggest_the_closest(tmp_path):
           follows: [nothing-like-it]
         """)
     assert problems(tmp_path, text) == [
-        "events.yaml:18:14: event 'capture': unknown actor id 'caracass' (did you mean "
-        "'caracas'?)",
+        "events.yaml:18:14: event 'capture': unknown actor id 'caracass' (did you mean 'caracas'?)",
         "events.yaml:18:24: event 'capture': places lists 'nicolas-maduro', a person, not a "
         "place; list countries, regions, cities or facilities here",
         "events.yaml:20:17: event 'capture': unknown actor id 'maduro' (did you mean "
@@ -178,7 +177,9 @@ def test_part_of_cycle_and_relative_cycle(tmp_path):
 
 
 def test_relation_ending_before_it_begins(tmp_path):
-    text = HEADER + """\
+    text = (
+        HEADER
+        + """\
 relations:
   - subject: nicolas-maduro
     type: located-in
@@ -187,6 +188,7 @@ relations:
     end: "2025-06"
     sources: [wire]
 """
+    )
     assert problems(tmp_path, text) == [
         "events.yaml:18:10: relation 'nicolas-maduro--located-in--caracas': ends (2025-06) "
         "before it begins (2026); check both dates",
@@ -196,25 +198,40 @@ relations:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "events.yaml:1:1: file is empty; start it with 'events:' (see the README for "
-              "the format)"),
-        (b"events:\n  - id: a\n    title: x: y\n",
-         "events.yaml:3:13: YAML syntax error: mapping values are not allowed in this context; "
-         "put text that contains ': ' in quotes"),
-        (b"events: !!python/object/apply:os.system [echo hi]\n",
-         "events.yaml:1:9: unsupported YAML tag '!!python/object/apply:os.system'; remove it "
-         "(only plain text, numbers, lists and mappings are allowed)"),
-        (b"events:\n  - id: a\n    title: \"caf\xe9\"\n",
-         "events.yaml:3:16: file is not UTF-8 text (byte 0xe9); save it as UTF-8"),
-        (b"events: []\n\x00\x01",
-         "events.yaml:2:1: file contains a NUL byte: is it a binary file? Curated data must "
-         "be UTF-8 text"),
-        (b"- just\n- a list\n",
-         "events.yaml:1:1: the top level must be a mapping with keys like 'actors:' and "
-         "'events:', not a list"),
-        (b"event: []\n",
-         "events.yaml:1:1: unknown section 'event' (did you mean 'events'?); the sections are "
-         "dataset, sources, actors, events, claims, relations"),
+        (
+            b"",
+            "events.yaml:1:1: file is empty; start it with 'events:' (see the README for "
+            "the format)",
+        ),
+        (
+            b"events:\n  - id: a\n    title: x: y\n",
+            "events.yaml:3:13: YAML syntax error: mapping values are not allowed in this context; "
+            "put text that contains ': ' in quotes",
+        ),
+        (
+            b"events: !!python/object/apply:os.system [echo hi]\n",
+            "events.yaml:1:9: unsupported YAML tag '!!python/object/apply:os.system'; remove it "
+            "(only plain text, numbers, lists and mappings are allowed)",
+        ),
+        (
+            b'events:\n  - id: a\n    title: "caf\xe9"\n',
+            "events.yaml:3:16: file is not UTF-8 text (byte 0xe9); save it as UTF-8",
+        ),
+        (
+            b"events: []\n\x00\x01",
+            "events.yaml:2:1: file contains a NUL byte: is it a binary file? Curated data must "
+            "be UTF-8 text",
+        ),
+        (
+            b"- just\n- a list\n",
+            "events.yaml:1:1: the top level must be a mapping with keys like 'actors:' and "
+            "'events:', not a list",
+        ),
+        (
+            b"event: []\n",
+            "events.yaml:1:1: unknown section 'event' (did you mean 'events'?); the sections are "
+            "dataset, sources, actors, events, claims, relations",
+        ),
     ],
 )
 def test_broken_files(tmp_path, data, message):
@@ -279,7 +296,10 @@ def test_unknown_ids_in_a_large_dataset_suggest_the_closest(tmp_path):
     actors = "".join(f"  - {{id: {k}, name: {k.upper()}, kind: person}}\n" for k in ids)
     unknown = [rnd.choice(ids) + "-x" for _ in range(299)] + ["nicolas-madurro"]
     participants = ", ".join(f"{{actor: {k}, role: agent}}" for k in unknown)
-    text = HEADER.removesuffix("events:\n") + actors + f"""\
+    text = (
+        HEADER.removesuffix("events:\n")
+        + actors
+        + f"""\
 events:
   - id: capture
     title: Capture
@@ -289,10 +309,12 @@ events:
     sources: [wire]
     participants: [{participants}]
 """
+    )
     found = problems(tmp_path, text)
     assert len(found) == 300
     assert found[-1].endswith(
-        "event 'capture': unknown actor id 'nicolas-madurro' (did you mean 'nicolas-maduro'?)")
+        "event 'capture': unknown actor id 'nicolas-madurro' (did you mean 'nicolas-maduro'?)"
+    )
     known = ["nicolas-maduro", "caracas", *ids]
     for message, value in list(zip(found, unknown, strict=True))[::15]:
         close = difflib.get_close_matches(value, known, n=3, cutoff=0.6)

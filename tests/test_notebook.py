@@ -20,17 +20,25 @@ def test_notebook_runs_top_to_bottom():
     # jupyter_client swaps a bare "python" for sys.executable: the kernel is this venv's Python,
     # and nothing is registered anywhere
     assert km.format_kernel_cmd()[0] == sys.executable
-    client = NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=False,
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=300,
+        allow_errors=False,
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
     client.execute()
-    outputs = {i: cell.get("outputs", []) for i, cell in enumerate(nb.cells)
-               if cell.cell_type == "code"}
-    text = "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
-                     for outs in outputs.values() for o in outs)
+    outputs = {
+        i: cell.get("outputs", []) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+    }
+    text = "\n".join(
+        o.get("text", "") or o.get("data", {}).get("text/plain", "")
+        for outs in outputs.values()
+        for o in outs
+    )
     assert "events," in text and "actors," in text  # the dataset summary printed
     assert "maduro-capture" in text  # Maduro's events came back into a DataFrame
     assert "checked_value" in text  # the claims table with its verifications
-    images = [o for outs in outputs.values() for o in outs
-              if "image/png" in o.get("data", {})]
+    images = [o for outs in outputs.values() for o in outs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the events-over-time plot and the ego network
     assert "'nicolas-maduro'" in text

@@ -58,8 +58,13 @@ def test_fast_turtle_keeps_generated_prefixes_for_unbound_predicates(mini):
     from rdflib import Literal, URIRef
 
     graph = to_rdf(Build(mini, build_graph(mini)))
-    graph.add((URIRef("https://example.org/timeline/event/capture"),
-               URIRef("http://other.example/vocab#rating"), Literal(3)))
+    graph.add(
+        (
+            URIRef("https://example.org/timeline/event/capture"),
+            URIRef("http://other.example/vocab#rating"),
+            Literal(3),
+        )
+    )
     fast = serialize(graph, "turtle")
     assert fast == graph.serialize(format="turtle", encoding="utf-8")
     assert b"@prefix ns1: <http://other.example/vocab#> ." in fast
@@ -95,19 +100,38 @@ def test_triples_grow_linearly_with_events(tmp_path):
 @pytest.mark.slow
 def test_benchmark_runs_end_to_end_and_prints_the_table(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--sizes", "60", "--workdir", str(tmp_path),
-         "--timeout", "600"],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--sizes",
+            "60",
+            "--workdir",
+            str(tmp_path),
+            "--timeout",
+            "600",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr
     table = done.stdout
     assert "| stage | N = 60 |" in table
-    for row in ("| load+validate | ", "| extract+link | ", "| graph | ", "| RDF | ",
-                "| serialize | ", "| HTML | ", "| query | ",
-                "| timeline build (CLI, end to end) | ",
-                "| libyaml parse (yaml.load, CSafeLoader) | ", "| raw nlp.pipe (same pipeline) | ",
-                "| rdflib: load Turtle | ", "| pyoxigraph: load Turtle | ",
-                "| load+validate / libyaml parse | "):
+    for row in (
+        "| load+validate | ",
+        "| extract+link | ",
+        "| graph | ",
+        "| RDF | ",
+        "| serialize | ",
+        "| HTML | ",
+        "| query | ",
+        "| timeline build (CLI, end to end) | ",
+        "| libyaml parse (yaml.load, CSafeLoader) | ",
+        "| raw nlp.pipe (same pipeline) | ",
+        "| rdflib: load Turtle | ",
+        "| pyoxigraph: load Turtle | ",
+        "| load+validate / libyaml parse | ",
+    ):
         line = next(ln for ln in table.splitlines() if ln.startswith(row))
         assert " s / " in line or "x" in line, line
     assert "failed" not in table
@@ -181,23 +205,33 @@ def test_gazetteer_ruler_gives_spacys_entity_ruler_entities():
     from timeline.extract import Gazetteer, get_extractor
     from timeline.models import Actor
 
-    actors = [Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person",
-                    aliases=["Maduro"]),
-              Actor(id="united-states", name="United States", kind="country", aliases=["U.S."]),
-              Actor(id="marco-rubio", name="Marco Rubio", kind="person")]
+    actors = [
+        Actor(id="nicolas-maduro", name="Nicolás Maduro", kind="person", aliases=["Maduro"]),
+        Actor(id="united-states", name="United States", kind="country", aliases=["U.S."]),
+        Actor(id="marco-rubio", name="Marco Rubio", kind="person"),
+    ]
     gaz = Gazetteer.from_actors(actors)
     ours = get_extractor(gaz, "gazetteer").nlp
     theirs = spacy.blank("en")
     theirs.add_pipe("timeline_fold", config={"acronyms": sorted(gaz.acronyms)})
-    ruler = theirs.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM",
-                                                    "overwrite_ents": True})
+    ruler = theirs.add_pipe(
+        "entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True}
+    )
     # spaCy's ruler folds pattern texts with the pipes before it (as extract.py once used it)
-    ruler.add_patterns([{"label": label, "pattern": text, "id": key}  # type: ignore[attr-defined]
-                        for label, text, key in gaz.patterns])
+    ruler.add_patterns(
+        [
+            {"label": label, "pattern": text, "id": key}  # type: ignore[attr-defined]
+            for label, text, key in gaz.patterns
+        ]
+    )
     for text in TRICKY + ["Maduro Maduro, Nicolás Maduro; the United States and U.S. and us."]:
         mine = ours.get_pipe("entity_ruler")(ours.get_pipe("timeline_fold")(ours.make_doc(text)))
         spacys = theirs(text)
         assert [(e.start, e.end, e.label_, e.ent_id_) for e in mine.ents] == [
-            (e.start, e.end, e.label_, e.ent_id_) for e in spacys.ents]
+            (e.start, e.end, e.label_, e.ent_id_) for e in spacys.ents
+        ]
     assert [e.ent_id_ for e in theirs("Nicolás Maduro met Marco Rubio in the U.S.").ents] == [
-        "n:nicolas maduro", "n:marco rubio", "n:us"]
+        "n:nicolas maduro",
+        "n:marco rubio",
+        "n:us",
+    ]

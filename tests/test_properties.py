@@ -19,8 +19,9 @@ from timeline.errors import InvalidDataset, Problem
 from timeline.load import read_dataset
 from timeline.models import TOP_LEVEL
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +56,70 @@ def test_loader_on_arbitrary_bytes(scratch: Path, data: bytes):
     load(scratch, data)
 
 
-YAMLISH = st.sampled_from([
-    "events:", "actors:", "sources:", "claims:", "relations:", "dataset:", "\n", "  ", "    ",
-    "- ", "id: ", "title: ", "date: ", "type: arrest", "summary: s", "sources: [w]", ": ", ":",
-    "[", "]", "{", "}", ",", "&a ", "*a", "<<: ", "? ", "!!python/object:os.system ", "!!str ",
-    "!!binary ", "!x ", "'", '"', "\\u", "#", "---", "...", "%YAML 1.1", "|", ">", "~", "/",
-    "2026", "2026-01-03", "-13", "0000", "null", "yes", ".nan", "1e999", "9" * 40, "\t", "\r",
-    "\ufeff", "\u0430", "\u200b", "\x1b", "é", "w", "x",
-])
+YAMLISH = st.sampled_from(
+    [
+        "events:",
+        "actors:",
+        "sources:",
+        "claims:",
+        "relations:",
+        "dataset:",
+        "\n",
+        "  ",
+        "    ",
+        "- ",
+        "id: ",
+        "title: ",
+        "date: ",
+        "type: arrest",
+        "summary: s",
+        "sources: [w]",
+        ": ",
+        ":",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&a ",
+        "*a",
+        "<<: ",
+        "? ",
+        "!!python/object:os.system ",
+        "!!str ",
+        "!!binary ",
+        "!x ",
+        "'",
+        '"',
+        "\\u",
+        "#",
+        "---",
+        "...",
+        "%YAML 1.1",
+        "|",
+        ">",
+        "~",
+        "/",
+        "2026",
+        "2026-01-03",
+        "-13",
+        "0000",
+        "null",
+        "yes",
+        ".nan",
+        "1e999",
+        "9" * 40,
+        "\t",
+        "\r",
+        "\ufeff",
+        "\u0430",
+        "\u200b",
+        "\x1b",
+        "é",
+        "w",
+        "x",
+    ]
+)
 
 
 @SETTINGS
@@ -71,15 +128,37 @@ def test_loader_on_yamlish_text(scratch: Path, parts: list[str]):
     load(scratch, "".join(parts).encode("utf-8", "surrogatepass"))
 
 
-SCALARS = (st.none() | st.booleans() | st.integers() | st.floats()
-           | st.text(max_size=12) | st.sampled_from(["2026-01-03", "~2026-01", "2026/2027",
-                                                      "w", "a", "caracas", "arrest", "agent"]))
-FIELDS = sorted({name for model in TOP_LEVEL.values() for name in model.model_fields}
-                | {"relative_to", "from_days", "to_days", "as_stated", "actor", "role", "by",
-                   "verdict", "text", "speaker"})
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(
+        ["2026-01-03", "~2026-01", "2026/2027", "w", "a", "caracas", "arrest", "agent"]
+    )
+)
+FIELDS = sorted(
+    {name for model in TOP_LEVEL.values() for name in model.model_fields}
+    | {
+        "relative_to",
+        "from_days",
+        "to_days",
+        "as_stated",
+        "actor",
+        "role",
+        "by",
+        "verdict",
+        "text",
+        "speaker",
+    }
+)
 KEYS = st.sampled_from(FIELDS) | st.text(max_size=6)
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(KEYS, inner, max_size=6), max_leaves=30)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=6),
+    max_leaves=30,
+)
 
 
 @SETTINGS
@@ -88,13 +167,19 @@ def test_loader_on_arbitrary_nested_values(scratch: Path, value: Any):
     load(scratch, yaml.safe_dump(value, allow_unicode=True).encode("utf-8", "surrogatepass"))
 
 
-SMALL = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                     | st.dictionaries(KEYS, inner, max_size=3), max_leaves=6)
+SMALL = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=6,
+)
 ITEM = st.dictionaries(KEYS, SMALL, max_size=8)
-DATASETS = st.fixed_dictionaries({}, optional={
-    section: st.lists(ITEM, max_size=3) if section != "dataset" else ITEM
-    for section in TOP_LEVEL
-})
+DATASETS = st.fixed_dictionaries(
+    {},
+    optional={
+        section: st.lists(ITEM, max_size=3) if section != "dataset" else ITEM
+        for section in TOP_LEVEL
+    },
+)
 
 
 @SETTINGS
@@ -116,8 +201,10 @@ def check_date(value: object) -> None:
     assert d.sort_key
 
 
-DATEISH = st.from_regex(r"\A\s?~?\s?[0-9]{1,5}(-[0-9]{1,3}){0,3}(\s?/\s?~?[0-9]{1,5}"
-                        r"(-[0-9]{1,3}){0,2})?\s?\Z")
+DATEISH = st.from_regex(
+    r"\A\s?~?\s?[0-9]{1,5}(-[0-9]{1,3}){0,3}(\s?/\s?~?[0-9]{1,5}"
+    r"(-[0-9]{1,3}){0,2})?\s?\Z"
+)
 
 
 @SETTINGS
@@ -127,7 +214,14 @@ def test_date_parser_on_arbitrary_text(text: str):
 
 
 @SETTINGS
-@given(value=st.integers() | st.floats() | st.booleans() | st.none() | st.binary(max_size=8)
-       | st.lists(st.integers(), max_size=3) | st.dates())
+@given(
+    value=st.integers()
+    | st.floats()
+    | st.booleans()
+    | st.none()
+    | st.binary(max_size=8)
+    | st.lists(st.integers(), max_size=3)
+    | st.dates()
+)
 def test_date_parser_on_other_values(value: object):
     check_date(value)

@@ -43,9 +43,11 @@ def oxigraph(tmp_path_factory):
     """A real Oxigraph server on 127.0.0.1 with a fresh store; yields its base URL."""
     port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):  # up to 20 s; it usually answers within 0.1 s
@@ -67,11 +69,16 @@ def oxigraph(tmp_path_factory):
 
 def select(url: str, query: str) -> list[dict[str, str]]:
     """Run a SELECT over the SPARQL protocol; each row as {variable: value}."""
-    response = httpx.post(f"{url}/query", data={"query": query},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = httpx.post(
+        f"{url}/query",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     response.raise_for_status()
-    return [{k: v["value"] for k, v in row.items()}
-            for row in response.json()["results"]["bindings"]]
+    return [
+        {k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]
+    ]
 
 
 def count(url: str, graph: str) -> int:
@@ -101,11 +108,14 @@ def test_push_then_query_the_server_gives_the_local_answers(oxigraph, runner, sh
     # 201: the graph did not exist before
     assert result.stdout == (
         f"{shipped_path}: pushed {len(local)} triples ({build.dataset.summary()})"
-        f" to graph <{DATASET_GRAPH}> at {oxigraph}/store (HTTP 201, 1 attempt)\n")
+        f" to graph <{DATASET_GRAPH}> at {oxigraph}/store (HTTP 201, 1 attempt)\n"
+    )
     assert count(oxigraph, DATASET_GRAPH) == len(local)
     remote = select(oxigraph, ACTOR_TIMELINE % (f"GRAPH <{DATASET_GRAPH}> {{", "}"))
-    mine = [{"event": str(r.event), "title": str(r.title), "earliest": str(r.earliest)}
-            for r in local.query(ACTOR_TIMELINE % ("", ""))]
+    mine = [
+        {"event": str(r.event), "title": str(r.title), "earliest": str(r.earliest)}
+        for r in local.query(ACTOR_TIMELINE % ("", ""))
+    ]
     assert remote == mine
     assert len(mine) >= 3
 
@@ -129,8 +139,9 @@ def test_push_uploads_exactly_the_local_triples(oxigraph, mini_path):
     graph = "https://example.org/test/exact"
     local = to_rdf(make_build(mini_path))
     upload(serialize(local, "ntriples"), f"{oxigraph}/store", graph)
-    response = httpx.get(f"{oxigraph}/store", params={"graph": graph},
-                         headers={"Accept": "application/n-triples"})
+    response = httpx.get(
+        f"{oxigraph}/store", params={"graph": graph}, headers={"Accept": "application/n-triples"}
+    )
     remote = Graph().parse(data=response.text, format="nt")
     assert set(remote) == set(local)
 
@@ -142,31 +153,49 @@ def test_push_to_a_wrong_path_is_a_clear_4xx_error(oxigraph, runner, mini_path):
     assert result.stderr == (
         f"error: the store answered HTTP 404 Not Found for PUT {oxigraph}/nope?graph="
         "https%3A%2F%2Fexample.org%2Ftimeline%2Fdataset; is it the store's Graph Store Protocol "
-        "URL? e.g. http://HOST:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)\n")
+        "URL? e.g. http://HOST:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)\n"
+    )
 
 
 def test_push_to_a_closed_port_retries_then_fails_clearly(runner, mini_path):
     port = free_port()
-    result = runner.invoke(app, ["push", str(mini_path), "--endpoint",
-                                 f"http://127.0.0.1:{port}/store", "--retries", "2",
-                                 "--backoff", "0"])
+    result = runner.invoke(
+        app,
+        [
+            "push",
+            str(mini_path),
+            "--endpoint",
+            f"http://127.0.0.1:{port}/store",
+            "--retries",
+            "2",
+            "--backoff",
+            "0",
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith(
         f"error: push to http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fexample.org%2F"
-        "timeline%2Fdataset failed after 3 attempts: could not connect (")
+        "timeline%2Fdataset failed after 3 attempts: could not connect ("
+    )
     assert result.stderr.endswith("); is the triple store running and reachable?\n")
 
 
 def test_push_rejects_bad_endpoints_and_graphs_before_building(runner, mini_path):
     result = runner.invoke(app, ["push", str(mini_path), "--endpoint", "ftp://host/store"])
     assert result.exit_code == 1
-    assert result.stderr == ("error: endpoint 'ftp://host/store' is not an http(s) URL; write e.g."
-                             " http://127.0.0.1:7878/store\n")
-    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", "http://127.0.0.1:9/store",
-                                 "--graph", "not an iri"])
+    assert result.stderr == (
+        "error: endpoint 'ftp://host/store' is not an http(s) URL; write e.g."
+        " http://127.0.0.1:7878/store\n"
+    )
+    result = runner.invoke(
+        app,
+        ["push", str(mini_path), "--endpoint", "http://127.0.0.1:9/store", "--graph", "not an iri"],
+    )
     assert result.exit_code == 1
-    assert result.stderr == ("error: graph 'not an iri' is not an absolute IRI; write e.g. "
-                             "https://example.org/timeline/dataset\n")
+    assert result.stderr == (
+        "error: graph 'not an iri' is not an absolute IRI; write e.g. "
+        "https://example.org/timeline/dataset\n"
+    )
 
 
 # --- retries, backoff and credentials against a small local server ----------------------------
@@ -211,9 +240,15 @@ def test_5xx_is_retried_with_doubling_backoff(flaky):
     handler, url = flaky
     handler.failures, handler.status = 2, 201
     waits: list[float] = []
-    status, attempts = upload(b"<urn:a> <urn:b> <urn:c> .\n", url, "urn:g",
-                              Credentials(token="t0k"), retries=3, backoff=0.5,
-                              sleep=waits.append)
+    status, attempts = upload(
+        b"<urn:a> <urn:b> <urn:c> .\n",
+        url,
+        "urn:g",
+        Credentials(token="t0k"),
+        retries=3,
+        backoff=0.5,
+        sleep=waits.append,
+    )
     assert (status, attempts) == (201, 3)
     assert waits == [0.5, 1.0]
     path, headers, body = handler.seen[-1]
@@ -229,8 +264,10 @@ def test_5xx_until_the_retries_run_out(flaky):
     waits: list[float] = []
     with pytest.raises(PushError) as info:
         upload(b"", url, "urn:g", retries=2, backoff=1, sleep=waits.append)
-    assert str(info.value) == (f"push to {url}?graph=urn%3Ag failed after 3 attempts: HTTP 503 "
-                               "Service Unavailable; is the triple store running and reachable?")
+    assert str(info.value) == (
+        f"push to {url}?graph=urn%3Ag failed after 3 attempts: HTTP 503 "
+        "Service Unavailable; is the triple store running and reachable?"
+    )
     assert waits == [1, 2]
 
 
@@ -241,9 +278,11 @@ def test_4xx_is_not_retried_and_names_the_credentials(flaky):
         upload(b"", url, "urn:g", Credentials(user="ann", password="s3cret"), sleep=pytest.fail)
     assert len(handler.seen) == 1
     assert handler.seen[0][1]["Authorization"] == "Basic YW5uOnMzY3JldA=="
-    assert str(info.value) == (f"the store answered HTTP 401 Unauthorized for PUT {url}?graph="
-                               "urn%3Ag; check the credentials (TIMELINE_STORE_TOKEN, or "
-                               "TIMELINE_STORE_USER and TIMELINE_STORE_PASSWORD)")
+    assert str(info.value) == (
+        f"the store answered HTTP 401 Unauthorized for PUT {url}?graph="
+        "urn%3Ag; check the credentials (TIMELINE_STORE_TOKEN, or "
+        "TIMELINE_STORE_USER and TIMELINE_STORE_PASSWORD)"
+    )
     assert "s3cret" not in str(info.value)
 
 
@@ -253,15 +292,17 @@ def test_credentials_come_from_options_then_environment():
     assert Credentials.resolve(token="opt", env=env) == Credentials(token="opt")
     assert Credentials.resolve(env={"TIMELINE_STORE_TOKEN": "env"}) == Credentials(token="env")
     assert Credentials.resolve(env={}) == Credentials()
-    with pytest.raises(PushError, match="^a user name needs a password: set "
-                                        "TIMELINE_STORE_PASSWORD"):
+    with pytest.raises(
+        PushError, match="^a user name needs a password: set TIMELINE_STORE_PASSWORD"
+    ):
         Credentials.resolve(user="ann", env={})
 
 
 def test_cli_push_reads_the_token_from_the_environment(flaky, runner, mini_path):
     handler, url = flaky
-    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", url],
-                           env={"TIMELINE_STORE_TOKEN": "from-env"})
+    result = runner.invoke(
+        app, ["push", str(mini_path), "--endpoint", url], env={"TIMELINE_STORE_TOKEN": "from-env"}
+    )
     assert result.exit_code == 0, result.output
     assert handler.seen[0][1]["Authorization"] == "Bearer from-env"
     assert handler.seen[0][2] == serialize(to_rdf(make_build(mini_path)), "ntriples")

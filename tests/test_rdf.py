@@ -29,8 +29,10 @@ def test_mini_matches_golden_graph(mini):
     built = dataset_rdf(mini)
     if os.environ.get("TIMELINE_REGENERATE"):
         GOLDEN.write_bytes(serialize(built))
-        pytest.fail(f"regenerated {GOLDEN.name}: review the diff, then run again without "
-                    "TIMELINE_REGENERATE")
+        pytest.fail(
+            f"regenerated {GOLDEN.name}: review the diff, then run again without "
+            "TIMELINE_REGENERATE"
+        )
     expected = Graph().parse(GOLDEN)
     if not isomorphic(built, expected):
         _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
@@ -79,13 +81,15 @@ def test_dates_are_typed_by_precision_with_bounds(shipped):
 
 def test_claim_and_verification_both_kept(shipped):
     g = dataset_rdf(shipped)
-    rows = list(g.query(
-        """SELECT ?claimed ?verified ?who WHERE {
+    rows = list(
+        g.query(
+            """SELECT ?claimed ?verified ?who WHERE {
              ?c a tl:Claim ; rdf:value ?claimed ; tl:verification ?v .
              ?v rdf:value ?verified ; prov:wasAttributedTo ?who ; tl:disagrees true .
            }""",
-        initNs={"tl": NS, "prov": "http://www.w3.org/ns/prov#", "rdf": str(RDF)},
-    ))
+            initNs={"tl": NS, "prov": "http://www.w3.org/ns/prov#", "rdf": str(RDF)},
+        )
+    )
     assert [(int(r[0]), int(r[1]), str(r[2]).rsplit("/", 1)[1]) for r in rows] == [
         (116, 70, "justicia-encuentro-y-perdon")
     ]
@@ -93,8 +97,11 @@ def test_claim_and_verification_both_kept(shipped):
 
 def test_base_iri_is_configurable(mini):
     g = dataset_rdf(mini, base="https://news.example.net/kg/")
-    assert (URIRef("https://news.example.net/kg/event/capture"), RDF.type,
-            URIRef(SEM + "Event")) in g
+    assert (
+        URIRef("https://news.example.net/kg/event/capture"),
+        RDF.type,
+        URIRef(SEM + "Event"),
+    ) in g
     assert not any(str(s).startswith(BASE) for s in g.subjects())
 
 
@@ -104,8 +111,15 @@ def test_code_terms_and_ontology_agree():
     in_code = {str(getattr(TL, name)) for name in TL.__annotations__}
     assert in_code - declared == set(), "terms used in code but missing from the ontology"
     assert declared - in_code - {NS.rstrip("#")} == {
-        NS + s for s in ("ActorKindScheme", "EventTypeScheme", "RoleScheme", "VerdictScheme",
-                         "PrecisionScheme", "EventStatusScheme")
+        NS + s
+        for s in (
+            "ActorKindScheme",
+            "EventTypeScheme",
+            "RoleScheme",
+            "VerdictScheme",
+            "PrecisionScheme",
+            "EventStatusScheme",
+        )
     }
 
 
@@ -115,11 +129,17 @@ def test_every_controlled_value_is_a_concept():
     from timeline import models
 
     onto = Graph().parse(ONTOLOGY)
-    concepts = {str(s) for s in onto.subjects(RDF.type,
-                                               URIRef("http://www.w3.org/2004/02/skos/core#Concept"))}
-    for folder, literal in [("event-type", models.EventType), ("role", models.Role),
-                            ("actor-kind", models.ActorKind), ("verdict", models.Verdict),
-                            ("status", models.EventStatus)]:
+    concepts = {
+        str(s)
+        for s in onto.subjects(RDF.type, URIRef("http://www.w3.org/2004/02/skos/core#Concept"))
+    }
+    for folder, literal in [
+        ("event-type", models.EventType),
+        ("role", models.Role),
+        ("actor-kind", models.ActorKind),
+        ("verdict", models.Verdict),
+        ("status", models.EventStatus),
+    ]:
         for value in get_args(literal):
             assert f"{BASE}{folder}/{value}" in concepts
 
@@ -129,8 +149,12 @@ def test_turtle_is_byte_identical_across_processes(tmp_path, shipped_path):
     for seed in ("1", "2", "3"):
         out = tmp_path / seed
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "timeline.cli", "build", str(shipped_path),
-                        "-o", str(out)], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "timeline.cli", "build", str(shipped_path), "-o", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         outputs.append((out / "graph.ttl").read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
 
@@ -144,7 +168,13 @@ def test_serialize_is_byte_identical_across_processes_for_every_format(mini_path
         "sys.stdout.buffer.write(b''.join(serialize(g, f) for f in "
         "('turtle', 'ntriples', 'jsonld', 'rdfxml')))\n"
     )
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
-            for seed in ("1", "2", "3")}
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
     assert len(runs) == 1

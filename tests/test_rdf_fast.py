@@ -32,13 +32,15 @@ BASE = "https://example.org/timeline/"
 HOSTILE = 'quote " back\\slash \\n not-a-newline\nnewline\ttab \r cr \x01\x1f\x7f <b>&amp; ñ 😀'
 
 
-
-
 def _same(a: Graph, b: Graph) -> None:
     if not isomorphic(a, b):
         _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
-        pytest.fail("graphs differ\nonly in first:\n" + only_a.serialize(format="nt")[:3000]
-                    + "\nonly in second:\n" + only_b.serialize(format="nt")[:3000])
+        pytest.fail(
+            "graphs differ\nonly in first:\n"
+            + only_a.serialize(format="nt")[:3000]
+            + "\nonly in second:\n"
+            + only_b.serialize(format="nt")[:3000]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +103,20 @@ def test_mention_statements_are_the_turtle_of_their_triples(synthetic, shipped_b
     iri = NtIris(None)
     seen = set()
     first = synthetic.dataset.events[0].id
-    odd = [Mention(first, 0, 4, 'Lyon "x"', "ORG", None, ("lyon-prison-south", "lyon-prison",
-                                                          "lyon-prison"), method="ambiguous"),
-           Mention(first, 5, 9, "Nobody", "NAME", None, method="name"),
-           Mention(first, 10, 12, "Aa", "PERSON", "someone", method="")]
+    odd = [
+        Mention(
+            first,
+            0,
+            4,
+            'Lyon "x"',
+            "ORG",
+            None,
+            ("lyon-prison-south", "lyon-prison", "lyon-prison"),
+            method="ambiguous",
+        ),
+        Mention(first, 5, 9, "Nobody", "NAME", None, method="name"),
+        Mention(first, 10, 12, "Aa", "PERSON", "someone", method=""),
+    ]
     for build in (synthetic, shipped_build, Build(synthetic.dataset, None, odd)):
         by_event: dict[str, list] = {}
         for m in build.mentions:
@@ -125,32 +137,43 @@ def test_turtle_is_sorted_and_starts_with_every_prefix(shipped_build):
 
     head = text.splitlines()[: len(PREFIXES)]
     assert head == [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()]
-    subjects = [line.split(" ", 1)[0] for line in text.splitlines()[len(PREFIXES):]
-                if line and not line.startswith("\t")]
+    subjects = [
+        line.split(" ", 1)[0]
+        for line in text.splitlines()[len(PREFIXES) :]
+        if line and not line.startswith("\t")
+    ]
     assert subjects == sorted(subjects) and len(subjects) == len(set(subjects))
 
 
 def test_hostile_strings_survive_both_paths_exactly(mini):
-    event = mini.events[0].model_copy(update={"title": HOSTILE, "summary": "a\\b\"c"})
+    event = mini.events[0].model_copy(update={"title": HOSTILE, "summary": 'a\\b"c'})
     claim = mini.claims[0].model_copy(update={"value": 1.5e20, "statement": "x\u2028y"})
-    dataset = mini.model_copy(update={"events": [event, *mini.events[1:]],
-                                      "claims": [claim]})
+    dataset = mini.model_copy(update={"events": [event, *mini.events[1:]], "claims": [claim]})
     build = Build(dataset, build_graph(dataset))
     node = URIRef(f"{BASE}event/{event.id}")
-    for graph in (to_rdf(build), Graph().parse(data=turtle(build), format="turtle"),
-                  Graph().parse(data=ntriples(build), format="nt")):
+    for graph in (
+        to_rdf(build),
+        Graph().parse(data=turtle(build), format="turtle"),
+        Graph().parse(data=ntriples(build), format="nt"),
+    ):
         assert graph.value(node, DCTERMS.title) == Literal(HOSTILE)
-        assert graph.value(node, DCTERMS.description) == Literal("a\\b\"c")
+        assert graph.value(node, DCTERMS.description) == Literal('a\\b"c')
         value = graph.value(URIRef(f"{BASE}claim/{claim.id}"), RDF.value)
         assert value == Literal(1.5e20) and value.datatype == XSD.double
-    line = next(ln for ln in ntriples(build).decode().split("\n")
-                if ln.startswith(f"<{node}> <{DCTERMS.title}>"))
-    assert line.endswith('"quote \\" back\\\\slash \\\\n not-a-newline\\nnewline\\ttab \\r cr '
-                         '\\u0001\\u001F\\u007F <b>&amp; ñ 😀" .')
+    line = next(
+        ln
+        for ln in ntriples(build).decode().split("\n")
+        if ln.startswith(f"<{node}> <{DCTERMS.title}>")
+    )
+    assert line.endswith(
+        '"quote \\" back\\\\slash \\\\n not-a-newline\\nnewline\\ttab \\r cr '
+        '\\u0001\\u001F\\u007F <b>&amp; ñ 😀" .'
+    )
 
 
-@pytest.mark.parametrize("base", ['https://x.example/"a/', "https://x.example/a b/",
-                                  "https://x.example/<a>/"])
+@pytest.mark.parametrize(
+    "base", ['https://x.example/"a/', "https://x.example/a b/", "https://x.example/<a>/"]
+)
 def test_a_base_no_iri_may_hold_is_refused(mini, base):
     with pytest.raises(ExportError, match="which no IRI may contain"):
         turtle(Build(mini, build_graph(mini), base=base))
@@ -163,13 +186,27 @@ def test_cli_refuses_a_bad_base_without_writing(mini_path, tmp_path, runner, job
     import multiprocessing
 
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "none",
-                                 "--base", 'https://x.example/"a/', "--jobs", jobs])
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(mini_path),
+            "-o",
+            str(out),
+            "--ner",
+            "none",
+            "--base",
+            'https://x.example/"a/',
+            "--jobs",
+            jobs,
+        ],
+    )
     assert multiprocessing.active_children() == []  # refused before any worker started
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         "error: base IRI 'https://x.example/\"a/' holds '\"', which no IRI may contain; write "
-        "one like https://example.org/timeline/")
+        "one like https://example.org/timeline/"
+    )
     assert not out.exists()
 
 
@@ -207,10 +244,11 @@ def test_a_forked_view_worker_gives_its_bytes_or_a_clear_error():
     from timeline.pipeline import Forked
 
     assert Forked(functools.partial(bytes, b"<html>")).result() == b"<html>"
-    for make, message in ((_boom, "rendering the view failed: ValueError: boom"),
-                          (_no_memory, "rendering the view failed: out of memory"),
-                          (_refused, "a bundled script contains '</script'; it cannot be "
-                                     "inlined")):
+    for make, message in (
+        (_boom, "rendering the view failed: ValueError: boom"),
+        (_no_memory, "rendering the view failed: out of memory"),
+        (_refused, "a bundled script contains '</script'; it cannot be inlined"),
+    ):
         worker = Forked(make)
         with pytest.raises(ExportError) as err:
             worker.result()
@@ -222,17 +260,23 @@ def test_turtle_and_its_prefixed_names_stay_valid_for_unusual_terms():
     """rdf:type as an object is never shortened to `a`; a boolean that is not true/false and a
     language-tagged literal are kept as they are."""
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    triples = sorted([
-        ("<urn:x:s>", rdf_type, "<urn:x:C>"),
-        ("<urn:x:s>", "<urn:x:p>", rdf_type),
-        ("<urn:x:s>", "<urn:x:q>", '"1"^^<http://www.w3.org/2001/XMLSchema#boolean>'),
-        ("<urn:x:s>", "<urn:x:r>", '"hola"@es'),
-    ])
+    triples = sorted(
+        [
+            ("<urn:x:s>", rdf_type, "<urn:x:C>"),
+            ("<urn:x:s>", "<urn:x:p>", rdf_type),
+            ("<urn:x:s>", "<urn:x:q>", '"1"^^<http://www.w3.org/2001/XMLSchema#boolean>'),
+            ("<urn:x:s>", "<urn:x:r>", '"hola"@es'),
+        ]
+    )
     text = turtle_text(triples)
     assert "<urn:x:p> rdf:type" in text and " a <urn:x:C>" in text
     assert '"1"^^xsd:boolean' in text and '"hola"@es' in text
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in
-                     (("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-                      ("xsd", "http://www.w3.org/2001/XMLSchema#")))
+    header = "".join(
+        f"@prefix {p}: <{ns}> .\n"
+        for p, ns in (
+            ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+            ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+        )
+    )
     parsed = Graph().parse(data=header + text, format="turtle")
     assert len(parsed) == 4

@@ -45,17 +45,26 @@ def test_yaml_example_is_the_mini_dataset(tmp_path, mini):
 def test_validate_examples_print_what_the_readme_shows(tmp_path):
     shown = re.search(r"\$ timeline validate data/events.yaml\n(.*?)\n```", README, re.S)
     assert shown
-    result = subprocess.run([sys.executable, "-m", "timeline.cli", "validate",
-                             "data/events.yaml"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "validate", "data/events.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.stdout.strip() == shown.group(1).strip()
     broken = re.search(r"\$ timeline validate broken.yaml\n(.*?)\n```", README, re.S)
     assert broken
     (tmp_path / "broken.yaml").write_text(
         "events:\n  - id: capture\n    title: US forces capture Maduro\n"
         '    date: "2026-01-32"\n    type: militry-operation\n    summary: x\n'
-        "    participants:\n      - {actor: maduro, role: target}\n    sources: [story]\n")
-    result = subprocess.run([sys.executable, "-m", "timeline.cli", "validate", "broken.yaml"],
-                            cwd=tmp_path, capture_output=True, text=True)
+        "    participants:\n      - {actor: maduro, role: target}\n    sources: [story]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "validate", "broken.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == broken.group(1).strip()
 
@@ -64,12 +73,32 @@ def test_validate_examples_print_what_the_readme_shows(tmp_path):
 def test_install_and_build_command_works_on_a_fresh_copy(tmp_path):
     """Runs the README's first command, as written, in a clean copy of the project."""
     copy = tmp_path / "timeline"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "out", "*.egg-info", "__pycache__", ".pytest_cache", ".mypy_cache",
-        ".ruff_cache", "artifacts", ".timeline-cache", "results"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "out",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".mypy_cache",
+            ".ruff_cache",
+            "artifacts",
+            ".timeline-cache",
+            "results",
+        ),
+    )
     install_and_build, _ = setup_commands()
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    result = subprocess.run(["bash", "-c", install_and_build], cwd=copy, env=env,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        ["bash", "-c", install_and_build],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (copy / "out" / "graph.ttl").stat().st_size > 10_000

@@ -23,8 +23,9 @@ CHECKED = {"validate", "build", "query", "actors", "path", "relations", "entitie
 def examples() -> list[tuple[str, list[str]]]:
     found = []
     for block in re.findall(r"```console\n(.*?)```", README, re.S):
-        for command, output in re.findall(r"^\$ (timeline [^\n]*)\n(.*?)(?=^\$ |\Z)", block,
-                                          re.S | re.M):
+        for command, output in re.findall(
+            r"^\$ (timeline [^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M
+        ):
             words = shlex.split(command)
             hostile = "broken.yaml" in command or "lookalike" in command  # checked elsewhere
             if words[1] in CHECKED and "|" not in words and "&" not in words and not hostile:
@@ -46,7 +47,7 @@ def contains_in_order(actual: list[str], parts: list[list[str]]) -> bool:
     pos = 0
     for part in parts:
         for i in range(pos, len(actual) - len(part) + 1):
-            if actual[i:i + len(part)] == part:
+            if actual[i : i + len(part)] == part:
                 pos = i + len(part)
                 break
         else:
@@ -69,8 +70,9 @@ def test_there_are_examples_to_check():
 @pytest.mark.parametrize(("command", "shown"), examples(), ids=[c for c, _ in examples()])
 def test_readme_example(command, shown, workdir):
     args = shlex.split(command)[1:]
-    result = subprocess.run([sys.executable, "-m", "timeline.cli", *args], cwd=workdir,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", *args], cwd=workdir, capture_output=True, text=True
+    )
     actual = (result.stdout + result.stderr).rstrip("\n").splitlines()
     actual = [line.rstrip() for line in actual]
     parts = [[line.rstrip() for line in part] for part in segments(shown)]

@@ -20,7 +20,10 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 def start(data: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "timeline.cli", "serve", str(data), "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     m = re.search(r"view at (http://127\.0\.0\.1:\d+/);", line)
@@ -50,8 +53,10 @@ def sparql(server: str) -> str:
 
 
 PAIRS = "SELECT ?a ?b ?events WHERE { ?x a sem:Actor } LIMIT 0"
-CO = ("SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e sem:hasActor ?x, ?y . "
-      "?x dcterms:identifier ?a . ?y dcterms:identifier ?b FILTER(?a < ?b) } GROUP BY ?a ?b")
+CO = (
+    "SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e sem:hasActor ?x, ?y . "
+    "?x dcterms:identifier ?a . ?y dcterms:identifier ?b FILTER(?a < ?b) } GROUP BY ?a ?b"
+)
 
 
 def test_get_returns_sparql_json_by_default(server):
@@ -60,27 +65,42 @@ def test_get_returns_sparql_json_by_default(server):
     assert r.headers["content-type"] == "application/sparql-results+json; charset=utf-8"
     bindings = r.json()["results"]["bindings"]
     assert [(b["a"]["value"], b["b"]["value"], b["n"]["value"]) for b in bindings] == [
-        ("nicolas-maduro", "us-forces", "1")]
+        ("nicolas-maduro", "us-forces", "1")
+    ]
 
 
 def test_post_form_and_direct_query_bodies(server):
     r = httpx.post(sparql(server), data={"query": "ASK { ?e a sem:Event }"})
     assert r.status_code == 200 and r.json() == {"head": {}, "boolean": True}
-    r = httpx.post(sparql(server), content=CO.encode(),
-                   headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    r = httpx.post(
+        sparql(server),
+        content=CO.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     assert r.status_code == 200
-    assert list(csv.reader(io.StringIO(r.text))) == [["a", "b", "n"],
-                                                     ["nicolas-maduro", "us-forces", "1"]]
+    assert list(csv.reader(io.StringIO(r.text))) == [
+        ["a", "b", "n"],
+        ["nicolas-maduro", "us-forces", "1"],
+    ]
 
 
-@pytest.mark.parametrize(("accept", "media", "start"), [
-    ("text/csv", "text/csv; charset=utf-8", "a,b,n\r\n"),
-    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "?a\t?b\t?n\n"),
-    ("application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8",
-     "<?xml version=\"1.0\"?><sparql xmlns=\"http://www.w3.org/2005/sparql-results#\">"),
-    ("text/html;q=0.9, text/csv;q=0.5, application/sparql-results+json;q=0.8",
-     "application/sparql-results+json; charset=utf-8", '{"head":{"vars":["a","b","n"]}'),
-])
+@pytest.mark.parametrize(
+    ("accept", "media", "start"),
+    [
+        ("text/csv", "text/csv; charset=utf-8", "a,b,n\r\n"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "?a\t?b\t?n\n"),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml; charset=utf-8",
+            '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        ),
+        (
+            "text/html;q=0.9, text/csv;q=0.5, application/sparql-results+json;q=0.8",
+            "application/sparql-results+json; charset=utf-8",
+            '{"head":{"vars":["a","b","n"]}',
+        ),
+    ],
+)
 def test_content_negotiation_for_tables(server, accept, media, start):
     r = httpx.get(sparql(server), params={"query": CO}, headers={"Accept": accept})
     assert r.status_code == 200
@@ -90,11 +110,12 @@ def test_content_negotiation_for_tables(server, accept, media, start):
 
 def test_construct_answers_in_rdf_and_406_when_nothing_fits(server):
     q = "CONSTRUCT { ?a rdfs:label ?n } WHERE { ?a a sem:Place ; rdfs:label ?n }"
-    r = httpx.get(sparql(server), params={"query": q},
-                  headers={"Accept": "application/n-triples"})
+    r = httpx.get(sparql(server), params={"query": q}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
-    assert r.text == ('<https://example.org/timeline/actor/caracas> '
-                      '<http://www.w3.org/2000/01/rdf-schema#label> "Caracas" .\n')
+    assert r.text == (
+        "<https://example.org/timeline/actor/caracas> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Caracas" .\n'
+    )
     r = httpx.get(sparql(server), params={"query": q}, headers={"Accept": "text/turtle"})
     assert r.headers["content-type"].startswith("text/turtle")
     r = httpx.get(sparql(server), params={"query": q}, headers={"Accept": "text/csv"})
@@ -109,9 +130,11 @@ def test_saved_queries_bind_their_parameters(server):
     assert {q["name"] for q in r.json()} >= {"actor-events", "sources"}
     r = httpx.get(server + "queries/actor-events", params={"actor": "Maduro", "format": "csv"})
     assert r.status_code == 200
-    assert r.text.splitlines()[1] == ("https://example.org/timeline/actor/nicolas-maduro,"
-                                      "3 Jan 2026,capture,US forces capture Maduro in Caracas,"
-                                      "target")
+    assert r.text.splitlines()[1] == (
+        "https://example.org/timeline/actor/nicolas-maduro,"
+        "3 Jan 2026,capture,US forces capture Maduro in Caracas,"
+        "target"
+    )
     r = httpx.get(server + "queries/actor-events", params={"actor": '"} ?s ?p ?o {"'})
     assert r.status_code == 400
     assert r.text.startswith("parameter 'actor': no actor")
@@ -121,8 +144,11 @@ def test_saved_queries_bind_their_parameters(server):
 def test_updates_are_refused(server):
     r = httpx.post(sparql(server), data={"update": "DROP ALL"})
     assert r.status_code == 403
-    r = httpx.post(sparql(server), content=b"INSERT DATA { <a:b> <a:c> <a:d> }",
-                   headers={"Content-Type": "application/sparql-update"})
+    r = httpx.post(
+        sparql(server),
+        content=b"INSERT DATA { <a:b> <a:c> <a:d> }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert r.status_code == 403
     r = httpx.get(sparql(server), params={"query": "DELETE WHERE { ?s ?p ?o }"})
     assert r.status_code == 403
@@ -139,8 +165,9 @@ def test_syntax_errors_are_400_with_position(server):
     assert r.status_code == 400
     assert r.text.startswith("SPARQL syntax error at line 1, column 26:")
     assert httpx.get(sparql(server)).status_code == 400
-    r = httpx.get(sparql(server), params={"query": "SELECT * { SERVICE <http://x.example/> "
-                                                    "{ ?s ?p ?o } }"})
+    r = httpx.get(
+        sparql(server), params={"query": "SELECT * { SERVICE <http://x.example/> { ?s ?p ?o } }"}
+    )
     assert r.status_code == 400 and "SERVICE is not allowed" in r.text
 
 
@@ -169,7 +196,11 @@ def test_time_limit_and_missing_view(mini_path, tmp_path):
 
 def test_a_taken_port_is_a_clear_error(mini_path, server):
     port = server.rsplit(":", 1)[1].strip("/")
-    result = subprocess.run([sys.executable, "-m", "timeline.cli", "serve", str(mini_path),
-                             "--port", port], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "serve", str(mini_path), "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")

@@ -24,8 +24,9 @@ from timeline.store import open_built, store_id
 
 
 def _build(data: Path, out: Path, cache: bool = True):
-    return build(data, out, ner="gazetteer",
-                 cache=Cache(out / ".cache", defer=True) if cache else None)
+    return build(
+        data, out, ner="gazetteer", cache=Cache(out / ".cache", defer=True) if cache else None
+    )
 
 
 def triples(out: Path) -> set[ox.Quad]:
@@ -37,12 +38,17 @@ def ids(out: Path) -> dict[str, str | None]:
     """The build id as each output states it."""
     built = open_built(out)
     ttl = (out / "graph.ttl").read_text(encoding="utf-8").splitlines()[0]
-    view = re.search(r'<meta name="timeline-build" content="([0-9a-f]*)">',
-                     (out / "view.html").read_text(encoding="utf-8"))
-    return {"folder": built.folder.name, "manifest": built.id,
-            "graph.ttl": ttl.removeprefix("# timeline build "),
-            "view.html": view.group(1) if view else None,
-            "store": store_id(ox.Store.read_only(str(out / "store")), built.base)}
+    view = re.search(
+        r'<meta name="timeline-build" content="([0-9a-f]*)">',
+        (out / "view.html").read_text(encoding="utf-8"),
+    )
+    return {
+        "folder": built.folder.name,
+        "manifest": built.id,
+        "graph.ttl": ttl.removeprefix("# timeline build "),
+        "view.html": view.group(1) if view else None,
+        "store": store_id(ox.Store.read_only(str(out / "store")), built.base),
+    }
 
 
 def one_id(out: Path) -> str:
@@ -85,8 +91,10 @@ def test_build_id_is_reproducible_and_changes_with_the_input(mini_path, tmp_path
 
 def test_turtle_export_is_the_build_s_graph_byte_for_byte(mini_path, tmp_path, runner):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "auto"]
-                         ).exit_code == 0
+    assert (
+        runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "auto"]).exit_code
+        == 0
+    )
     for source in (out, mini_path):
         result = runner.invoke(app, ["export", str(source), "-f", "turtle", "-o", "-"])
         assert result.exit_code == 0, result.output
@@ -96,19 +104,24 @@ def test_turtle_export_is_the_build_s_graph_byte_for_byte(mini_path, tmp_path, r
 # --- readers ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ["query", "{src}", "actor-events", "-p", "actor=maduro"],
-    ["query", "{src}", "co-participation"],
-    ["query", "{src}", "events-between", "-p", "from=2026-01", "-p", "to=2026-01-10"],
-    ["actors", "{src}", "--limit", "5"],
-    ["relations", "{src}", "maduro"],
-    ["path", "{src}", "maduro", "us-forces"],
-    ["entities", "{src}"],
-    ["export", "{src}", "-f", "markdown", "-o", "-"],
-    ["export", "{src}", "-f", "csv", "-o", "{where}"],
-], ids=lambda a: "-".join(a[0:3:2]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "{src}", "actor-events", "-p", "actor=maduro"],
+        ["query", "{src}", "co-participation"],
+        ["query", "{src}", "events-between", "-p", "from=2026-01", "-p", "to=2026-01-10"],
+        ["actors", "{src}", "--limit", "5"],
+        ["relations", "{src}", "maduro"],
+        ["path", "{src}", "maduro", "us-forces"],
+        ["entities", "{src}"],
+        ["export", "{src}", "-f", "markdown", "-o", "-"],
+        ["export", "{src}", "-f", "csv", "-o", "{where}"],
+    ],
+    ids=lambda a: "-".join(a[0:3:2]),
+)
 def test_readers_give_from_a_build_folder_what_they_give_from_the_dataset(
-        args, mini_path, tmp_path, runner):
+    args, mini_path, tmp_path, runner
+):
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", str(mini_path), "-o", str(out)]).exit_code == 0
     results = []
@@ -211,7 +224,8 @@ def test_a_build_folder_of_another_format_says_to_rebuild(mini_path, tmp_path, r
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"error: {out}: built by another version of timeline (format 99, this one reads 1); "
-        f"rebuild it with: timeline build DATA -o {out}")
+        f"rebuild it with: timeline build DATA -o {out}"
+    )
 
 
 def test_an_empty_folder_is_not_a_build(tmp_path, runner):
@@ -233,8 +247,13 @@ def test_serve_keeps_answering_during_a_rebuild_and_serves_the_new_build(mini_pa
     _build(mini_path, out)
     server = make_server(open_graph(out), port=0, view=out / "view.html")
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = server.url + "sparql?query=" + urllib.parse.quote(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?e a <http://semanticweb.cs.vu.nl/2009/11/sem/Event> }")
+    url = (
+        server.url
+        + "sparql?query="
+        + urllib.parse.quote(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?e a <http://semanticweb.cs.vu.nl/2009/11/sem/Event> }"
+        )
+    )
 
     def events() -> int:
         req = urllib.request.Request(url, headers={"Accept": "text/csv"})
@@ -244,7 +263,7 @@ def test_serve_keeps_answering_during_a_rebuild_and_serves_the_new_build(mini_pa
     assert events() == 3
     data = tmp_path / "more.yaml"
     text = mini_path.read_text()
-    extra = text[text.index("  - id: oil-deal"):text.index("claims:")]
+    extra = text[text.index("  - id: oil-deal") : text.index("claims:")]
     data.write_text(text.replace("claims:", extra.replace("oil-deal", "oil-deal-2") + "claims:"))
     seen: list[int] = []
     done = threading.Event()
@@ -284,13 +303,18 @@ def test_a_killed_rebuild_leaves_one_whole_build(tmp_path):
     synth.edit(second, "participant")
     synth.edit(second, "removed")
     out = tmp_path / "out"
-    child = ("import sys, timeline.cli\nprint('ready', flush=True)\n"
-             "sys.argv = ['timeline', *sys.argv[1:]]\ntimeline.cli.main()\n")
+    child = (
+        "import sys, timeline.cli\nprint('ready', flush=True)\n"
+        "sys.argv = ['timeline', *sys.argv[1:]]\ntimeline.cli.main()\n"
+    )
 
     def start(data: Path) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, "-c", child, "build", str(data), "-o",
-                                 str(out), "--ner", "gazetteer"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", child, "build", str(data), "-o", str(out), "--ner", "gazetteer"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
         return proc
 
@@ -312,8 +336,11 @@ def test_a_killed_rebuild_leaves_one_whole_build(tmp_path):
         now = one_id(out)  # whole: one id in every output and the store
         outcomes.add("new" if now != old else "old")
         old = now
-        result = subprocess.run([sys.executable, "-m", "timeline", "query", str(out), "actors",
-                                 "--format", "csv"], capture_output=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "timeline", "query", str(out), "actors", "--format", "csv"],
+            capture_output=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr.decode()
     assert "old" in outcomes  # some kills landed inside a build
     # and a build after all that works, with no staging folder left behind

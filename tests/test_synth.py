@@ -86,8 +86,14 @@ def test_claims_relations_quotes_and_links_are_present(dataset):
 
 def test_folder_holds_the_same_dataset(dataset, tmp_path):
     files = synth.generate_files(400, seed=3, per_file=150)
-    assert sorted(files) == ["actors.yaml", "claims.yaml", "events-0001.yaml",
-                             "events-0002.yaml", "events-0003.yaml", "relations.yaml"]
+    assert sorted(files) == [
+        "actors.yaml",
+        "claims.yaml",
+        "events-0001.yaml",
+        "events-0002.yaml",
+        "events-0003.yaml",
+        "relations.yaml",
+    ]
     for name, body in files.items():
         (tmp_path / name).write_text(body, encoding="utf-8")
     split = read_dataset(tmp_path)
@@ -98,8 +104,12 @@ def test_folder_holds_the_same_dataset(dataset, tmp_path):
 
 def test_command_line_writes_a_file_that_timeline_validates(tmp_path, runner):
     out = tmp_path / "fifty.yaml"
-    done = subprocess.run([sys.executable, str(SYNTH), "50", "-o", str(out), "--seed", "7"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(SYNTH), "50", "-o", str(out), "--seed", "7"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stderr.startswith(f"wrote 50 events to {out} (1 file, ")
     assert out.read_text(encoding="utf-8") == synth.generate(50, seed=7)
     result = runner.invoke(app, ["validate", str(out)])
@@ -109,17 +119,28 @@ def test_command_line_writes_a_file_that_timeline_validates(tmp_path, runner):
 
 def test_command_line_writes_a_folder(tmp_path):
     out = tmp_path / "folder"
-    subprocess.run([sys.executable, str(SYNTH), "30", "-o", str(out), "--per-file", "10"],
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, str(SYNTH), "30", "-o", str(out), "--per-file", "10"],
+        capture_output=True,
+        check=True,
+    )
     assert sorted(p.name for p in out.iterdir()) == [
-        "actors.yaml", "claims.yaml", "events-0001.yaml", "events-0002.yaml",
-        "events-0003.yaml", "relations.yaml"]
+        "actors.yaml",
+        "claims.yaml",
+        "events-0001.yaml",
+        "events-0002.yaml",
+        "events-0003.yaml",
+        "relations.yaml",
+    ]
     assert len(read_dataset(out).events) == 30
 
 
 def test_command_line_refuses_zero_events(tmp_path):
-    done = subprocess.run([sys.executable, str(SYNTH), "0", "-o", str(tmp_path / "x.yaml")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(SYNTH), "0", "-o", str(tmp_path / "x.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "N must be at least 1" in done.stderr
     assert not (tmp_path / "x.yaml").exists()

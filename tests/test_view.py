@@ -72,8 +72,15 @@ def test_claim_whose_verification_differs_is_marked(mini_build: Build) -> None:
     claim = data["claims"][releases["claims"][0]]
     assert claim["value"] == 116 and claim["claimedBy"] == "Venezuelan interim government"
     assert claim["verifications"] == [
-        {"by": "Justicia, Encuentro y Perdón", "value": 70, "approximate": True,
-         "verdict": "partially-confirmed", "note": None, "differs": True, "date": None}
+        {
+            "by": "Justicia, Encuentro y Perdón",
+            "value": 70,
+            "approximate": True,
+            "verdict": "partially-confirmed",
+            "note": None,
+            "differs": True,
+            "date": None,
+        }
     ]
     assert [e["disputed"] for e in data["events"][1:]] == [False, False]
 
@@ -82,8 +89,9 @@ def test_network_has_a_node_per_actor_and_event(mini_build: Build) -> None:
     from timeline.export.html import network_data
 
     net = network_data(view_data(mini_build))
-    graph_nodes = {n for n, d in mini_build.graph.nodes(data=True)
-                   if d["type"] in ("actor", "event")}
+    graph_nodes = {
+        n for n, d in mini_build.graph.nodes(data=True) if d["type"] in ("actor", "event")
+    }
     assert {n["id"] for n in net["nodes"]} == graph_nodes
     roles = sorted((e["from"], e["to"], e["label"]) for e in net["edges"])
     assert roles == [
@@ -113,12 +121,18 @@ def test_aggregates_above_the_threshold(mini_build: Build) -> None:
         ("bin:2026-01:prisoner-release", [0]),
     ]
     assert [e["node"] for e in data["events"]] == [
-        "bin:2026-01:prisoner-release", "bin:2026-01:military-operation",
-        "bin:2026-01:economic-measure"]
+        "bin:2026-01:prisoner-release",
+        "bin:2026-01:military-operation",
+        "bin:2026-01:economic-measure",
+    ]
     net = network_data(data)
     assert sorted(n["id"] for n in net["nodes"]) == [
-        "actor:caracas", "actor:interim-government", "bin:2026-01:economic-measure",
-        "bin:2026-01:military-operation", "bin:2026-01:prisoner-release"]
+        "actor:caracas",
+        "actor:interim-government",
+        "bin:2026-01:economic-measure",
+        "bin:2026-01:military-operation",
+        "bin:2026-01:prisoner-release",
+    ]
     assert sorted((e["from"], e["to"], e["label"]) for e in net["edges"]) == [
         ("actor:interim-government", "actor:caracas", "located-in"),
         ("bin:2026-01:military-operation", "actor:caracas", "location ×1"),
@@ -151,7 +165,10 @@ def test_page_is_self_contained(mini_build: Build) -> None:
     # Two JSON data blocks, then vis-network and the app, inline.
     assert re.findall(r"^<script[^>]*>", page_html, re.M) == [
         '<script type="application/json" id="timeline-data">',
-        '<script type="application/json" id="network-data">', "<script>", "<script>"]
+        '<script type="application/json" id="network-data">',
+        "<script>",
+        "<script>",
+    ]
     assert page_html.count("</script>") == 4
     assert not re.search(r"<(link|img|iframe|object|embed)\b", page_html, re.I)
     assert not re.search(r"\s(src|href)\s*=", page_html, re.I)
@@ -166,7 +183,7 @@ def test_page_is_self_contained(mini_build: Build) -> None:
 XSS = {
     "img": "<img src=x onerror=alert(1)>",
     "script": "</script><script>alert(2)</script>",
-    "attr": "\"><svg onload=alert(3)>",
+    "attr": '"><svg onload=alert(3)>',
     "slot": "{{ app_js }} {{ data }}",
     "comment": "<!-- <iframe src=javascript:alert(4)> -->",
 }
@@ -177,30 +194,76 @@ def xss_dataset() -> Dataset:
     img, script, attr, slot, comment = XSS.values()
     raw = {
         "dataset": {"title": f"T {img}", "description": f"D {script}"},
-        "sources": [{"id": "s", "title": f"S {attr}", "publisher": f"P {slot}",
-                     "url": "https://example.org/\"><img/src=x/onerror=alert(5)>",
-                     "note": comment}],
+        "sources": [
+            {
+                "id": "s",
+                "title": f"S {attr}",
+                "publisher": f"P {slot}",
+                "url": 'https://example.org/"><img/src=x/onerror=alert(5)>',
+                "note": comment,
+            }
+        ],
         "actors": [
-            {"id": "a", "name": f"A {img}", "kind": "person", "aliases": [f"AL {script}"],
-             "description": f"AD {attr}"},
+            {
+                "id": "a",
+                "name": f"A {img}",
+                "kind": "person",
+                "aliases": [f"AL {script}"],
+                "description": f"AD {attr}",
+            },
             {"id": "b", "name": f"B {slot}", "kind": "ngo"},
         ],
         "events": [
-            {"id": "e", "title": f"E {img}", "date": "2026-01-03", "type": "statement",
-             "summary": f"ES {script}", "date_note": f"EN {attr}", "sources": ["s"],
-             "participants": [{"actor": "a", "role": "agent"}],
-             "quotes": [{"text": f"Q {comment}", "speaker": "a"}]},
-            {"id": "f", "title": f"F {slot}", "type": "other", "summary": f"FS {comment}",
-             "date": {"relative_to": "e", "from_days": 1, "to_days": 3,
-                      "as_stated": f"R {img}"},
-             "sources": ["s"], "participants": [{"actor": "b", "role": "target"}]},
+            {
+                "id": "e",
+                "title": f"E {img}",
+                "date": "2026-01-03",
+                "type": "statement",
+                "summary": f"ES {script}",
+                "date_note": f"EN {attr}",
+                "sources": ["s"],
+                "participants": [{"actor": "a", "role": "agent"}],
+                "quotes": [{"text": f"Q {comment}", "speaker": "a"}],
+            },
+            {
+                "id": "f",
+                "title": f"F {slot}",
+                "type": "other",
+                "summary": f"FS {comment}",
+                "date": {"relative_to": "e", "from_days": 1, "to_days": 3, "as_stated": f"R {img}"},
+                "sources": ["s"],
+                "participants": [{"actor": "b", "role": "target"}],
+            },
         ],
-        "claims": [{"id": "c", "about": "e", "statement": f"C {script}", "claimed_by": "a",
-                    "value": f"V {img}", "unit": f"U {attr}", "sources": ["s"],
-                    "verifications": [{"by": "b", "value": f"W {slot}", "verdict": "disputed",
-                                       "note": f"N {comment}", "sources": ["s"]}]}],
-        "relations": [{"subject": "a", "type": "opposes", "object": "b", "sources": ["s"],
-                       "note": f"RN {img}"}],
+        "claims": [
+            {
+                "id": "c",
+                "about": "e",
+                "statement": f"C {script}",
+                "claimed_by": "a",
+                "value": f"V {img}",
+                "unit": f"U {attr}",
+                "sources": ["s"],
+                "verifications": [
+                    {
+                        "by": "b",
+                        "value": f"W {slot}",
+                        "verdict": "disputed",
+                        "note": f"N {comment}",
+                        "sources": ["s"],
+                    }
+                ],
+            }
+        ],
+        "relations": [
+            {
+                "subject": "a",
+                "type": "opposes",
+                "object": "b",
+                "sources": ["s"],
+                "note": f"RN {img}",
+            }
+        ],
     }
     # Through the real loader, which resolves the relative date.
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,17 +273,27 @@ def xss_dataset() -> Dataset:
 
 
 SHOWN = [
-    "T <img src=x onerror=alert(1)>", "D </script><script>alert(2)</script>",
-    "S \"><svg onload=alert(3)>", "P {{ app_js }} {{ data }}",
-    "https://example.org/\"><img/src=x/onerror=alert(5)>",
-    "A <img src=x onerror=alert(1)>", "AL </script><script>alert(2)</script>",
-    "AD \"><svg onload=alert(3)>", "B {{ app_js }} {{ data }}",
-    "E <img src=x onerror=alert(1)>", "ES </script><script>alert(2)</script>",
-    "EN \"><svg onload=alert(3)>", "Q <!-- <iframe src=javascript:alert(4)> -->",
-    "F {{ app_js }} {{ data }}", "FS <!-- <iframe src=javascript:alert(4)> -->",
-    "R <img src=x onerror=alert(1)>", "C </script><script>alert(2)</script>",
-    "V <img src=x onerror=alert(1)>", "U \"><svg onload=alert(3)>",
-    "W {{ app_js }} {{ data }}", "N <!-- <iframe src=javascript:alert(4)> -->",
+    "T <img src=x onerror=alert(1)>",
+    "D </script><script>alert(2)</script>",
+    'S "><svg onload=alert(3)>',
+    "P {{ app_js }} {{ data }}",
+    'https://example.org/"><img/src=x/onerror=alert(5)>',
+    "A <img src=x onerror=alert(1)>",
+    "AL </script><script>alert(2)</script>",
+    'AD "><svg onload=alert(3)>',
+    "B {{ app_js }} {{ data }}",
+    "E <img src=x onerror=alert(1)>",
+    "ES </script><script>alert(2)</script>",
+    'EN "><svg onload=alert(3)>',
+    "Q <!-- <iframe src=javascript:alert(4)> -->",
+    "F {{ app_js }} {{ data }}",
+    "FS <!-- <iframe src=javascript:alert(4)> -->",
+    "R <img src=x onerror=alert(1)>",
+    "C </script><script>alert(2)</script>",
+    "V <img src=x onerror=alert(1)>",
+    'U "><svg onload=alert(3)>',
+    "W {{ app_js }} {{ data }}",
+    "N <!-- <iframe src=javascript:alert(4)> -->",
 ]
 
 
@@ -252,8 +325,10 @@ def test_view_command_prints_the_path_without_a_display(
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     result = runner.invoke(app, ["view", str(tmp_path)])
     assert result.exit_code == 0
-    assert result.output == ("no display to open a browser on; open this file in a browser: "
-                             f"{(tmp_path / 'view.html').resolve()}\n")
+    assert result.output == (
+        "no display to open a browser on; open this file in a browser: "
+        f"{(tmp_path / 'view.html').resolve()}\n"
+    )
     result = runner.invoke(app, ["view", "--print", str(tmp_path / "view.html")])
     assert (result.exit_code, result.output) == (0, f"{(tmp_path / 'view.html').resolve()}\n")
 
@@ -276,8 +351,10 @@ def test_view_command_opens_a_browser_when_there_is_a_display(
 def test_view_command_without_a_build_says_how_to_make_one(runner: Any, tmp_path: Path) -> None:
     result = runner.invoke(app, ["view", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert result.output == (f"error: no view at {tmp_path / 'out' / 'view.html'}; build one "
-                             f"first: timeline build data/events.yaml -o {tmp_path / 'out'}/\n")
+    assert result.output == (
+        f"error: no view at {tmp_path / 'out' / 'view.html'}; build one "
+        f"first: timeline build data/events.yaml -o {tmp_path / 'out'}/\n"
+    )
 
 
 def test_build_writes_the_view(runner: Any, tmp_path: Path, mini_path: Path) -> None:
@@ -321,7 +398,9 @@ def test_shipped_data_view(page: Tab, tmp_path: Path, shipped: Dataset) -> None:
 
 @pytest.mark.browser
 def test_timeline_click_selects_and_focuses_the_node(
-    page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
+    page: Tab,
+    tmp_path: Path,
+    mini_build: Build,  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
     page.pw.click('#events li[data-id="event:capture"]')
@@ -333,28 +412,35 @@ def test_timeline_click_selects_and_focuses_the_node(
     })()""")
     assert page.js("document.querySelector('#events li.selected').dataset.id") == "event:capture"
     assert page.js("document.querySelector('#details h3').textContent") == (
-        "US forces capture Maduro in Caracas")
+        "US forces capture Maduro in Caracas"
+    )
     page.assert_clean()
 
 
 @pytest.mark.browser
 def test_clicking_an_actor_highlights_its_events(
-    page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
+    page: Tab,
+    tmp_path: Path,
+    mini_build: Build,  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
     x, y = page.node_point("actor:interim-government")
     page.pw.mouse.click(x, y)
     assert page.js("timelineView.network.getSelectedNodes()") == ["actor:interim-government"]
     assert page.js("[...document.querySelectorAll('#events li.hl')].map(r => r.dataset.id)") == [
-        "event:releases"]
+        "event:releases"
+    ]
     assert page.js("document.querySelector('#details h3').textContent") == (
-        "Venezuelan interim government")
+        "Venezuelan interim government"
+    )
     page.assert_clean()
 
 
 @pytest.mark.browser
 def test_tooltip_shows_date_sources_and_differing_verification(
-    page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
+    page: Tab,
+    tmp_path: Path,
+    mini_build: Build,  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path))
     x, y = page.node_point("event:releases")
@@ -374,7 +460,8 @@ def test_tooltip_shows_date_sources_and_differing_verification(
     ]
     assert "A wire report — Example Wire, 14 Jan 2026" in tip["text"]
     assert tip["differs"] == [
-        "Justicia, Encuentro y Perdón: ~70 people — partially-confirmed ≠ differs from the claim"]
+        "Justicia, Encuentro y Perdón: ~70 people — partially-confirmed ≠ differs from the claim"
+    ]
     page.pw.mouse.move(5, 5)
     page.wait_for("document.getElementById('tooltip').hidden")
     page.assert_clean()
@@ -386,8 +473,14 @@ def test_filters_hide_what_they_should(page: Tab, tmp_path: Path, mini_build: Bu
     page.pw.uncheck('#types input[value="prisoner-release"]')
     state = page.js(STATE)
     assert state["rows"] == ["event:capture", "event:oil-deal"]
-    assert state["nodes"] == ["actor:caracas", "actor:jep", "actor:nicolas-maduro",
-                              "actor:us-forces", "event:capture", "event:oil-deal"]
+    assert state["nodes"] == [
+        "actor:caracas",
+        "actor:jep",
+        "actor:nicolas-maduro",
+        "actor:us-forces",
+        "event:capture",
+        "event:oil-deal",
+    ]
     assert state["status"] == "Showing 2 of 3 events and 4 of 5 actors."
     page.pw.click("#reset")
     page.pw.uncheck('#kinds input[value="person"]')
@@ -418,9 +511,11 @@ def test_search_by_name_or_alias(page: Tab, tmp_path: Path, mini_build: Build) -
     page.pw.fill("#search", "nicolas")  # no accent: matches "Nicolás Maduro"
     assert page.js("timelineView.matches") == ["actor:nicolas-maduro"]
     assert page.js("document.getElementById('search-status').textContent") == (
-        "1 actor: Nicolás Maduro")
+        "1 actor: Nicolás Maduro"
+    )
     assert page.js("[...document.querySelectorAll('#events li.hl')].map(r => r.dataset.id)") == [
-        "event:capture"]
+        "event:capture"
+    ]
     page.pw.fill("#search", "zzz")
     assert page.js("document.getElementById('search-status').textContent") == "no actor matches"
     page.assert_clean()
@@ -432,8 +527,10 @@ def test_xss_payloads_show_as_text_and_execute_nothing(page: Tab, tmp_path: Path
     seen: set[str] = set()
 
     def texts() -> None:
-        body = page.js("document.body.innerText + '\\n' + "
-                       "[...document.querySelectorAll('#details a')].map(a => a.href).join(' ')")
+        body = page.js(
+            "document.body.innerText + '\\n' + "
+            "[...document.querySelectorAll('#details a')].map(a => a.href).join(' ')"
+        )
         seen.update(s for s in SHOWN if s in body)
 
     texts()
@@ -459,16 +556,18 @@ def test_xss_payloads_show_as_text_and_execute_nothing(page: Tab, tmp_path: Path
 
 @pytest.mark.browser
 def test_aggregated_view_says_so_and_links_events_to_groups(
-    page: Tab, tmp_path: Path, mini_build: Build  # noqa: F811
+    page: Tab,
+    tmp_path: Path,
+    mini_build: Build,  # noqa: F811
 ) -> None:
     open_view(page, write_view(mini_build, tmp_path, max_nodes=4))
     assert page.js("document.getElementById('notice').hidden") is False
     assert page.js("document.getElementById('notice').textContent").startswith(
-        "Large graph: 8 actors and events")
+        "Large graph: 8 actors and events"
+    )
     assert page.js("timelineView.nodes.length") == 5
     page.pw.click('#events li[data-id="event:capture"]')
-    assert page.js("timelineView.network.getSelectedNodes()") == [
-        "bin:2026-01:military-operation"]
+    assert page.js("timelineView.network.getSelectedNodes()") == ["bin:2026-01:military-operation"]
     page.assert_clean()
 
 
@@ -477,8 +576,10 @@ def test_aggregated_view_says_so_and_links_events_to_groups(
 def test_large_graph_page_is_aggregated_and_interactive(page: Tab, tmp_path: Path) -> None:  # noqa: F811
     b = _bench().synthetic_build(2000)
     open_view(page, write_view(b, tmp_path))
-    data = page.js("({bins: timelineView.data.bins.length, nodes: timelineView.nodes.length,"
-                   " rows: document.querySelectorAll('#events li').length})")
+    data = page.js(
+        "({bins: timelineView.data.bins.length, nodes: timelineView.nodes.length,"
+        " rows: document.querySelectorAll('#events li').length})"
+    )
     assert data == {"bins": data["bins"], "nodes": 250 + data["bins"], "rows": 1600}
     assert page.js("document.getElementById('notice').hidden") is False
     page.screenshot("view-large-2000")

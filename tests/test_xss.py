@@ -28,38 +28,101 @@ def text(tag: str) -> str:
 
 
 # Fields the view shows, by tag; the others (source and relation notes) are only carried.
-SHOWN = ["dataset-title", "dataset-description", "source-title", "source-publisher",
-         "actor-name", "actor-alias", "actor-description", "event-title", "event-summary",
-         "event-date-note", "event-as-stated", "quote", "claim-statement", "claim-value",
-         "claim-unit", "verification-note"]
+SHOWN = [
+    "dataset-title",
+    "dataset-description",
+    "source-title",
+    "source-publisher",
+    "actor-name",
+    "actor-alias",
+    "actor-description",
+    "event-title",
+    "event-summary",
+    "event-date-note",
+    "event-as-stated",
+    "quote",
+    "claim-statement",
+    "claim-value",
+    "claim-unit",
+    "verification-note",
+]
 DATA = {
     "dataset": {"title": text("dataset-title"), "description": text("dataset-description")},
-    "sources": [{"id": "wire", "title": text("source-title"),
-                 "publisher": text("source-publisher"), "note": text("source-note"),
-                 "url": 'https://example.org/"><script>window.__xss=1</script>'}],
+    "sources": [
+        {
+            "id": "wire",
+            "title": text("source-title"),
+            "publisher": text("source-publisher"),
+            "note": text("source-note"),
+            "url": 'https://example.org/"><script>window.__xss=1</script>',
+        }
+    ],
     "actors": [
-        {"id": "maduro", "name": text("actor-name"), "kind": "person",
-         "aliases": [text("actor-alias")], "description": text("actor-description")},
+        {
+            "id": "maduro",
+            "name": text("actor-name"),
+            "kind": "person",
+            "aliases": [text("actor-alias")],
+            "description": text("actor-description"),
+        },
         {"id": "caracas", "name": "Caracas", "kind": "city"},
     ],
     "events": [
-        {"id": "capture", "title": text("event-title"), "date": "2026-01-03",
-         "type": "arrest", "summary": text("event-summary") + " in Caracas",
-         "date_note": text("event-date-note"), "places": ["caracas"], "sources": ["wire"],
-         "participants": [{"actor": "maduro", "role": "target"}],
-         "quotes": [{"text": text("quote"), "speaker": "maduro", "sources": ["wire"]}]},
-        {"id": "later", "title": "Later", "type": "statement", "summary": "Later.",
-         "date": {"relative_to": "capture", "from_days": 1, "to_days": 3,
-                  "as_stated": text("event-as-stated")},
-         "sources": ["wire"], "participants": [{"actor": "maduro", "role": "agent"}]},
+        {
+            "id": "capture",
+            "title": text("event-title"),
+            "date": "2026-01-03",
+            "type": "arrest",
+            "summary": text("event-summary") + " in Caracas",
+            "date_note": text("event-date-note"),
+            "places": ["caracas"],
+            "sources": ["wire"],
+            "participants": [{"actor": "maduro", "role": "target"}],
+            "quotes": [{"text": text("quote"), "speaker": "maduro", "sources": ["wire"]}],
+        },
+        {
+            "id": "later",
+            "title": "Later",
+            "type": "statement",
+            "summary": "Later.",
+            "date": {
+                "relative_to": "capture",
+                "from_days": 1,
+                "to_days": 3,
+                "as_stated": text("event-as-stated"),
+            },
+            "sources": ["wire"],
+            "participants": [{"actor": "maduro", "role": "agent"}],
+        },
     ],
-    "claims": [{"id": "count", "about": "capture", "statement": text("claim-statement"),
-                "claimed_by": "maduro", "value": text("claim-value"),
-                "unit": text("claim-unit"), "sources": ["wire"],
-                "verifications": [{"by": "caracas", "verdict": "disputed", "sources": ["wire"],
-                                   "note": text("verification-note")}]}],
-    "relations": [{"subject": "maduro", "type": "located-in", "object": "caracas",
-                   "sources": ["wire"], "note": text("relation-note")}],
+    "claims": [
+        {
+            "id": "count",
+            "about": "capture",
+            "statement": text("claim-statement"),
+            "claimed_by": "maduro",
+            "value": text("claim-value"),
+            "unit": text("claim-unit"),
+            "sources": ["wire"],
+            "verifications": [
+                {
+                    "by": "caracas",
+                    "verdict": "disputed",
+                    "sources": ["wire"],
+                    "note": text("verification-note"),
+                }
+            ],
+        }
+    ],
+    "relations": [
+        {
+            "subject": "maduro",
+            "type": "located-in",
+            "object": "caracas",
+            "sources": ["wire"],
+            "note": text("relation-note"),
+        }
+    ],
 }
 
 
@@ -68,9 +131,21 @@ def view(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("xss")
     data = folder / "xss.yaml"
     data.write_text(yaml.safe_dump(DATA, allow_unicode=True), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "timeline.cli", "build", str(data), "-o",
-                             str(folder / "out"), "--ner", "gazetteer"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "timeline.cli",
+            "build",
+            str(data),
+            "-o",
+            str(folder / "out"),
+            "--ner",
+            "gazetteer",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     return folder / "out" / "view.html"
 
@@ -95,8 +170,13 @@ def test_payload_in_every_field_is_shown_as_text_and_never_runs(page: Tab, view:
 
     assert sorted(set(SHOWN) - seen) == []
     assert page.js("typeof window.__xss") == "undefined"
-    assert page.js("document.querySelectorAll('#details img, #details svg, #details iframe, "
-                   "#events img, #events svg, #events iframe').length") == 0
+    assert (
+        page.js(
+            "document.querySelectorAll('#details img, #details svg, #details iframe, "
+            "#events img, #events svg, #events iframe').length"
+        )
+        == 0
+    )
     page.screenshot("xss-every-field")
     page.assert_clean()  # no dialog, no request (an <img src=x> would make one), no error
 

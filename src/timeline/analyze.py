@@ -28,8 +28,6 @@ class AnalysisError(TimelineError):
     """An analysis could not run: an unknown actor, a bad window, no path."""
 
 
-
-
 @dataclass(frozen=True)
 class Window:
     """A precision-aware date window; either end may be open."""
@@ -43,14 +41,16 @@ class Window:
         first = _day(start, "--from", last=False)
         last = _day(end, "--to", last=True)
         if first and last and last < first:
-            raise AnalysisError(f"the window ends ({last}) before it starts ({first}); "
-                                "swap --from and --to")
+            raise AnalysisError(
+                f"the window ends ({last}) before it starts ({first}); swap --from and --to"
+            )
         return cls(first, last)
 
     def keeps(self, earliest: str, latest: str) -> bool:
         """True when some day between `earliest` and `latest` (ISO days) may fall inside."""
-        return ((self.start is None or date.fromisoformat(latest) >= self.start)
-                and (self.end is None or date.fromisoformat(earliest) <= self.end))
+        return (self.start is None or date.fromisoformat(latest) >= self.start) and (
+            self.end is None or date.fromisoformat(earliest) <= self.end
+        )
 
     def __str__(self) -> str:
         if self.start is None and self.end is None:
@@ -84,8 +84,11 @@ def windowed(g: nx.MultiDiGraph, window: Window) -> nx.MultiDiGraph:
     """The graph without the events that cannot fall inside `window`."""
     if window.start is None and window.end is None:
         return g
-    drop = [n for n, d in g.nodes(data=True)
-            if d.get("type") == "event" and not window.keeps(d["earliest"], d["latest"])]
+    drop = [
+        n
+        for n, d in g.nodes(data=True)
+        if d.get("type") == "event" and not window.keeps(d["earliest"], d["latest"])
+    ]
     out = g.copy()
     out.remove_nodes_from(drop)
     return out
@@ -105,7 +108,7 @@ def resolve_actor(dataset: Dataset, value: str) -> str:
     if matches:
         raise AnalysisError(f"'{value}' names several actors: {', '.join(matches)}; give one id")
     close = difflib.get_close_matches(value, sorted(ids), n=3, cutoff=0.6)
-    close += [i for i in sorted(ids) if value in i and i not in close][:3 - len(close)]
+    close += [i for i in sorted(ids) if value in i and i not in close][: 3 - len(close)]
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     raise AnalysisError(f"no actor '{value}'{hint}")
 
@@ -127,8 +130,9 @@ class Rank:
     eigenvector: float
 
 
-def rank_actors(source: Source, window: Window = Window(), limit: int | None = None,
-                progress: Progress = quiet) -> list[Rank]:
+def rank_actors(
+    source: Source, window: Window = Window(), limit: int | None = None, progress: Progress = quiet
+) -> list[Rank]:
     """Actors ranked by degree, then betweenness, then eigenvector centrality."""
     build = _as_build(source, progress)
     progress("centrality")
@@ -141,10 +145,27 @@ def rank_actors(source: Source, window: Window = Window(), limit: int | None = N
     degree = nx.degree_centrality(ag)
     betweenness = nx.betweenness_centrality(ag)
     eigen = _eigenvector(ag)
-    ranks = [Rank(d["id"], d["label"], d["kind"], events[n], ag.degree(n), degree[n],
-                  betweenness[n], eigen[n]) for n, d in ag.nodes(data=True)]
-    ranks.sort(key=lambda r: (-round(r.degree, 12), -round(r.betweenness, 12),
-                              -round(r.eigenvector, 12), r.actor))
+    ranks = [
+        Rank(
+            d["id"],
+            d["label"],
+            d["kind"],
+            events[n],
+            ag.degree(n),
+            degree[n],
+            betweenness[n],
+            eigen[n],
+        )
+        for n, d in ag.nodes(data=True)
+    ]
+    ranks.sort(
+        key=lambda r: (
+            -round(r.degree, 12),
+            -round(r.betweenness, 12),
+            -round(r.eigenvector, 12),
+            r.actor,
+        )
+    )
     return ranks[:limit] if limit else ranks
 
 
@@ -152,8 +173,9 @@ def _event_counts(g: nx.MultiDiGraph) -> dict[str, int]:
     counts: dict[str, int] = {}
     for ev, d in g.nodes(data=True):
         if d.get("type") == "event":
-            for actor in {v for _, v, e in g.out_edges(ev, data=True)
-                          if e.get("type") == "participant"}:
+            for actor in {
+                v for _, v, e in g.out_edges(ev, data=True) if e.get("type") == "participant"
+            }:
                 counts[actor] = counts.get(actor, 0) + 1
     return counts
 
@@ -194,8 +216,9 @@ class Link:
     partner_role: str
 
 
-def relations(source: Source, actor: str, window: Window = Window(),
-              progress: Progress = quiet) -> list[Link]:
+def relations(
+    source: Source, actor: str, window: Window = Window(), progress: Progress = quiet
+) -> list[Link]:
     """Who an actor is linked to, through which events (in date order) or curated relations."""
     build = _as_build(source, progress)
     actor = resolve_actor(build.dataset, actor)
@@ -203,8 +226,9 @@ def relations(source: Source, actor: str, window: Window = Window(),
     g = windowed(build.graph, window)
     me = node_id("actor", actor)
     links: list[tuple[tuple[str, ...], Link]] = []
-    events = sorted({ev for ev, _, e in g.in_edges(me, data=True)
-                     if e.get("type") == "participant"})
+    events = sorted(
+        {ev for ev, _, e in g.in_edges(me, data=True) if e.get("type") == "participant"}
+    )
     for ev in events:
         d = g.nodes[ev]
         roles = _roles(g, ev)
@@ -212,9 +236,21 @@ def relations(source: Source, actor: str, window: Window = Window(),
             if other == me:
                 continue
             o = g.nodes[other]
-            links.append((("0", d["earliest"], d["id"], o["id"]),
-                          Link(o["id"], o["label"], "event", d["id"], d["label"],
-                               d["date_label"], ", ".join(roles[me]), ", ".join(other_roles))))
+            links.append(
+                (
+                    ("0", d["earliest"], d["id"], o["id"]),
+                    Link(
+                        o["id"],
+                        o["label"],
+                        "event",
+                        d["id"],
+                        d["label"],
+                        d["date_label"],
+                        ", ".join(roles[me]),
+                        ", ".join(other_roles),
+                    ),
+                )
+            )
     for r in build.dataset.relations:
         if actor not in (r.subject, r.object):
             continue
@@ -226,9 +262,21 @@ def relations(source: Source, actor: str, window: Window = Window(),
         partner = build.dataset.actor(other_id)
         when = " to ".join(str(x) for x in (r.start, r.end) if x)
         # curated relations follow the events, earliest first (undated ones last)
-        links.append((("1", start if r.start else "9999", r.key, other_id),
-                      Link(other_id, partner.name, "relation", r.type,
-                           f"{r.subject} {r.type} {r.object}", when, "", "")))
+        links.append(
+            (
+                ("1", start if r.start else "9999", r.key, other_id),
+                Link(
+                    other_id,
+                    partner.name,
+                    "relation",
+                    r.type,
+                    f"{r.subject} {r.type} {r.object}",
+                    when,
+                    "",
+                    "",
+                ),
+            )
+        )
     return [link for _, link in sorted(links, key=lambda kv: kv[0])]
 
 
@@ -256,8 +304,9 @@ class Hop:
     partner: str
 
 
-def path(source: Source, a: str, b: str, window: Window = Window(),
-         progress: Progress = quiet) -> list[Hop]:
+def path(
+    source: Source, a: str, b: str, window: Window = Window(), progress: Progress = quiet
+) -> list[Hop]:
     """The shortest chain of events linking actor `a` to actor `b` (fewest events)."""
     build = _as_build(source, progress)
     a, b = resolve_actor(build.dataset, a), resolve_actor(build.dataset, b)
@@ -275,8 +324,10 @@ def path(source: Source, a: str, b: str, window: Window = Window(),
     where = "" if window == Window() else f" {window}"
     for n in (start, end):
         if n not in bipartite:
-            raise AnalysisError(f"'{g.nodes[n]['id']}' takes part in no event{where}, so no "
-                                "chain of events reaches it")
+            raise AnalysisError(
+                f"'{g.nodes[n]['id']}' takes part in no event{where}, so no "
+                "chain of events reaches it"
+            )
     try:
         nodes = nx.shortest_path(bipartite, start, end)
     except nx.NetworkXNoPath:
@@ -284,6 +335,13 @@ def path(source: Source, a: str, b: str, window: Window = Window(),
     hops = []
     for i in range(0, len(nodes) - 2, 2):
         ev = g.nodes[nodes[i + 1]]
-        hops.append(Hop(g.nodes[nodes[i]]["id"], ev["id"], ev["label"], ev["date_label"],
-                        g.nodes[nodes[i + 2]]["id"]))
+        hops.append(
+            Hop(
+                g.nodes[nodes[i]]["id"],
+                ev["id"],
+                ev["label"],
+                ev["date_label"],
+                g.nodes[nodes[i + 2]]["id"],
+            )
+        )
     return hops

@@ -34,8 +34,6 @@ _MAGIC = b"timeline-cache\x01"
 _HEADER = len(_MAGIC) + 8 + 32
 
 
-
-
 SOURCES = (".py", ".rq", ".html", ".js", ".css")
 """What the outputs are made from: code, saved queries and the view's assets."""
 
@@ -107,8 +105,8 @@ class Cache:
         payload = blob[_HEADER:]
         ok = (
             blob[: len(_MAGIC)] == _MAGIC
-            and int.from_bytes(blob[len(_MAGIC): len(_MAGIC) + 8], "big") == len(payload)
-            and blob[len(_MAGIC) + 8: _HEADER] == hashlib.sha256(payload).digest()
+            and int.from_bytes(blob[len(_MAGIC) : len(_MAGIC) + 8], "big") == len(payload)
+            and blob[len(_MAGIC) + 8 : _HEADER] == hashlib.sha256(payload).digest()
         )
         value = None
         if ok:
@@ -172,8 +170,12 @@ def dataset_key(files: Iterable[tuple[str, bytes]]) -> str:
     return digest(*parts)
 
 
-def load_dataset(path: str | Path, cache: Cache, progress: Progress = quiet,
-                 files: list[tuple[str, bytes]] | None = None) -> Dataset:
+def load_dataset(
+    path: str | Path,
+    cache: Cache,
+    progress: Progress = quiet,
+    files: list[tuple[str, bytes]] | None = None,
+) -> Dataset:
     """`read_dataset`, served from the cache when no file of the dataset changed."""
     from timeline.load import dataset_files, read_files
 
@@ -201,8 +203,9 @@ def file_key(name: str, sha: bytes) -> str:
     return digest(code_version(), "file", name, sha)
 
 
-def _from_parts(files: list[tuple[str, bytes]], cache: Cache, progress: Progress
-                ) -> tuple[Dataset | None, int]:
+def _from_parts(
+    files: list[tuple[str, bytes]], cache: Cache, progress: Progress
+) -> tuple[Dataset | None, int]:
     """Validate only the files that changed (each valid file's items are cached by its bytes),
     then run the cross-file checks over all; None if any file or check has a problem. Also
     says how many files were validated afresh."""
@@ -237,8 +240,9 @@ def _gazetteer_key(dataset: Dataset, mode: str) -> str:
     return digest(code_version(), mode, spacy_version(), model or "", repr(names))
 
 
-def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progress = quiet,
-                     jobs: int | None = None) -> tuple[list[Mention], str]:
+def extract_mentions(
+    dataset: Dataset, ner: str, cache: Cache, progress: Progress = quiet, jobs: int | None = None
+) -> tuple[list[Mention], str]:
     """`link.extract_mentions`, extracting only the events whose text or context changed."""
     from timeline.link import extract_mentions as extract_all
     from timeline.ner import resolve_mode
@@ -251,9 +255,10 @@ def extract_mentions(dataset: Dataset, ner: str, cache: Cache, progress: Progres
     if isinstance(stored, tuple) and len(stored) == 2:
         pipeline, known = stored
     # An event's mentions depend on its text and (for ambiguous names) on its participants.
-    keys = {e.id: digest(e.id, e.text, *sorted({p.actor for p in e.participants}
-                                               | set(e.places)))
-            for e in dataset.events}
+    keys = {
+        e.id: digest(e.id, e.text, *sorted({p.actor for p in e.participants} | set(e.places)))
+        for e in dataset.events
+    }
     todo = [e for e in dataset.events if keys[e.id] not in known]
     cache.stats.reused = len(dataset.events) - len(todo)
     cache.stats.extracted = len(todo)
@@ -295,17 +300,23 @@ def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iter
     def fingerprint(e: Event, mentions: list[Mention]) -> str:
         events[e.id] = (e, mentions)
         made_from = known.get(e.id) or repr(mentions)
-        return "\0" + e.id + "\0" + digest(context, e.model_dump_json(), repr(e.date),
-                                            made_from)
+        return "\0" + e.id + "\0" + digest(context, e.model_dump_json(), repr(e.date), made_from)
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint, render=rdf.Lines.turtle))
-    return _turtle_pieces(chunks, rdf.NtIris(base), events, context, cache, progress,
-                          build.build_id)
+    return _turtle_pieces(
+        chunks, rdf.NtIris(base), events, context, cache, progress, build.build_id
+    )
 
 
-def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
-                   events: dict[str, tuple[Event, list[Mention]]], context: str, cache: Cache,
-                   progress: Progress, build_id: str) -> Iterator[bytes]:
+def _turtle_pieces(
+    chunks: list[list[tuple[str, Callable[[], str]]]],
+    iri: Any,
+    events: dict[str, tuple[Event, list[Mention]]],
+    context: str,
+    cache: Cache,
+    progress: Progress,
+    build_id: str,
+) -> Iterator[bytes]:
     from timeline.export import rdf
 
     # Past this point the data is valid and the base usable: deferred entries are written now,
@@ -323,9 +334,12 @@ def _turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]], iri: Any,
         if isinstance(data, bytes):
             cache.stats.turtle_reused += 1
         else:
-            data = rdf.turtle_chunk([(root, _event_text(iri, text, events)
-                                      if text.startswith("\0") else text)
-                                     for root, text in chunk])
+            data = rdf.turtle_chunk(
+                [
+                    (root, _event_text(iri, text, events) if text.startswith("\0") else text)
+                    for root, text in chunk
+                ]
+            )
             cache.put("turtle", key, data)
             cache.stats.turtle_made += 1
         yield data

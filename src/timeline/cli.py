@@ -33,19 +33,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DataArg = Annotated[
     Path,
-    typer.Argument(help="A YAML file, a folder of YAML files, or - for standard input.",
-                   show_default=False, metavar="PATH"),
+    typer.Argument(
+        help="A YAML file, a folder of YAML files, or - for standard input.",
+        show_default=False,
+        metavar="PATH",
+    ),
 ]
 SourceArg = Annotated[
     Path,
-    typer.Argument(help="A build folder (from timeline build: read as built, no extraction "
-                   "runs), or a dataset: a YAML file, a folder of YAML files, or -.",
-                   show_default=False, metavar="PATH"),
+    typer.Argument(
+        help="A build folder (from timeline build: read as built, no extraction "
+        "runs), or a dataset: a YAML file, a folder of YAML files, or -.",
+        show_default=False,
+        metavar="PATH",
+    ),
 ]
 BaseOpt = Annotated[
     str | None,
-    typer.Option("--base", help="Base IRI for the graph's identifiers (ends with / or #).",
-                 show_default=False),
+    typer.Option(
+        "--base",
+        help="Base IRI for the graph's identifiers (ends with / or #).",
+        show_default=False,
+    ),
 ]
 
 
@@ -55,8 +64,9 @@ def fail(error: TimelineError) -> None:
         for problem in error.problems:
             err.print(Text(str(problem), style="red"))
         n = len(error.problems)
-        err.print(Text(f"{n} problem{'s' if n != 1 else ''} found; nothing was written",
-                       style="bold red"))
+        err.print(
+            Text(f"{n} problem{'s' if n != 1 else ''} found; nothing was written", style="bold red")
+        )
     else:
         err.print(Text(f"error: {error}", style="bold red"))
     raise typer.Exit(1)
@@ -78,8 +88,13 @@ def stages(enabled: bool = True) -> Iterator[Callable[[str], None]]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         task = progress.add_task("starting", total=None)
         yield lambda stage: progress.update(task, description=stage)
 
@@ -102,20 +117,39 @@ def build(
     path: DataArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("out"),
     base: BaseOpt = None,
-    ner: Annotated[str, typer.Option(
-        "--ner", help="Entity extraction: auto (the statistical model if installed), gazetteer, "
-        "model, or none.")] = "auto",
-    cache: Annotated[Path | None, typer.Option(
-        "--cache", help="Cache folder for incremental rebuilds: each file's validated items, "
-        "each event's mentions and each chunk of Turtle, keyed by content. Default: OUT/.cache. "
-        "It holds pickles: keep it private.", show_default=False)] = None,
-    no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Build everything afresh and keep no cache.")] = False,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Processes for entity extraction; 2 or more also write "
-        "Turtle and render the view beside the main process. Default: 2 for a large dataset "
-        "on a machine with two or more cores and the memory; 1 uses no worker.",
-        show_default=False)] = None,
+    ner: Annotated[
+        str,
+        typer.Option(
+            "--ner",
+            help="Entity extraction: auto (the statistical model if installed), gazetteer, "
+            "model, or none.",
+        ),
+    ] = "auto",
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="Cache folder for incremental rebuilds: each file's validated items, "
+            "each event's mentions and each chunk of Turtle, keyed by content. "
+            "Default: OUT/.cache. It holds pickles: keep it private.",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Build everything afresh and keep no cache.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes for entity extraction; 2 or more also write "
+            "Turtle and render the view beside the main process. Default: 2 for a large dataset "
+            "on a machine with two or more cores and the memory; 1 uses no worker.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph, the view and a graph store from a dataset into a folder.
 
@@ -129,15 +163,20 @@ def build(
     from timeline.pipeline import build as run_build
 
     if str(output) == "-":
-        fail(TimelineError("build writes a folder of files, not standard output; give -o a "
-                           "folder, or use `timeline export -f FORMAT -o -`"))
+        fail(
+            TimelineError(
+                "build writes a folder of files, not standard output; give -o a "
+                "folder, or use `timeline export -f FORMAT -o -`"
+            )
+        )
     store = None
     if not no_cache:
         # Entries are written only once the data validated, so a failed build leaves none.
         store = Cache(cache or output / ".cache", defer=True)
     with user_errors(), stages() as progress:
-        result = run_build(path, output, base=base, progress=progress, ner=ner, cache=store,
-                           jobs=jobs)
+        result = run_build(
+            path, output, base=base, progress=progress, ner=ner, cache=store, jobs=jobs
+        )
     out.print(f"{path}: built {result.summary}")
     if result.store == "kept":
         out.print(f"  build {result.manifest['build']}: nothing changed; the outputs stand")
@@ -145,11 +184,13 @@ def build(
         s = store.stats
         # reused whole, or from every file's entry (after an edit was built once)
         reused = "dataset" in s.hits or ("file" in s.hits and "file" not in s.misses)
-        out.print(f"  cache: dataset {'reused' if reused else 'validated'}, "
-                  f"{s.reused} events' mentions reused, {s.extracted} extracted, "
-                  f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made; "
-                  f"store {result.store}"
-                  + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else ""))
+        out.print(
+            f"  cache: dataset {'reused' if reused else 'validated'}, "
+            f"{s.reused} events' mentions reused, {s.extracted} extracted, "
+            f"{s.turtle_reused} Turtle chunks reused, {s.turtle_made} made; "
+            f"store {result.store}"
+            + (f", {len(s.rebuilt)} damaged entries rebuilt" if s.rebuilt else "")
+        )
     if result.pipeline:
         total, linked = result.mentions
         out.print(f"  extraction: {result.pipeline}: {total} mentions, {linked} linked")
@@ -159,19 +200,25 @@ def build(
         out.print(f"  {'kept' if result.store == 'kept' else 'wrote'} {p}")
 
 
-EXPORT_FORMATS = ("turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, "
-                  "graphml")
+EXPORT_FORMATS = "turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, graphml"
 
 
 @app.command()
 def export(
     path: SourceArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {EXPORT_FORMATS}.",
-                                     show_default=False)],
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="File to write, a folder (csv: one file per table), or - for "
-        "standard output. Default: out/timeline.EXT (csv: out/timeline.csv.zip).",
-        show_default=False)] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {EXPORT_FORMATS}.", show_default=False)
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, a folder (csv: one file per table), or - for "
+            "standard output. Default: out/timeline.EXT (csv: out/timeline.csv.zip).",
+            show_default=False,
+        ),
+    ] = None,
     base: BaseOpt = None,
 ) -> None:
     """Export the dataset in one format, with the same identifiers in every format.
@@ -195,26 +242,52 @@ def export(
 @app.command()
 def push(
     path: SourceArg,
-    endpoint: Annotated[str, typer.Option(
-        "--endpoint", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store "
-        "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).", show_default=False)],
-    graph: Annotated[str | None, typer.Option(
-        "--graph", help="Named graph to replace. Default: the dataset's IRI.",
-        show_default=False)] = None,
+    endpoint: Annotated[
+        str,
+        typer.Option(
+            "--endpoint",
+            help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store "
+            "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).",
+            show_default=False,
+        ),
+    ],
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            "--graph",
+            help="Named graph to replace. Default: the dataset's IRI.",
+            show_default=False,
+        ),
+    ] = None,
     base: BaseOpt = None,
-    token: Annotated[str | None, typer.Option(
-        "--token", help="Bearer token (default: $TIMELINE_STORE_TOKEN).",
-        show_default=False)] = None,
-    user: Annotated[str | None, typer.Option(
-        "--user", help="User for HTTP basic auth (default: $TIMELINE_STORE_USER).",
-        show_default=False)] = None,
-    password: Annotated[str | None, typer.Option(
-        "--password", help="Password (default: $TIMELINE_STORE_PASSWORD; prefer the variable: "
-        "options show in the process list).", show_default=False)] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", help="Bearer token (default: $TIMELINE_STORE_TOKEN).", show_default=False
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="User for HTTP basic auth (default: $TIMELINE_STORE_USER).",
+            show_default=False,
+        ),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            help="Password (default: $TIMELINE_STORE_PASSWORD; prefer the variable: "
+            "options show in the process list).",
+            show_default=False,
+        ),
+    ] = None,
     retries: Annotated[int, typer.Option(help="Retries on connection errors and 5xx.")] = 3,
     backoff: Annotated[float, typer.Option(help="Seconds before the first retry; doubles.")] = 0.5,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.",
-                                           min=0.001)] = 60.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the server.", min=0.001)
+    ] = 60.0,
 ) -> None:
     """Upload the graph to a triple store (SPARQL 1.1 Graph Store Protocol); PUT replaces the
     named graph, so pushing twice is the same as pushing once.
@@ -226,19 +299,32 @@ def push(
 
     with user_errors(), stages() as progress:
         credentials = Credentials.resolve(token, user, password)
-        result = run_push(path, endpoint, graph, base=base, credentials=credentials,
-                          retries=retries, backoff=backoff, timeout=timeout, progress=progress)
-    out.print(f"{path}: pushed {result.triples} triples ({result.summary}) to graph "
-              f"<{result.graph}> at {result.endpoint} (HTTP {result.status}, "
-              f"{result.attempts} attempt{'s' if result.attempts != 1 else ''})")
+        result = run_push(
+            path,
+            endpoint,
+            graph,
+            base=base,
+            credentials=credentials,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            progress=progress,
+        )
+    out.print(
+        f"{path}: pushed {result.triples} triples ({result.summary}) to graph "
+        f"<{result.graph}> at {result.endpoint} (HTTP {result.status}, "
+        f"{result.attempts} attempt{'s' if result.attempts != 1 else ''})"
+    )
 
 
 @app.command()
 def view(
-    path: Annotated[Path, typer.Argument(help="A build folder (holding view.html) or the file.")
-                    ] = Path("out"),
-    print_only: Annotated[bool, typer.Option("--print", help="Only print the file's path.")
-                          ] = False,
+    path: Annotated[
+        Path, typer.Argument(help="A build folder (holding view.html) or the file.")
+    ] = Path("out"),
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Only print the file's path.")
+    ] = False,
 ) -> None:
     """Open the interactive view of a build in a browser, or print its path if there is no display.
 
@@ -260,12 +346,22 @@ def view(
 # --- query and analysis (issue 5) ---------------------------------------------------------
 
 
-FromOpt = Annotated[str | None, typer.Option(
-    "--from", help="Keep events that may fall on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).",
-    show_default=False)]
-ToOpt = Annotated[str | None, typer.Option(
-    "--to", help="Keep events that may fall on or before this date (a month means its last day).",
-    show_default=False)]
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Keep events that may fall on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).",
+        show_default=False,
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        help="Keep events that may fall on or before this date (a month means its last day).",
+        show_default=False,
+    ),
+]
 TableFormat = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 
 
@@ -301,28 +397,50 @@ def _print_rows(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
 
 @app.command()
 def query(
-    path: Annotated[Path | None, typer.Argument(
-        help="A build folder (from timeline build), a graph file (.ttl or .nt), or a "
-        "dataset (YAML file, folder or -).", show_default=False)] = None,
-    name: Annotated[str | None, typer.Argument(
-        help="A saved query (see --list).", show_default=False)] = None,
-    sparql: Annotated[str | None, typer.Option(
-        "--sparql", "-e", help="SPARQL text to run.", show_default=False)] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", "-f", help="A file holding SPARQL (- for standard input).",
-        show_default=False)] = None,
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="NAME=VALUE, bound to ?NAME (repeatable); actor ids become IRIs.",
-        show_default=False)] = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="table, csv, tsv, json or xml (SPARQL results); turtle or ntriples "
-        "for CONSTRUCT/DESCRIBE.")] = "table",
-    timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.",
-                                           min=0.001)
-                       ] = 30.0,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A build folder (from timeline build), a graph file (.ttl or .nt), or a "
+            "dataset (YAML file, folder or -).",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="A saved query (see --list).", show_default=False)
+    ] = None,
+    sparql: Annotated[
+        str | None, typer.Option("--sparql", "-e", help="SPARQL text to run.", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help="A file holding SPARQL (- for standard input).", show_default=False
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="NAME=VALUE, bound to ?NAME (repeatable); actor ids become IRIs.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table, csv, tsv, json or xml (SPARQL results); turtle or ntriples "
+            "for CONSTRUCT/DESCRIBE.",
+        ),
+    ] = "table",
+    timeout: Annotated[
+        float, typer.Option(help="Stop the query after this many seconds.", min=0.001)
+    ] = 30.0,
     base: BaseOpt = None,
-    list_queries: Annotated[bool, typer.Option(
-        "--list", help="List the saved queries and their parameters.")] = False,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the saved queries and their parameters.")
+    ] = False,
 ) -> None:
     """Run SPARQL over the graph: a saved query by name, inline text (-e) or a file (-f).
 
@@ -332,18 +450,32 @@ def query(
 
     with user_errors():
         if list_queries:
-            rows = [[s.name, " ".join(f"{p.name}={p.kind}" + ("" if p.required else "?")
-                                      for p in s.params), s.title]
-                    for s in q.saved_queries().values()]
+            rows = [
+                [
+                    s.name,
+                    " ".join(f"{p.name}={p.kind}" + ("" if p.required else "?") for p in s.params),
+                    s.title,
+                ]
+                for s in q.saved_queries().values()
+            ]
             _print_rows(["name", "parameters", "description"], rows, "table")
             return
         if path is None:
-            raise q.QueryError("give a dataset or a graph file, e.g. timeline query "
-                               "data/events.yaml actors")
+            raise q.QueryError(
+                "give a dataset or a graph file, e.g. timeline query data/events.yaml actors"
+            )
         with stages() as progress:
-            answer = q.query(path, name=name, sparql=sparql, file=file,
-                             params=q.parse_assignments(param or []), fmt=fmt, timeout=timeout,
-                             base=base, progress=progress)
+            answer = q.query(
+                path,
+                name=name,
+                sparql=sparql,
+                file=file,
+                params=q.parse_assignments(param or []),
+                fmt=fmt,
+                timeout=timeout,
+                base=base,
+                progress=progress,
+            )
     if answer.data is not None:
         stream = typer.get_binary_stream("stdout")
         stream.write(answer.data)
@@ -359,9 +491,9 @@ def actors(
     path: SourceArg,
     start: FromOpt = None,
     end: ToOpt = None,
-    limit: Annotated[int | None, typer.Option(help="Show only the top N.", show_default=False,
-                                              min=1)
-                     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Show only the top N.", show_default=False, min=1)
+    ] = None,
     fmt: TableFormat = "table",
 ) -> None:
     """Rank actors by degree, betweenness and eigenvector centrality over co-participation.
@@ -372,17 +504,43 @@ def actors(
 
     with user_errors(), stages() as progress:
         ranks = rank_actors(path, Window.parse(start, end), limit=limit, progress=progress)
-    rows = [[i, r.actor, r.name, r.kind, r.events, r.partners, f"{r.degree:.3f}",
-             f"{r.betweenness:.3f}", f"{r.eigenvector:.3f}"] for i, r in enumerate(ranks, 1)]
-    _print_rows(["rank", "actor", "name", "kind", "events", "partners", "degree", "betweenness",
-                 "eigenvector"], rows, fmt)
+    rows = [
+        [
+            i,
+            r.actor,
+            r.name,
+            r.kind,
+            r.events,
+            r.partners,
+            f"{r.degree:.3f}",
+            f"{r.betweenness:.3f}",
+            f"{r.eigenvector:.3f}",
+        ]
+        for i, r in enumerate(ranks, 1)
+    ]
+    _print_rows(
+        [
+            "rank",
+            "actor",
+            "name",
+            "kind",
+            "events",
+            "partners",
+            "degree",
+            "betweenness",
+            "eigenvector",
+        ],
+        rows,
+        fmt,
+    )
 
 
 @app.command()
 def relations(
     path: SourceArg,
-    actor: Annotated[str, typer.Argument(help="An actor id or one of its names.",
-                                         show_default=False)],
+    actor: Annotated[
+        str, typer.Argument(help="An actor id or one of its names.", show_default=False)
+    ],
     start: FromOpt = None,
     end: ToOpt = None,
     fmt: TableFormat = "table",
@@ -396,8 +554,10 @@ def relations(
 
     with user_errors(), stages() as progress:
         links = run_relations(path, actor, Window.parse(start, end), progress=progress)
-    rows = [[link.date, link.partner, link.via, link.ref, link.role, link.partner_role,
-             link.title] for link in links]
+    rows = [
+        [link.date, link.partner, link.via, link.ref, link.role, link.partner_role, link.title]
+        for link in links
+    ]
     _print_rows(["date", "partner", "via", "ref", "role", "partner_role", "title"], rows, fmt)
 
 
@@ -425,18 +585,29 @@ def path(
 
 @app.command()
 def serve(
-    data: Annotated[Path, typer.Argument(
-        help="A build folder (from timeline build), a graph file (.ttl or .nt) or a dataset.",
-        show_default=False)],
-    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless "
-                                      "others must reach it.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0,
-                                      max=65535)] = 7070,
-    view_file: Annotated[Path | None, typer.Option(
-        "--view", help="HTML view served at / when the file exists. Default: the build "
-        "folder's view.html, or out/view.html.", show_default=False)] = None,
-    timeout: Annotated[float, typer.Option(help="Time limit per query, in seconds.",
-                                           min=0.001)] = 10.0,
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="A build folder (from timeline build), a graph file (.ttl or .nt) or a dataset.",
+            show_default=False,
+        ),
+    ],
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless others must reach it.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).", min=0, max=65535)] = 7070,
+    view_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--view",
+            help="HTML view served at / when the file exists. Default: the build "
+            "folder's view.html, or out/view.html.",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Time limit per query, in seconds.", min=0.001)
+    ] = 10.0,
     base: BaseOpt = None,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and the HTML view at /.
@@ -448,24 +619,31 @@ def serve(
     from timeline.serve import run_server
 
     def ready(url: str, triples: int) -> None:
-        out.print(f"serving {data} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
-                  "Ctrl-C stops")
+        out.print(
+            f"serving {data} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
+            "Ctrl-C stops"
+        )
         sys.stdout.flush()
 
     with user_errors():
-        run_server(data, host=host, port=port, view=view_file, timeout=timeout, base=base,
-                   ready=ready)
+        run_server(
+            data, host=host, port=port, view=view_file, timeout=timeout, base=base, ready=ready
+        )
 
 
-NerOpt = Annotated[str, typer.Option(
-    "--ner", help="auto (the statistical model if installed), gazetteer or model.")]
+NerOpt = Annotated[
+    str,
+    typer.Option("--ner", help="auto (the statistical model if installed), gazetteer or model."),
+]
 
 
 @app.command()
 def entities(
     path: SourceArg,
-    show_unlinked: Annotated[bool, typer.Option(
-        "--unlinked", help="List the names no curated actor was linked to instead.")] = False,
+    show_unlinked: Annotated[
+        bool,
+        typer.Option("--unlinked", help="List the names no curated actor was linked to instead."),
+    ] = False,
     ner: NerOpt = "auto",
 ) -> None:
     """List curated actors with how often the event texts mention them, or the unlinked names.
@@ -481,10 +659,11 @@ def entities(
 
 @app.command()
 def extract(
-    article: Annotated[Path, typer.Argument(
-        help="A UTF-8 text file, or - for standard input.", show_default=False)],
-    data: Annotated[Path, typer.Option(
-        "--data", "-d", help="The curated dataset whose actors to link to.")
+    article: Annotated[
+        Path, typer.Argument(help="A UTF-8 text file, or - for standard input.", show_default=False)
+    ],
+    data: Annotated[
+        Path, typer.Option("--data", "-d", help="The curated dataset whose actors to link to.")
     ] = Path("data/events.yaml"),
     ner: NerOpt = "auto",
 ) -> None:
@@ -525,8 +704,7 @@ def main() -> None:
         return
     # Outputs are replaced only once complete (timeline.atomic): an interrupted run leaves the
     # previous ones as they were, or (stopped after writing) the new ones in full.
-    err.print(Text("interrupted: stopped; no output file was left half-written",
-                   style="bold red"))
+    err.print(Text("interrupted: stopped; no output file was left half-written", style="bold red"))
     sys.exit(INTERRUPTED)
 
 

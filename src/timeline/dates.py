@@ -62,9 +62,7 @@ def _parse_prefix(text: str, whole: str) -> str:
     last = calendar.monthrange(int(year), int(month))[1]
     if not 1 <= int(day) <= last:
         name = calendar.month_name[int(month)]
-        raise ValueError(
-            f"date '{whole}' is not a real day: {name} {int(year)} has {last} days"
-        )
+        raise ValueError(f"date '{whole}' is not a real day: {name} {int(year)} has {last} days")
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 

@@ -51,8 +51,14 @@ LABEL_BY_KIND = {
     "region": "LOC",
     "facility": "FAC",
 }
-KIND_BY_LABEL = {"PERSON": "person", "NORP": "group", "ORG": "organization", "GPE": "country",
-                 "LOC": "region", "FAC": "facility"}
+KIND_BY_LABEL = {
+    "PERSON": "person",
+    "NORP": "group",
+    "ORG": "organization",
+    "GPE": "country",
+    "LOC": "region",
+    "FAC": "facility",
+}
 
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 CHUNK_CHARS = 100_000
@@ -68,8 +74,18 @@ TITLES = frozenset(
 """Words of address that precede a name ("President Trump"); folded, so matched on NORM."""
 
 _TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
-_FOLD_TABLE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2013": "-",
-                             "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u00a0": " "})
+_FOLD_TABLE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+    }
+)
 _ACRONYM = re.compile(r"^(?:[A-Z]\.){2,}$|^[A-Z]{2,6}$")
 
 
@@ -165,11 +181,14 @@ class ProperNames:
         lex = doc.vocab[orth]
         capital = not (text.isupper() and len(text) > 5) and (
             (text[:1].isupper() and lex.is_alpha or _acronym(text) is not None)
-            and norm_ not in _STOP)
-        flags = (self._CAPITAL * capital
-                 | self._JOINER * (norm_ in _JOINERS)
-                 | self._BREAK * (text in _SENTENCE_ENDS or lex.is_space)
-                 | self._DEMONYM * (norm_ in _DEMONYMS))
+            and norm_ not in _STOP
+        )
+        flags = (
+            self._CAPITAL * capital
+            | self._JOINER * (norm_ in _JOINERS)
+            | self._BREAK * (text in _SENTENCE_ENDS or lex.is_space)
+            | self._DEMONYM * (norm_ in _DEMONYMS)
+        )
         if len(self._flags) > 1_000_000:
             self._flags.clear()
         self._flags[orth, norm] = flags
@@ -181,8 +200,9 @@ class ProperNames:
             return doc
         known = self._flags
         rows = doc.to_array([ORTH, NORM]).tolist()
-        flags = [f if (f := known.get((o, m), -1)) >= 0 else self._learn(doc, o, m)
-                 for o, m in rows]
+        flags = [
+            f if (f := known.get((o, m), -1)) >= 0 else self._learn(doc, o, m) for o, m in rows
+        ]
         capital = [bool(f & self._CAPITAL) for f in flags]
         if not any(capital):
             return doc
@@ -199,8 +219,7 @@ class ProperNames:
             while j < n and not taken[j]:
                 if capital[j]:
                     j += 1
-                elif (flags[j] & self._JOINER and j + 1 < n and not taken[j + 1]
-                      and capital[j + 1]):
+                elif flags[j] & self._JOINER and j + 1 < n and not taken[j + 1] and capital[j + 1]:
                     j += 2
                 else:
                     break
@@ -241,8 +260,7 @@ class GazetteerRuler:
     def add_patterns(self, nlp: Language, patterns: Iterable[tuple[str, str, str]]) -> None:
         """Add (label, text, key) phrase patterns; `nlp` folds their texts."""
         patterns = list(patterns)
-        for (label, _, key), doc in zip(patterns, nlp.pipe(t for _, t, _ in patterns),
-                                        strict=True):
+        for (label, _, key), doc in zip(patterns, nlp.pipe(t for _, t, _ in patterns), strict=True):
             name = f"{label}{self.SEP}{key}"
             self._ent_ids[nlp.vocab.strings.add(name)] = (label, key)
             self.matcher.add(name, [doc])
@@ -332,8 +350,10 @@ class Gazetteer:
         return hash((self.patterns, self.acronyms))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Gazetteer) and (other.patterns, other.acronyms) == \
-            (self.patterns, self.acronyms)
+        return isinstance(other, Gazetteer) and (other.patterns, other.acronyms) == (
+            self.patterns,
+            self.acronyms,
+        )
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Gazetteer:
@@ -369,7 +389,9 @@ class Gazetteer:
                 for spelling in spellings.values():
                     patterns.add((labels[ids[0]], spelling, key))
         acronyms = frozenset(
-            acro for _, text, _ in patterns for word in text.split()
+            acro
+            for _, text, _ in patterns
+            for word in text.split()
             if (acro := _acronym(word.strip(",;:()"))) is not None
         )
         return cls(tuple(sorted(patterns)), keys, methods, acronyms)
@@ -383,6 +405,7 @@ def actors_named_in(actors: Iterable[Actor], texts: Iterable[str]) -> list[Actor
     of the text; an actor none of whose names or surnames has all its words in the texts
     cannot match. `timeline.patch` extracts one edited event this way, without the thousands
     of patterns of a large dataset."""
+
     def words(text: str, stops: bool) -> set[str]:
         # ASCII letters and digits fold to their lower case (most names: no call to `fold`)
         folded = text.lower() if text.isascii() and text.isprintable() else fold(text)
@@ -395,13 +418,18 @@ def actors_named_in(actors: Iterable[Actor], texts: Iterable[str]) -> list[Actor
     def named(name: str) -> bool:
         return words(name, True) <= present or words(name, False) <= present
 
-    return [a for a in actors
-            if any(named(n) or (a.kind == "person" and any(map(named, surname_forms(n))))
-                   for n in a.names)]
+    return [
+        a
+        for a in actors
+        if any(
+            named(n) or (a.kind == "person" and any(map(named, surname_forms(n)))) for n in a.names
+        )
+    ]
 
 
-def gazetteer_for(actors: Iterable[Actor], texts: Iterable[str], acronyms: frozenset[str]
-                  ) -> Gazetteer:
+def gazetteer_for(
+    actors: Iterable[Actor], texts: Iterable[str], acronyms: frozenset[str]
+) -> Gazetteer:
     """The gazetteer of the actors the texts may name (`actors_named_in`), folding acronyms
     as the gazetteer of every actor does (`acronyms`, its own): on those texts it finds what
     that one finds. An acronym keeps its case, and so its meaning, in every token it folds:
@@ -409,8 +437,9 @@ def gazetteer_for(actors: Iterable[Actor], texts: Iterable[str], acronyms: froze
     import dataclasses
 
     texts = list(texts)
-    return dataclasses.replace(Gazetteer.from_actors(actors_named_in(actors, texts)),
-                               acronyms=acronyms)
+    return dataclasses.replace(
+        Gazetteer.from_actors(actors_named_in(actors, texts)), acronyms=acronyms
+    )
 
 
 def _key(name: str) -> str:
@@ -451,8 +480,9 @@ class Extractor:
     mode: str
     name: str
 
-    def docs(self, items: Iterable[tuple[str, Any]], batch_size: int = 256
-             ) -> Iterator[tuple[Doc, Any]]:
+    def docs(
+        self, items: Iterable[tuple[str, Any]], batch_size: int = 256
+    ) -> Iterator[tuple[Doc, Any]]:
         """nlp.pipe over (text, context) pairs."""
         return self.nlp.pipe(items, as_tuples=True, batch_size=batch_size)
 
@@ -469,8 +499,9 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
         model = installed_model()
         assert model is not None
         # Only the NER is needed; the tagger, parser and lemmatizer would halve the speed.
-        nlp = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer",
-                                         "senter"])
+        nlp = spacy.load(
+            model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+        )
         name = f"spacy-{spacy.__version__}/{model}-{nlp.meta.get('version', '?')}+gazetteer"
     else:
         nlp = spacy.blank("en")
@@ -518,8 +549,9 @@ Row = tuple[Any, int, int, str, str, str | None, str]
 def _trim(span: Span) -> Span | None:
     """Drop leading titles and articles and a trailing possessive from a proposed name."""
     doc, start, end = span.doc, span.start, span.end
-    while start < end and (doc[start].norm_.rstrip(".") in _TITLE_WORDS
-                           or doc[start].norm_ == "the"):
+    while start < end and (
+        doc[start].norm_.rstrip(".") in _TITLE_WORDS or doc[start].norm_ == "the"
+    ):
         start += 1
         # "Secretary of State Marco Rubio": the office after a title belongs to the title.
         if start + 1 < end and doc[start].norm_ in _JOINERS:
@@ -534,8 +566,9 @@ def _trim(span: Span) -> Span | None:
 _TABLE = [ENT_IOB, ENT_TYPE, ENT_ID, IDX, LENGTH]
 
 
-def _rows(docs: list[Doc], items: list[tuple[Any, str]], extractor: Extractor,
-          offset: int = 0) -> list[list[Row]]:
+def _rows(
+    docs: list[Doc], items: list[tuple[Any, str]], extractor: Extractor, offset: int = 0
+) -> list[list[Row]]:
     """The spans of each doc made from `items` (context, text), as rows, in order.
 
     The entities of all the docs are read from one array, the way `Doc.ents` reads them: an
@@ -566,8 +599,15 @@ def _rows(docs: list[Doc], items: list[tuple[Any, str]], extractor: Extractor,
     curated, strings = extractor.curated, extractor.nlp.vocab.strings
     labels: dict[int, str] = {}
     for d, start, end, label_id, ent_id, s, e in zip(
-            which.tolist(), starts.tolist(), ends.tolist(), typ[starts].tolist(),
-            table[starts, 2].tolist(), char_starts.tolist(), char_ends.tolist(), strict=True):
+        which.tolist(),
+        starts.tolist(),
+        ends.tolist(),
+        typ[starts].tolist(),
+        table[starts, 2].tolist(),
+        char_starts.tolist(),
+        char_ends.tolist(),
+        strict=True,
+    ):
         label = labels.get(label_id)
         if label is None:
             label = labels[label_id] = strings[label_id]
@@ -583,23 +623,37 @@ def _rows(docs: list[Doc], items: list[tuple[Any, str]], extractor: Extractor,
         trimmed = _trim(Span(docs[d], start - first, end - first, label=label))
         if trimmed is None:
             continue
-        out[d].append((ctx, offset + trimmed.start_char, offset + trimmed.end_char,
-                       trimmed.text, label, None, "name" if label == "NAME" else "model"))
+        out[d].append(
+            (
+                ctx,
+                offset + trimmed.start_char,
+                offset + trimmed.end_char,
+                trimmed.text,
+                label,
+                None,
+                "name" if label == "NAME" else "model",
+            )
+        )
     return out
 
 
-def spans(doc: Doc, context: Any, extractor: Extractor, offset: int = 0,
-          text: str | None = None) -> Iterator[Found]:
+def spans(
+    doc: Doc, context: Any, extractor: Extractor, offset: int = 0, text: str | None = None
+) -> Iterator[Found]:
     """Every candidate span of one processed doc; `text`, if given, is the doc's text."""
     # doc.text joins a Token object per word: give the text the doc was made from when known.
-    for row in _rows([doc], [(context, doc.text if text is None else text)], extractor,
-                     offset)[0]:
+    for row in _rows([doc], [(context, doc.text if text is None else text)], extractor, offset)[0]:
         yield Found._make(row)
 
 
-def extract_rows(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
-                 jobs: int = 1, progress: Progress | None = None, ordered: bool = True
-                 ) -> Iterator[tuple[Any, list[Row]]]:
+def extract_rows(
+    items: Iterable[tuple[Any, str]],
+    extractor: Extractor,
+    batch_size: int = 256,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    ordered: bool = True,
+) -> Iterator[tuple[Any, list[Row]]]:
     """(context, rows) for each of `items` (context, text) that has spans, in order; each row
     is a `Found` as a plain tuple. `extract` is the same, one `Found` at a time.
 
@@ -642,15 +696,21 @@ def extract_rows(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_s
         yield from _with_rows(batch, _rows(docs, batch, extractor))
 
 
-def _with_rows(items: list[tuple[Any, str]], rows: list[list[Row]]
-               ) -> Iterator[tuple[Any, list[Row]]]:
+def _with_rows(
+    items: list[tuple[Any, str]], rows: list[list[Row]]
+) -> Iterator[tuple[Any, list[Row]]]:
     for (ctx, _), found in zip(items, rows, strict=True):
         if found:
             yield ctx, found
 
 
-def extract(items: Iterable[tuple[Any, str]], extractor: Extractor, batch_size: int = 256,
-            jobs: int = 1, progress: Progress | None = None) -> Iterator[Found]:
+def extract(
+    items: Iterable[tuple[Any, str]],
+    extractor: Extractor,
+    batch_size: int = 256,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Found]:
     """Spans of many texts: `items` are (context, text) pairs; offsets are into each text.
 
     With `jobs` > 1 the texts are read by that many processes, in order (see `auto_jobs`).
@@ -722,9 +782,13 @@ def _extract_part(start: int, stop: int, batch_size: int) -> list[tuple[Any, lis
     return list(extract_rows(items[start:stop], extractor, batch_size))
 
 
-def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_size: int,
-                      jobs: int, progress: Progress | None
-                      ) -> Iterator[tuple[int, int, list[tuple[Any, list[Row]]]]]:
+def _extract_parallel(
+    items: list[tuple[Any, str]],
+    extractor: Extractor,
+    batch_size: int,
+    jobs: int,
+    progress: Progress | None,
+) -> Iterator[tuple[int, int, list[tuple[Any, list[Row]]]]]:
     """(start, stop, what `extract_rows` gives for items[start:stop]) for runs of items, in no
     particular order, read by this process and `jobs` - 1 forked ones.
 
@@ -750,14 +814,17 @@ def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_
     total = f"/{len(items):,}"
     _FORKED = extractor, items
     try:
-        with ProcessPoolExecutor(jobs - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=ignore_interrupts) as pool:
+        with ProcessPoolExecutor(
+            jobs - 1, mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts
+        ) as pool:
             # Forked from a frozen heap, the workers' collections do not walk (so copy, page
             # by page) the heap they share with this process.
             with frozen_heap():
                 # Submitted last run first: the workers start on them in that order.
-                futures = [pool.submit(_extract_part, start, stop, batch_size)
-                           for start, stop in reversed(bounds)][::-1]
+                futures = [
+                    pool.submit(_extract_part, start, stop, batch_size)
+                    for start, stop in reversed(bounds)
+                ][::-1]
             front, back = 0, len(bounds) - 1
             try:
                 while front <= back:
@@ -766,17 +833,21 @@ def _extract_parallel(items: list[tuple[Any, str]], extractor: Extractor, batch_
                         back -= 1
                     elif futures[front].cancel():  # not started: this process reads it
                         start, stop = bounds[front]
-                        yield start, stop, list(extract_rows(items[start:stop], extractor,
-                                                             batch_size))
+                        yield (
+                            start,
+                            stop,
+                            list(extract_rows(items[start:stop], extractor, batch_size)),
+                        )
                         front += 1
                         if progress is not None and stop // 2_000 > start // 2_000:
-                            progress(f"extract and link ({extractor.name}): "
-                                     f"{stop:,}{total} events")
+                            progress(f"extract and link ({extractor.name}): {stop:,}{total} events")
                     else:  # the workers have all that is left
                         break
                 if progress is not None:
-                    progress(f"extract and link ({extractor.name}): waiting for "
-                             f"{jobs - 1} more process{'es' if jobs > 2 else ''}")
+                    progress(
+                        f"extract and link ({extractor.name}): waiting for "
+                        f"{jobs - 1} more process{'es' if jobs > 2 else ''}"
+                    )
                 for k in range(back, front - 1, -1):
                     yield *bounds[k], futures[k].result()
             finally:  # stopped early (an error, Ctrl-C): do not read the runs left
@@ -807,11 +878,14 @@ def read_article(path: str | Path) -> str:
     except OSError as exc:
         raise ExtractionError(f"{name}: cannot read: {exc.strerror}") from None
     if len(data) > MAX_ARTICLE_BYTES:
-        raise ExtractionError(f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; "
-                              "split the article into smaller files")
+        raise ExtractionError(
+            f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; "
+            "split the article into smaller files"
+        )
     if b"\x00" in data:
-        raise ExtractionError(f"{name}: looks like a binary file (it contains NUL bytes); "
-                              "give a plain-text article")
+        raise ExtractionError(
+            f"{name}: looks like a binary file (it contains NUL bytes); give a plain-text article"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -857,8 +931,9 @@ def article_sentences(text: str, extractor: Extractor) -> Iterator[Sentence]:
 
     split = Sentencizer()
     pieces = list(chunks(text))
-    for doc, (offset, piece) in extractor.docs(((piece, (off, piece)) for off, piece in pieces),
-                                               batch_size=32):
+    for doc, (offset, piece) in extractor.docs(
+        ((piece, (off, piece)) for off, piece in pieces), batch_size=32
+    ):
         doc = split(doc)
         found = list(spans(doc, None, extractor, offset, piece))
         for sent in doc.sents:

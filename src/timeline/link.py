@@ -36,14 +36,24 @@ from timeline.models import Dataset, Event
 from timeline.progress import Progress, quiet
 
 
-def resolve(found: Iterable[Found], gazetteer: Gazetteer, participants: Iterable[str] = (),
-            pipeline: str = "", event: str = "") -> list[Mention]:
+def resolve(
+    found: Iterable[Found],
+    gazetteer: Gazetteer,
+    participants: Iterable[str] = (),
+    pipeline: str = "",
+    event: str = "",
+) -> list[Mention]:
     """Link the spans of one text; ambiguous names are decided by context or left unlinked."""
     return _resolve(list(found), gazetteer, participants, pipeline, event)
 
 
-def _resolve(found: Sequence[Row], gazetteer: Gazetteer, participants: Iterable[str],
-             pipeline: str, event: str) -> list[Mention]:
+def _resolve(
+    found: Sequence[Row],
+    gazetteer: Gazetteer,
+    participants: Iterable[str],
+    pipeline: str,
+    event: str,
+) -> list[Mention]:
     """`resolve` over rows (a `Found` is one): a hundred thousand events go through here."""
     keys = gazetteer.keys
     named: set[str] | None = None  # the context: made only when a name is ambiguous
@@ -59,14 +69,18 @@ def _resolve(found: Sequence[Row], gazetteer: Gazetteer, participants: Iterable[
             else:
                 if named is None:
                     names = gazetteer.names
-                    named = {names[k] for _, _, _, _, _, k, how in found
-                             if how == "gazetteer" and k in names}
+                    named = {
+                        names[k]
+                        for _, _, _, _, _, k, how in found
+                        if how == "gazetteer" and k in names
+                    }
                     curated = set(participants)
                 actor = _decide(candidates, named) or _decide(candidates, curated)
                 method = "ambiguous" if actor is None else "context"
         # Positional, in the order of Mention's fields: a third faster than keywords.
-        out.append(Mention(event or str(ctx), start, end, text, label, actor, candidates,
-                           pipeline, method))
+        out.append(
+            Mention(event or str(ctx), start, end, text, label, actor, candidates, pipeline, method)
+        )
     return out
 
 
@@ -76,8 +90,13 @@ def _decide(candidates: tuple[str, ...], context: set[str]) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
-def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
-                 jobs: int | None = None, progress: Progress = quiet) -> list[Mention]:
+def link_dataset(
+    dataset: Dataset,
+    extractor: Extractor,
+    batch_size: int = 256,
+    jobs: int | None = None,
+    progress: Progress = quiet,
+) -> list[Mention]:
     """Extract and link the mentions in every event's text (offsets into `Event.text`).
 
     `jobs`: processes to extract with; None uses both cores when the input is large enough.
@@ -86,8 +105,14 @@ def link_dataset(dataset: Dataset, extractor: Extractor, batch_size: int = 256,
     items = [(i, e.text) for i, e in enumerate(events)]
     words = sum(text.count(" ") + 1 for _, text in items)
     # Linked as they come (from two processes, in runs), put back in order at the end.
-    found = extract_rows(items, extractor, batch_size=batch_size, jobs=auto_jobs(words, jobs),
-                         progress=progress, ordered=False)
+    found = extract_rows(
+        items,
+        extractor,
+        batch_size=batch_size,
+        jobs=auto_jobs(words, jobs),
+        progress=progress,
+        ordered=False,
+    )
     gazetteer, pipeline = extractor.gazetteer, extractor.name
     linked: dict[int, list[Mention]] = {}
     with frozen_heap():
@@ -103,9 +128,13 @@ def _participants(event: Event) -> Iterator[str]:
     yield from event.places
 
 
-def extract_mentions(dataset: Dataset, ner: str = "auto", progress: Progress = quiet,
-                     jobs: int | None = None, gazetteer: Gazetteer | None = None
-                     ) -> tuple[list[Mention], str]:
+def extract_mentions(
+    dataset: Dataset,
+    ner: str = "auto",
+    progress: Progress = quiet,
+    jobs: int | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> tuple[list[Mention], str]:
     """The mentions of a dataset and the name of the pipeline that found them (with the
     gazetteer of its actors, unless one is given)."""
     progress("extract: load spaCy pipeline")
@@ -159,13 +188,15 @@ def unlinked(mentions: Iterable[Mention]) -> list[Unlinked]:
         text = Counter(m.text for m in ms).most_common(1)[0][0]
         label = Counter(m.label for m in ms).most_common(1)[0][0]
         candidates = tuple(sorted({c for m in ms for c in m.candidates}))
-        rows.append(Unlinked(text, label, len(ms), tuple(sorted({m.event for m in ms})),
-                             candidates))
+        rows.append(
+            Unlinked(text, label, len(ms), tuple(sorted({m.event for m in ms})), candidates)
+        )
     return sorted(rows, key=lambda r: (-r.count, r.text))
 
 
-def entities_report(path: str | Path, ner: str = "auto", show_unlinked: bool = False,
-                    progress: Progress = quiet) -> str:
+def entities_report(
+    path: str | Path, ner: str = "auto", show_unlinked: bool = False, progress: Progress = quiet
+) -> str:
     """The text `timeline entities` prints: actor mention counts, or the unlinked names."""
     from timeline.source import read_build
 
@@ -188,24 +219,44 @@ def entities_report(path: str | Path, ner: str = "auto", show_unlinked: bool = F
         for c in counts:
             lines.append(f"{c.actor:<{width}}  {c.kind:<12} {c.mentions:>8} {c.events:>6}")
         linked = sum(c.mentions for c in counts)
-        lines.append(f"{linked} linked mentions of {sum(1 for c in counts if c.mentions)} "
-                     f"of {len(counts)} actors")
+        lines.append(
+            f"{linked} linked mentions of {sum(1 for c in counts if c.mentions)} "
+            f"of {len(counts)} actors"
+        )
     return "\n".join(lines)
 
 
 # --- drafts from new articles -----------------------------------------------------------------
 
-_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december"]
-_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?" \
-         r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _DATES = [
     ("ymd", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("dmy", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")),
     ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")),
     ("my", re.compile(rf"\b{_MONTH},?\s+(\d{{4}})\b")),
-    ("y", re.compile(r"\b(?:in|since|by|during|until|early|late|mid-?)\s+((?:19|20)\d{2})\b",
-                     re.IGNORECASE)),
+    (
+        "y",
+        re.compile(
+            r"\b(?:in|since|by|during|until|early|late|mid-?)\s+((?:19|20)\d{2})\b", re.IGNORECASE
+        ),
+    ),
 ]
 
 
@@ -241,16 +292,25 @@ def find_date(sentence: str) -> tuple[str, str] | None:
     return iso, stated
 
 
-def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
-          progress: Progress = quiet) -> dict[str, Any]:
+def draft(
+    text: str,
+    dataset: Dataset,
+    ner: str = "auto",
+    name: str = "article",
+    progress: Progress = quiet,
+) -> dict[str, Any]:
     """A draft for a journalist: actors found (curated or new) and one event per dated sentence."""
     progress("extract: load spaCy pipeline")
     extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
     progress(f"extract and link ({extractor.name})")
     sentences = list(article_sentences(text, extractor))
     # The whole article is the context that may decide an ambiguous name.
-    mentions = resolve([f for s in sentences for f in s.found], extractor.gazetteer,
-                       pipeline=extractor.name, event=name)
+    mentions = resolve(
+        [f for s in sentences for f in s.found],
+        extractor.gazetteer,
+        pipeline=extractor.name,
+        event=name,
+    )
     by_start = {m.start: m for m in mentions}
     new_ids: dict[str, str] = {}
     curated_ids = {a.id for a in dataset.actors}
@@ -258,8 +318,10 @@ def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
     for m in mentions:
         if m.actor is not None:
             a = dataset.actor(m.actor)
-            entry = actors.setdefault(a.id, {"id": a.id, "status": "curated", "name": a.name,
-                                             "kind": a.kind, "mentions": 0})
+            entry = actors.setdefault(
+                a.id,
+                {"id": a.id, "status": "curated", "name": a.name, "kind": a.kind, "mentions": 0},
+            )
         elif not m.candidates:
             key = fold(m.text)
             if key not in new_ids:
@@ -267,15 +329,23 @@ def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
                 while ident in curated_ids or ident in new_ids.values():
                     ident += "-new"
                 new_ids[key] = ident
-            entry = actors.setdefault(new_ids[key], {
-                "id": new_ids[key], "status": "new", "name": m.text,
-                "kind": _proposed_kind(m), "mentions": 0})
+            entry = actors.setdefault(
+                new_ids[key],
+                {
+                    "id": new_ids[key],
+                    "status": "new",
+                    "name": m.text,
+                    "kind": _proposed_kind(m),
+                    "mentions": 0,
+                },
+            )
         else:
             continue
         entry["mentions"] += 1
     ambiguous = [
         {"text": m.text, "span": [m.start, m.end], "candidates": list(m.candidates)}
-        for m in mentions if m.actor is None and m.candidates
+        for m in mentions
+        if m.actor is None and m.candidates
     ]
     events: list[dict[str, Any]] = []
     for s in sentences:
@@ -284,20 +354,25 @@ def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
             continue
         ms = [by_start[f.start] for f in s.found]
         ids = list(dict.fromkeys(_mention_actor(m, new_ids) for m in ms))
-        events.append({
-            "id": f"draft-{len(events) + 1}",
-            "date": when[0],
-            "date_as_stated": when[1],
-            "type": "other",
-            "text": s.text,
-            "span": [s.start, s.end],
-            "participants": [{"actor": i, "role": "participant"} for i in ids if i],
-            "mentions": [_mention_entry(m, new_ids) for m in ms],
-        })
+        events.append(
+            {
+                "id": f"draft-{len(events) + 1}",
+                "date": when[0],
+                "date_as_stated": when[1],
+                "type": "other",
+                "text": s.text,
+                "span": [s.start, s.end],
+                "participants": [{"actor": i, "role": "participant"} for i in ids if i],
+                "mentions": [_mention_entry(m, new_ids) for m in ms],
+            }
+        )
     return {
-        "draft": {"from": name, "pipeline": extractor.name,
-                  "note": "nothing here is curated: check every actor and event against the "
-                          "article; spans are character offsets into the article"},
+        "draft": {
+            "from": name,
+            "pipeline": extractor.name,
+            "note": "nothing here is curated: check every actor and event against the "
+            "article; spans are character offsets into the article",
+        },
         "actors": sorted(actors.values(), key=lambda a: (a["status"], -a["mentions"], a["id"])),
         "ambiguous": ambiguous,
         "events": events,
@@ -306,9 +381,29 @@ def draft(text: str, dataset: Dataset, ner: str = "auto", name: str = "article",
 
 def _proposed_kind(m: Mention) -> str:
     words = set(fold(m.text).split())
-    if words & {"ministry", "department", "agency", "office", "police", "court", "council",
-                "committee", "party", "bank", "army", "navy", "group", "union", "institute",
-                "foundation", "association", "penal", "commission", "organization", "company"}:
+    if words & {
+        "ministry",
+        "department",
+        "agency",
+        "office",
+        "police",
+        "court",
+        "council",
+        "committee",
+        "party",
+        "bank",
+        "army",
+        "navy",
+        "group",
+        "union",
+        "institute",
+        "foundation",
+        "association",
+        "penal",
+        "commission",
+        "organization",
+        "company",
+    }:
         return "organization"
     if words & {"prison", "airport", "base", "palace", "square", "hospital", "embassy"}:
         return "facility"
@@ -334,8 +429,9 @@ def _mention_entry(m: Mention, new_ids: dict[str, str]) -> dict[str, Any]:
     return entry
 
 
-def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
-               progress: Progress = quiet) -> str:
+def draft_yaml(
+    article: str | Path, data: str | Path, ner: str = "auto", progress: Progress = quiet
+) -> str:
     """Read an article (or ``-``) and a dataset; return the draft as YAML text."""
     import yaml
 
@@ -345,8 +441,11 @@ def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
     dataset = read_dataset(data)
     name = "<stdin>" if str(article) == "-" else Path(article).name
     result = draft(text, dataset, ner, name, progress)
-    header = (f"# Draft by `timeline extract` from {name}: {len(result['actors'])} actors, "
-              f"{len(result['events'])} dated sentences. Curate before adding to a dataset.\n")
+    header = (
+        f"# Draft by `timeline extract` from {name}: {len(result['actors'])} actors, "
+        f"{len(result['events'])} dated sentences. Curate before adding to a dataset.\n"
+    )
+
     class Dumper(yaml.SafeDumper):
         pass
 
@@ -356,5 +455,4 @@ def draft_yaml(article: str | Path, data: str | Path, ner: str = "auto",
         return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
     Dumper.add_representer(list, short_lists)
-    return header + yaml.dump(result, Dumper=Dumper, sort_keys=False, allow_unicode=True,
-                              width=100)
+    return header + yaml.dump(result, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)

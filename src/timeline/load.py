@@ -115,9 +115,7 @@ def _dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
         return [("<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1))]
     p = Path(path)
     if p.is_dir():
-        found = sorted(
-            f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()
-        )
+        found = sorted(f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file())
         if not found:
             raise InvalidDataset([Problem(str(p), 1, 1, "folder holds no .yaml or .yml file")])
         return [(str(f), _read(f)) for f in found]
@@ -154,8 +152,9 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         super().__init__(stream)
         table = self.yaml_implicit_resolvers
         anywhere = table.get(None, [])
-        self._by_first = {first: tuple(found + anywhere) for first, found in table.items()
-                          if first is not None}
+        self._by_first = {
+            first: tuple(found + anywhere) for first, found in table.items() if first is not None
+        }
         self._anywhere = tuple(anywhere)
         # Plain methods below, never bound methods stored on the instance: those would make
         # the loader a reference cycle, keeping libyaml's copy of the whole file alive until
@@ -230,19 +229,24 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         fail(1, 1, "file is empty; start it with 'events:' (see the README for the format)")
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        fail(1, 1, "file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as "
-             "UTF-8")
+        fail(
+            1, 1, "file is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8"
+        )
         return None
     nul = data.find(b"\x00")
     if nul >= 0:
-        fail(*_position(data, nul), "file contains a NUL byte: is it a binary file? "
-             "Curated data must be UTF-8 text")
+        fail(
+            *_position(data, nul),
+            "file contains a NUL byte: is it a binary file? Curated data must be UTF-8 text",
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(*_position(data, exc.start), f"file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-             "save it as UTF-8")
+        fail(
+            *_position(data, exc.start),
+            f"file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        )
         return None
     try:
         root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - a safe loader; nodes only
@@ -256,8 +260,12 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         # The reader reports a character offset in the text, not a line and column.
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        fail(line, column, f"file contains the control character U+{exc.character:04X}, which "
-             "YAML does not allow; remove it")
+        fail(
+            line,
+            column,
+            f"file contains the control character U+{exc.character:04X}, which "
+            "YAML does not allow; remove it",
+        )
         return None
     except yaml.YAMLError as exc:
         fail(1, 1, f"YAML error: {shown(str(exc), 200)}")
@@ -271,9 +279,12 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
     builder = _Builder(name, problems)
     value = builder.build(root)
     if not isinstance(root, yaml.MappingNode):
-        fail(root.start_mark.line + 1, root.start_mark.column + 1,
-             "the top level must be a mapping with keys like 'actors:' and 'events:', "
-             f"not a {_node_kind(root)}")
+        fail(
+            root.start_mark.line + 1,
+            root.start_mark.column + 1,
+            "the top level must be a mapping with keys like 'actors:' and 'events:', "
+            f"not a {_node_kind(root)}",
+        )
         return None
     if not isinstance(value, dict):  # a refused tag on the top-level mapping: reported already
         return None
@@ -286,18 +297,27 @@ def _yaml_message(exc: yaml.MarkedYAMLError, char: str = "") -> str:
     if exc.context:
         started = exc.context_mark
         # Where an unclosed quote or bracket began is where the fix goes, not where YAML gave up.
-        if started and exc.problem_mark and started.line != exc.problem_mark.line \
-                and exc.context.startswith("while"):
-            message += f" ({exc.context.strip()} that starts at line {started.line + 1}, " \
+        if (
+            started
+            and exc.problem_mark
+            and started.line != exc.problem_mark.line
+            and exc.context.startswith("while")
+        ):
+            message += (
+                f" ({exc.context.strip()} that starts at line {started.line + 1}, "
                 f"column {started.column + 1})"
+            )
         else:
             message += f" ({exc.context.strip()})"
     if "mapping values are not allowed" in problem:
         message += "; put text that contains ': ' in quotes"
     elif "'\\t'" in problem or "tab" in problem:
         message += "; indent with spaces, not tabs"
-    elif "found character '@'" in problem or "found character '`'" in problem or (
-            "cannot start any token" in problem and char in ("@", "`")):
+    elif (
+        "found character '@'" in problem
+        or "found character '`'" in problem
+        or ("cannot start any token" in problem and char in ("@", "`"))
+    ):
         message += "; put text that starts with @ or ` in quotes"
     elif "undefined alias" in problem:
         message += "; put text that starts with * in quotes"
@@ -356,32 +376,45 @@ class _Builder:
         if node in self.seen:
             if node not in self.reported:
                 self.reported.add(node)
-                self.fail(node, "this anchored list or mapping (&name) is reused through an "
-                          "alias (*name); aliases of lists and mappings are not supported: "
-                          "write the value out in full")
+                self.fail(
+                    node,
+                    "this anchored list or mapping (&name) is reused through an "
+                    "alias (*name); aliases of lists and mappings are not supported: "
+                    "write the value out in full",
+                )
             return REFUSED
         self.seen.add(node)
         tag = node.tag
         if tag != _SEQ and tag != _MAP:
-            self.fail(node, f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
-                      "(only plain text, numbers, lists and mappings are allowed)")
+            self.fail(
+                node,
+                f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
+                "(only plain text, numbers, lists and mappings are allowed)",
+            )
             return REFUSED
         depth += 1
         # Plain text, most of a file, is read here rather than through a call per value.
         inline = depth <= MAX_DEPTH
         if isinstance(node, yaml.SequenceNode):
-            return [child.value if inline and child.tag == _STR and type(child) is _Scalar
-                    else self._node(child, depth) for child in node.value]
+            return [
+                child.value
+                if inline and child.tag == _STR and type(child) is _Scalar
+                else self._node(child, depth)
+                for child in node.value
+            ]
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
-                self.fail(key_node, "keys must be plain names (merge keys '<<' and complex "
-                          "keys are not supported)")
+                self.fail(
+                    key_node,
+                    "keys must be plain names (merge keys '<<' and complex keys are not supported)",
+                )
                 continue
             key = key_node.value
             if key in result:
-                self.fail(key_node, f"duplicate key '{shown(key)}'; each key may appear once in "
-                          "a mapping")
+                self.fail(
+                    key_node, f"duplicate key '{shown(key)}'; each key may appear once in a mapping"
+                )
                 continue
             if inline and value_node.tag == _STR and type(value_node) is _Scalar:
                 result[key] = value_node.value
@@ -401,20 +434,26 @@ class _Builder:
                 return _SCALARS.construct_yaml_float(node)
         except ValueError:
             # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
-            self.fail(node, f"number has {len(node.value)} digits, too many to read; put it "
-                      "in quotes if it is text")
+            self.fail(
+                node,
+                f"number has {len(node.value)} digits, too many to read; put it "
+                "in quotes if it is text",
+            )
             return REFUSED
         if tag == _T + "bool":
             return _SCALARS.construct_yaml_bool(node)
         if tag == _T + "null":
             return None
-        self.fail(node, f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
-                  "(only plain text, numbers, lists and mappings are allowed)")
+        self.fail(
+            node,
+            f"unsupported YAML tag '{_short_tag(tag)}'; remove it "
+            "(only plain text, numbers, lists and mappings are allowed)",
+        )
         return REFUSED
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+    return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
 # --- validation: plain values -> models, every error mapped to its place ---------------------
@@ -448,16 +487,28 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
             model = TOP_LEVEL.get(key)
             if model is None:
                 line, col = doc.locate([key], key=True)
-                problems.append(Problem(doc.file, line, col, f"unknown section '{shown(key)}'"
-                                        f"{_did_you_mean(key, TOP_LEVEL)}; the sections are "
-                                        f"{', '.join(TOP_LEVEL)}"))
+                problems.append(
+                    Problem(
+                        doc.file,
+                        line,
+                        col,
+                        f"unknown section '{shown(key)}'"
+                        f"{_did_you_mean(key, TOP_LEVEL)}; the sections are "
+                        f"{', '.join(TOP_LEVEL)}",
+                    )
+                )
                 continue
             if key == "dataset":
                 if info is not None:
                     line, col = doc.locate([key], key=True)
-                    problems.append(Problem(doc.file, line, col,
-                                            "'dataset:' is defined in more than one file; "
-                                            "keep one"))
+                    problems.append(
+                        Problem(
+                            doc.file,
+                            line,
+                            col,
+                            "'dataset:' is defined in more than one file; keep one",
+                        )
+                    )
                     continue
                 info = _validate_one(DatasetInfo, value, doc, [key], "dataset", problems)
                 continue
@@ -465,13 +516,22 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                 continue
             if not isinstance(value, list):
                 line, col = doc.locate([key])
-                problems.append(Problem(doc.file, line, col,
-                                        f"'{key}' must be a list: one '- id: ...' entry per item"))
+                problems.append(
+                    Problem(
+                        doc.file,
+                        line,
+                        col,
+                        f"'{key}' must be a list: one '- id: ...' entry per item",
+                    )
+                )
                 continue
             for i, raw in enumerate(value):
                 raw_id = raw.get("id") if isinstance(raw, dict) else None
-                label = f"{SINGULAR[key]} '{shown(raw_id)}'" if isinstance(raw_id, str) \
+                label = (
+                    f"{SINGULAR[key]} '{shown(raw_id)}'"
+                    if isinstance(raw_id, str)
                     else f"{SINGULAR[key]} #{i + 1}"
+                )
                 if isinstance(raw_id, str) and key != "relations":
                     first = seen_ids.setdefault((key, raw_id), (doc, i))
                     if first != (doc, i):
@@ -479,11 +539,17 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                         if first[0] is not doc:
                             at = f"{first[0].file}:{at[5:]}"
                         line, col = doc.locate([key, i, "id"])
-                        problems.append(Problem(doc.file, line, col,
-                                                f"duplicate {SINGULAR[key]} id "
-                                                f"'{shown(raw_id)}' "
-                                                f"(first defined at {at}); give each one its "
-                                                "own id"))
+                        problems.append(
+                            Problem(
+                                doc.file,
+                                line,
+                                col,
+                                f"duplicate {SINGULAR[key]} id "
+                                f"'{shown(raw_id)}' "
+                                f"(first defined at {at}); give each one its "
+                                "own id",
+                            )
+                        )
                         continue
                 obj = _validate_one(model, raw, doc, [key, i], label, problems)
                 raws.append((_Item(key, i, doc, obj), raw, label))
@@ -495,8 +561,9 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
     return _assemble(info, items, events)
 
 
-def _assemble(info: DatasetInfo | None, items: dict[str, list[_Item]], events: list[Event]
-              ) -> Dataset:
+def _assemble(
+    info: DatasetInfo | None, items: dict[str, list[_Item]], events: list[Event]
+) -> Dataset:
     """The dataset of checked items (validated already: nothing is validated again)."""
     return Dataset.model_construct(
         dataset=info or DatasetInfo(),
@@ -509,7 +576,11 @@ def _assemble(info: DatasetInfo | None, items: dict[str, list[_Item]], events: l
 
 
 def _validate_one(
-    model: type[BaseModel], raw: Any, doc: _Document, path: list[Any], label: str,
+    model: type[BaseModel],
+    raw: Any,
+    doc: _Document,
+    path: list[Any],
+    label: str,
     problems: list[Problem],
 ) -> Any:
     try:
@@ -543,12 +614,16 @@ def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
         return f"missing required field '{loc[-1]}'; add '{loc[-1]}: ...'"
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        return f"unknown field '{shown(str(loc[-1]))}'{_did_you_mean(str(loc[-1]), allowed)}; " \
+        return (
+            f"unknown field '{shown(str(loc[-1]))}'{_did_you_mean(str(loc[-1]), allowed)}; "
             f"allowed fields: {', '.join(allowed)}"
+        )
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", err["ctx"]["expected"])
-        return f"{field} '{value}' is not one of: {', '.join(expected)}" \
+        return (
+            f"{field} '{value}' is not one of: {', '.join(expected)}"
             f"{_did_you_mean(str(value), expected)}"
+        )
     if kind == "string_pattern_mismatch":
         last = str(loc[-1]) if not isinstance(loc[-1], int) else str(loc[-2])
         if last == "same_as":
@@ -558,13 +633,14 @@ def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
         if last == "base":
             return f"{field} '{value}' is not an IRI base; write one ending in / or #"
         odd = _odd_characters(raw)
-        return f"{field} '{value}' is not a valid id{odd}; ids are lowercase letters, digits " \
+        return (
+            f"{field} '{value}' is not a valid id{odd}; ids are lowercase letters, digits "
             f"and single hyphens: write '{slugify(_unconfuse(raw))[:120]}'"
+        )
     if kind == "string_too_short":
         return f"{field} is empty; write some text or remove the field"
     if kind == "string_too_long":
-        return f"{field} is too long ({len(raw)} characters; at most " \
-            f"{err['ctx']['max_length']})"
+        return f"{field} is too long ({len(raw)} characters; at most {err['ctx']['max_length']})"
     if kind == "list_type":
         return f"{field} must be a list; write [a, b] or one '- item' per line"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -579,8 +655,15 @@ def _message(model: type[BaseModel], loc: list[Any], err: Any) -> str:
 
 
 def _kind_of(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number", type(None): "empty"}.get(type(value), "a value")
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "empty",
+    }.get(type(value), "a value")
 
 
 def _fields_at(model: type[BaseModel], loc: list[Any]) -> list[str]:
@@ -621,15 +704,22 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 # Letters from other scripts that look like the Latin letters ids are made of (after Unicode's
 # confusables list); NFKC covers fullwidth and other compatibility forms.
-_LOOKALIKES = dict(zip(
-    "аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТХУІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeopcyxijsdhlqwbkmhtABEKMHOPCTXYIJSabeiknoptuxABEZHIKMNOPTYX", strict=True))
+_LOOKALIKES = dict(
+    zip(
+        "аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТХУІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+        "aeopcyxijsdhlqwbkmhtABEKMHOPCTXYIJSabeiknoptuxABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
 
 
 def _unconfuse(text: str) -> str:
     """Replace look-alike letters by the ASCII letters they imitate; drop invisible ones."""
-    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKC", text)
-                   if unicodedata.category(c) != "Cf")
+    return "".join(
+        _LOOKALIKES.get(c, c)
+        for c in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(c) != "Cf"
+    )
 
 
 def _odd_characters(text: str) -> str:
@@ -663,35 +753,53 @@ def _check(items: dict[str, list[_Item]], problems: list[Problem]) -> None:
         key = it.model.key
         if key in known:
             first = known[key]
-            at = f"line {first.where()[1]}" if first.doc is it.doc else \
-                f"{first.doc.file}:{first.where()[1]}"
-            problems.append(Problem(*it.where(), f"duplicate relation '{key}' (first defined "
-                                    f"at {at}); state each relation once"))
+            at = (
+                f"line {first.where()[1]}"
+                if first.doc is it.doc
+                else f"{first.doc.file}:{first.where()[1]}"
+            )
+            problems.append(
+                Problem(
+                    *it.where(),
+                    f"duplicate relation '{key}' (first defined at {at}); state each relation once",
+                )
+            )
         known[key] = it
     actors = {it.model.id: it.model for it in items["actors"]}
     for it in items["events"]:
         e: Event = it.model
         for i, place in enumerate(e.places):
             if place in actors and actors[place].kind not in PLACE_KINDS:
-                problems.append(Problem(*it.where("places", i),
-                                        f"{it.label}: places lists '{place}', a "
-                                        f"{actors[place].kind}, not a place; list "
-                                        "countries, regions, cities or facilities here"))
+                problems.append(
+                    Problem(
+                        *it.where("places", i),
+                        f"{it.label}: places lists '{place}', a "
+                        f"{actors[place].kind}, not a place; list "
+                        "countries, regions, cities or facilities here",
+                    )
+                )
         for field in ("follows", "caused_by"):
             for i, other in enumerate(getattr(e, field)):
                 if other == e.id:
-                    problems.append(Problem(*it.where(field, i),
-                                            f"{it.label}: an event cannot be in its own "
-                                            f"{field}"))
+                    problems.append(
+                        Problem(
+                            *it.where(field, i),
+                            f"{it.label}: an event cannot be in its own {field}",
+                        )
+                    )
     for it in items["relations"]:
         r: Relation = it.model
         if r.start and r.end and r.end.latest < r.start.earliest:
-            problems.append(Problem(*it.where("end"),
-                                    f"{it.label}: ends ({r.end}) before it begins "
-                                    f"({r.start}); check both dates"))
+            problems.append(
+                Problem(
+                    *it.where("end"),
+                    f"{it.label}: ends ({r.end}) before it begins ({r.start}); check both dates",
+                )
+            )
         if r.subject == r.object:
-            problems.append(Problem(*it.where("object"),
-                                    f"{it.label}: an actor cannot be related to itself"))
+            problems.append(
+                Problem(*it.where("object"), f"{it.label}: an actor cannot be related to itself")
+            )
     _check_part_of_cycles({it.model.id: it for it in items["events"]}, problems)
 
 
@@ -725,8 +833,9 @@ REFERENCES: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
 }
 
 
-def _walk(value: Any, pattern: tuple[Any, ...], path: tuple[Any, ...] = ()
-          ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+def _walk(
+    value: Any, pattern: tuple[Any, ...], path: tuple[Any, ...] = ()
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Every string found at `pattern` in raw data, with its concrete path."""
     if not pattern:
         if isinstance(value, str):
@@ -756,8 +865,9 @@ def _strings(roots: list[Any], pattern: tuple[Any, ...]) -> list[str]:
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[str, str]],
-                      problems: list[Problem]) -> None:
+def _check_references(
+    raws: list[tuple[_Item, Any, str]], declared: set[tuple[str, str]], problems: list[Problem]
+) -> None:
     """Every id an item refers to must exist; checked on raw data, so that items which failed
     validation still get their references checked. Ids declared by items that failed validation
     are not reported as unknown: their own problem is listed already."""
@@ -770,24 +880,30 @@ def _check_references(raws: list[tuple[_Item, Any, str]], declared: set[tuple[st
     roots: dict[str, list[Any]] = {section: [] for section in SINGULAR}
     for it, raw, _ in raws:
         roots[it.section].append(raw)
-    if all(ids[kind].keys() >= set(_strings(roots[section], pattern))
-           for section, patterns in REFERENCES.items() for kind, pattern in patterns):
+    if all(
+        ids[kind].keys() >= set(_strings(roots[section], pattern))
+        for section, patterns in REFERENCES.items()
+        for kind, pattern in patterns
+    ):
         return
     closest = {kind: _Closest(known) for kind, known in ids.items()}
     for it, raw, label in raws:
         for kind, pattern in REFERENCES[it.section]:
             for value, path in _walk(raw, pattern):
-                if value in ids[kind] or (kind, value) in declared \
-                        or not _SLUG.fullmatch(value):
+                if value in ids[kind] or (kind, value) in declared or not _SLUG.fullmatch(value):
                     # a malformed id already has its own problem, with the id to write
                     continue
                 close = closest[kind](value)
-                hint = f" (did you mean {close}?)" if close else \
-                    f"; add it under '{kind}:' first"
+                hint = f" (did you mean {close}?)" if close else f"; add it under '{kind}:' first"
                 line, col = it.doc.locate((it.section, it.index, *path))
-                problems.append(Problem(it.doc.file, line, col,
-                                        f"{label}: unknown {SINGULAR[kind]} id "
-                                        f"'{shown(value)}'{hint}"))
+                problems.append(
+                    Problem(
+                        it.doc.file,
+                        line,
+                        col,
+                        f"{label}: unknown {SINGULAR[kind]} id '{shown(value)}'{hint}",
+                    )
+                )
 
 
 _CUTOFF = 0.6  # difflib.get_close_matches' own
@@ -818,7 +934,7 @@ class _Closest:
                 self._index()
             close = self._close_matches(value)
             for ids in (self.words.get(value, ()), self.named.get(value, ())):
-                close += [k for k in ids if k not in close][:3 - len(close)]
+                close += [k for k in ids if k not in close][: 3 - len(close)]
             self.answers[value] = " or ".join(f"'{c}'" for c in close)
         return self.answers[value]
 
@@ -880,12 +996,13 @@ class _Lanes:
             for c, mask in masks.items():
                 if c not in rows:
                     rows[c] = bytearray(size)
-                rows[c][at:at + step] = mask.to_bytes(step, "little")
-            ones[at:at + step] = ((1 << len(k)) - 1).to_bytes(step, "little")
+                rows[c][at : at + step] = mask.to_bytes(step, "little")
+            ones[at : at + step] = ((1 << len(k)) - 1).to_bytes(step, "little")
         self.where = {c: int.from_bytes(row, "little") for c, row in rows.items()}
         self.ones = int.from_bytes(ones, "little")
-        self.pairs, self.nibbles, self.bytes = (int.from_bytes(pattern * size, "little")
-                                                for pattern in (b"\x55", b"\x33", b"\x0f"))
+        self.pairs, self.nibbles, self.bytes = (
+            int.from_bytes(pattern * size, "little") for pattern in (b"\x55", b"\x33", b"\x0f")
+        )
         self.runs: list[tuple[int, int, int]] = []  # (length, first lane, lane after the last)
         for j, k in enumerate(ids):
             if self.runs and self.runs[-1][0] == len(k):
@@ -909,7 +1026,7 @@ class _Lanes:
         while shift < self.step * 8:
             x += x >> shift
             shift *= 2
-        counts = x.to_bytes(self.size, "little")[::self.step]
+        counts = x.to_bytes(self.size, "little")[:: self.step]
         found = []
         for length, first, end in self.runs:
             total = length + len(value)
@@ -941,16 +1058,21 @@ def _check_part_of_cycles(events: dict[str, _Item], problems: list[Problem]) -> 
             chain.append(current)
             current = events[current].model.part_of
         if current is not None and current in chain:
-            cycle = chain[chain.index(current):]
+            cycle = chain[chain.index(current) :]
             if reported.isdisjoint(cycle):
                 reported.update(cycle)
                 first = min(cycle, key=lambda i: (events[i].doc.file, events[i].index))
                 it = events[first]
-                loop = " -> ".join(cycle[cycle.index(first):] + cycle[:cycle.index(first)]
-                                   + [first])
-                problems.append(Problem(*it.where("part_of"),
-                                        f"{it.label}: part_of forms a cycle ({loop}); an event "
-                                        "cannot be part of itself"))
+                loop = " -> ".join(
+                    cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+                )
+                problems.append(
+                    Problem(
+                        *it.where("part_of"),
+                        f"{it.label}: part_of forms a cycle ({loop}); an event "
+                        "cannot be part of itself",
+                    )
+                )
 
 
 def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
@@ -967,9 +1089,13 @@ def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
     return out
 
 
-def _resolve_date(event_id: str, stack: list[str], by_id: dict[str, _Item],
-                  resolved: dict[str, PartialDate | None], problems: list[Problem]
-                  ) -> PartialDate | None:
+def _resolve_date(
+    event_id: str,
+    stack: list[str],
+    by_id: dict[str, _Item],
+    resolved: dict[str, PartialDate | None],
+    problems: list[Problem],
+) -> PartialDate | None:
     # A module function, not a closure: a closure that calls itself is a reference cycle, which
     # kept every node tree alive until the collector's next full pass.
     if event_id in resolved:
@@ -982,20 +1108,28 @@ def _resolve_date(event_id: str, stack: list[str], by_id: dict[str, _Item],
         resolved[event_id] = date
         return date
     if event_id in stack:
-        loop = " -> ".join([*stack[stack.index(event_id):], event_id])
-        problems.append(Problem(*it.where("date", "relative_to"),
-                                f"{it.label}: relative dates form a cycle ({loop}); "
-                                "anchor one of them to a calendar date"))
+        loop = " -> ".join([*stack[stack.index(event_id) :], event_id])
+        problems.append(
+            Problem(
+                *it.where("date", "relative_to"),
+                f"{it.label}: relative dates form a cycle ({loop}); "
+                "anchor one of them to a calendar date",
+            )
+        )
         resolved[event_id] = None
         return None
     anchor = _resolve_date(date.relative_to, [*stack, event_id], by_id, resolved, problems)
     try:
         result = date.resolve(anchor) if anchor is not None else None
     except OverflowError:
-        problems.append(Problem(*it.where("date"),
-                                f"{it.label}: relative date falls outside the years 1 to "
-                                f"9999 ({date.from_days} to {date.to_days} days from "
-                                f"{anchor}); check from_days and to_days"))
+        problems.append(
+            Problem(
+                *it.where("date"),
+                f"{it.label}: relative date falls outside the years 1 to "
+                f"9999 ({date.from_days} to {date.to_days} days from "
+                f"{anchor}); check from_days and to_days",
+            )
+        )
         result = None
     resolved[event_id] = result
     return result
@@ -1082,8 +1216,9 @@ def combine_parts(parts: list[FilePart]) -> Dataset | None:
                 placed.append(_Item(section, index, doc, model))
                 items[section].append(placed[-1])
             refs += [(placed[at], kind, ref) for at, kind, ref in part.refs]
-        ids = {kind: {it.model.id for it in items[kind]} for kind in SINGULAR
-               if kind != "relations"}
+        ids = {
+            kind: {it.model.id for it in items[kind]} for kind in SINGULAR if kind != "relations"
+        }
         for _, kind, ref in refs:
             if not (ref in ids[kind] or (kind, ref) in declared or not _SLUG.fullmatch(ref)):
                 return None

@@ -58,8 +58,13 @@ class BuildResult:
 
 
 def build(
-    path: str | Path, out_dir: str | Path, base: str | None = None, progress: Progress = quiet,
-    ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
+    path: str | Path,
+    out_dir: str | Path,
+    base: str | None = None,
+    progress: Progress = quiet,
+    ner: str = "auto",
+    cache: Cache | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
     stage works; a build killed at any point leaves the previous build in place, whole."""
@@ -81,8 +86,16 @@ def build(
         kept.store()  # refuses a damaged one
         switch(out, ident)
         return _result(kept, out, "kept", started)
-    b = make_build(path, base=base, progress=progress, ner=ner, cache=cache, jobs=jobs,
-                   files=files, build_id=ident)
+    b = make_build(
+        path,
+        base=base,
+        progress=progress,
+        ner=ner,
+        cache=cache,
+        jobs=jobs,
+        files=files,
+        build_id=ident,
+    )
     manifest, how = _write(b, files, out, ner, cache, progress, jobs)
     if cache is not None:
         cache.flush()
@@ -94,12 +107,20 @@ def build(
 def _result(built: Any, out: Path, how: str, started: float) -> BuildResult:
     from timeline.store import LINKS
 
-    return BuildResult(built.manifest, [out / name for name in LINKS], how,
-                       time.perf_counter() - started)
+    return BuildResult(
+        built.manifest, [out / name for name in LINKS], how, time.perf_counter() - started
+    )
 
 
-def _write(b: Build, files: list[tuple[str, bytes]], out: Path, ner: str, cache: Cache | None,
-           progress: Progress, jobs: int | None) -> tuple[dict[str, Any], str]:
+def _write(
+    b: Build,
+    files: list[tuple[str, bytes]],
+    out: Path,
+    ner: str,
+    cache: Cache | None,
+    progress: Progress,
+    jobs: int | None,
+) -> tuple[dict[str, Any], str]:
     """Every output of `b` into a staged build folder, committed once all are written."""
     from timeline import __version__
     from timeline.cache import code_version
@@ -162,17 +183,24 @@ def _write(b: Build, files: list[tuple[str, bytes]], out: Path, ner: str, cache:
             "build": b.build_id,
             "version": __version__,
             "code": code_version(),
-            "dataset": {"files": [name for name, _ in files],
-                        "sha256": _sha256(data for _, data in files)},
+            "dataset": {
+                "files": [name for name, _ in files],
+                "sha256": _sha256(data for _, data in files),
+            },
             "ner": ner,
             "pipeline": b.pipeline,
             "base": base,
             "base_option": b.base,
             "summary": ds.summary(),
-            "counts": {"events": len(ds.events), "actors": len(ds.actors),
-                       "sources": len(ds.sources), "claims": len(ds.claims),
-                       "relations": len(ds.relations), "mentions": len(b.mentions),
-                       "linked": sum(1 for m in b.mentions if m.actor is not None)},
+            "counts": {
+                "events": len(ds.events),
+                "actors": len(ds.actors),
+                "sources": len(ds.sources),
+                "claims": len(ds.claims),
+                "relations": len(ds.relations),
+                "mentions": len(b.mentions),
+                "linked": sum(1 for m in b.mentions if m.actor is not None),
+            },
             "outputs": {"graph.ttl": size, VIEW_FILE: len(page)},
         }
         progress("commit")
@@ -228,9 +256,15 @@ def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str)
     new = cache.chunks
     removed = [k for k in dict.fromkeys(old) if k not in set(new)]
     added = [k for k in dict.fromkeys(new) if k not in set(old)]
-    update_store(built.folder / STORE, folder, turtle_header(),
-                 (cache.get("turtle", k) for k in removed),
-                 (cache.get("turtle", k) for k in added), base, build_id)
+    update_store(
+        built.folder / STORE,
+        folder,
+        turtle_header(),
+        (cache.get("turtle", k) for k in removed),
+        (cache.get("turtle", k) for k in added),
+        base,
+        build_id,
+    )
 
 
 class Forked:
@@ -263,8 +297,10 @@ class Forked:
         result, self._result = self._result, None
         self.close()
         if result is None:
-            raise ExportError("the process rendering the view stopped before it finished "
-                              "(out of memory?); run the build again with --jobs 1")
+            raise ExportError(
+                "the process rendering the view stopped before it finished "
+                "(out of memory?); run the build again with --jobs 1"
+            )
         ok, payload = result
         if not ok:
             raise payload
@@ -288,7 +324,9 @@ def _forked_main(make: Callable[[], Any], send: Any) -> None:
         result = (False, exc)
     except Exception as exc:  # noqa: BLE001 - named, and sent to the parent
         kind = "out of memory" if isinstance(exc, MemoryError) else type(exc).__name__
-        result = (False, ExportError(f"rendering the view failed: {kind}"
-                                     + (f": {exc}" if str(exc) else "")))
+        result = (
+            False,
+            ExportError(f"rendering the view failed: {kind}" + (f": {exc}" if str(exc) else "")),
+        )
     send.send(result)
     send.close()

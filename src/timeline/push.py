@@ -41,9 +41,13 @@ class Credentials:
     password: str | None = None
 
     @classmethod
-    def resolve(cls, token: str | None = None, user: str | None = None,
-                password: str | None = None, env: Mapping[str, str] | None = None
-                ) -> Credentials:
+    def resolve(
+        cls,
+        token: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Credentials:
         """Options first, then TIMELINE_STORE_TOKEN, or TIMELINE_STORE_USER and _PASSWORD."""
         env = os.environ if env is None else env
         token = token or env.get(TOKEN_ENV) or None
@@ -90,8 +94,10 @@ def _endpoint(endpoint: str) -> httpx.URL:
     except (httpx.InvalidURL, TypeError) as exc:
         raise PushError(f"endpoint '{_clean(endpoint)}' is not a URL ({exc})") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise PushError(f"endpoint '{_clean(endpoint)}' is not an http(s) URL; write e.g. "
-                        "http://127.0.0.1:7878/store")
+        raise PushError(
+            f"endpoint '{_clean(endpoint)}' is not an http(s) URL; write e.g. "
+            "http://127.0.0.1:7878/store"
+        )
     return url
 
 
@@ -106,8 +112,10 @@ def _client_error(response: httpx.Response, url: httpx.URL) -> PushError:
     if status in (401, 403):
         hint = f"check the credentials ({TOKEN_ENV}, or {USER_ENV} and {PASSWORD_ENV})"
     elif status in (404, 405):
-        hint = ("is it the store's Graph Store Protocol URL? e.g. http://HOST:7878/store "
-                "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)")
+        hint = (
+            "is it the store's Graph Store Protocol URL? e.g. http://HOST:7878/store "
+            "(Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)"
+        )
     elif status == 413:
         hint = "the graph is larger than the server accepts; raise its upload limit"
     else:
@@ -133,8 +141,10 @@ def upload(
     as long each time.
     """
     if not _IRI.match(graph):
-        raise PushError(f"graph '{_clean(graph)}' is not an absolute IRI; write e.g. "
-                        "https://example.org/timeline/dataset")
+        raise PushError(
+            f"graph '{_clean(graph)}' is not an absolute IRI; write e.g. "
+            "https://example.org/timeline/dataset"
+        )
     if retries < 0 or backoff < 0:
         raise PushError("--retries and --backoff cannot be negative")
     url = _endpoint(endpoint).copy_merge_params({"graph": graph})
@@ -160,8 +170,10 @@ def upload(
             if attempt <= retries:
                 sleep(backoff * 2 ** (attempt - 1))
     tries = f"{retries + 1} attempt{'s' if retries else ''}"
-    raise PushError(f"push to {_shown(url)} failed after {tries}: {reason}; is the triple store "
-                    "running and reachable?")
+    raise PushError(
+        f"push to {_shown(url)} failed after {tries}: {reason}; is the triple store "
+        "running and reachable?"
+    )
 
 
 def push(
@@ -188,7 +200,21 @@ def push(
     rdf = to_rdf(b)
     target = graph or str(Iris(b.base or b.dataset.dataset.base)("dataset"))
     data = serialize(rdf, "ntriples")
-    status, attempts = upload(data, endpoint, target, credentials, retries=retries,
-                              backoff=backoff, timeout=timeout, progress=progress)
-    return PushResult(endpoint=_shown(httpx.URL(endpoint)), graph=target, triples=len(rdf),
-                      status=status, attempts=attempts, summary=b.dataset.summary())
+    status, attempts = upload(
+        data,
+        endpoint,
+        target,
+        credentials,
+        retries=retries,
+        backoff=backoff,
+        timeout=timeout,
+        progress=progress,
+    )
+    return PushResult(
+        endpoint=_shown(httpx.URL(endpoint)),
+        graph=target,
+        triples=len(rdf),
+        status=status,
+        attempts=attempts,
+        summary=b.dataset.summary(),
+    )

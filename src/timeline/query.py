@@ -46,23 +46,38 @@ RESULT_FORMATS = {
 }
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
 FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
-PARAM_KINDS = ("actor", "event", "claim", "source", "fact", "from-date", "to-date", "string",
-               "integer")
+PARAM_KINDS = (
+    "actor",
+    "event",
+    "claim",
+    "source",
+    "fact",
+    "from-date",
+    "to-date",
+    "string",
+    "integer",
+)
 
 _NS = "https://example.org/timeline/ns#"
 _DCT_ID = ox.NamedNode("http://purl.org/dc/terms/identifier")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_NAME_PROPS = (ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
-               ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"))
+_NAME_PROPS = (
+    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATASET = ox.NamedNode(_NS + "Dataset")
 _PARAM_LINE = re.compile(
-    r"^#\s*@param\s+([A-Za-z_]\w*)\s*\(\s*([a-z-]+)\s*(?:,\s*(optional)\s*)?\)\s*:?\s*(.*)$")
+    r"^#\s*@param\s+([A-Za-z_]\w*)\s*\(\s*([a-z-]+)\s*(?:,\s*(optional)\s*)?\)\s*:?\s*(.*)$"
+)
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 # What must not run: federated queries reach the network; updates would change the store.
 _TOKENS = re.compile(r"""#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\\\s]*>""")
-_UPDATE = re.compile(r"(?<![\w:?$-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|COPY|MOVE|ADD)"
-                     r"(?![\w:-])", re.I)
+_UPDATE = re.compile(
+    r"(?<![\w:?$-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|COPY|MOVE|ADD)"
+    r"(?![\w:-])",
+    re.I,
+)
 _SERVICE = re.compile(r"(?<![\w:?$-])SERVICE(?![\w:-])", re.I)
 
 
@@ -95,8 +110,9 @@ def parse_params(text: str) -> tuple[Param, ...]:
             continue
         name, kind, optional, help_text = m.groups()
         if kind not in PARAM_KINDS:
-            raise QueryError(f"parameter '{name}' has unknown kind '{kind}'; kinds are "
-                             f"{', '.join(PARAM_KINDS)}")
+            raise QueryError(
+                f"parameter '{name}' has unknown kind '{kind}'; kinds are {', '.join(PARAM_KINDS)}"
+            )
         params.append(Param(name, kind, help_text.strip(), required=optional is None))
     return tuple(params)
 
@@ -115,8 +131,9 @@ def _title(text: str) -> str:
 def saved_queries() -> dict[str, SavedQuery]:
     """Every saved query shipped with timeline, by name."""
     found = {}
-    for entry in sorted(resources.files("timeline").joinpath("queries").iterdir(),
-                        key=lambda e: e.name):
+    for entry in sorted(
+        resources.files("timeline").joinpath("queries").iterdir(), key=lambda e: e.name
+    ):
         if entry.name.endswith(".rq"):
             text = entry.read_text(encoding="utf-8")
             name = entry.name[:-3]
@@ -156,8 +173,10 @@ class Answer:
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dicts of Python values (numbers and booleans typed), e.g. for a DataFrame."""
-        return [{c: python_value(t, self.base) for c, t in zip(self.columns, row, strict=True)}
-                for row in self.rows]
+        return [
+            {c: python_value(t, self.base) for c, t in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]
 
 
 def _prefixes(base: str) -> dict[str, str]:
@@ -177,10 +196,10 @@ def display(term: Term | None, base: str) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         if iri.startswith(base):
-            return iri[len(base):]
+            return iri[len(base) :]
         for prefix, ns in _short_prefixes():
             if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return f"<{iri}>"
     return str(term)
 
@@ -265,14 +284,17 @@ class Engine:
 
     # parameters ------------------------------------------------------------------------------
 
-    def bind(self, text: str, values: Mapping[str, str],
-             declared: Iterable[Param] = ()) -> dict[ox.Variable, Term]:
+    def bind(
+        self, text: str, values: Mapping[str, str], declared: Iterable[Param] = ()
+    ) -> dict[ox.Variable, Term]:
         """Resolve `values` to typed RDF terms keyed by variable; undeclared ones are strings."""
         params = {p.name: p for p in declared}
         for p in params.values():
             if p.required and p.name not in values:
-                raise QueryError(f"missing parameter '{p.name}' ({p.kind}): add "
-                                 f"--param {p.name}=VALUE{'; ' + p.help if p.help else ''}")
+                raise QueryError(
+                    f"missing parameter '{p.name}' ({p.kind}): add "
+                    f"--param {p.name}=VALUE{'; ' + p.help if p.help else ''}"
+                )
         out: dict[ox.Variable, Term] = {}
         for name, value in values.items():
             if name in params:
@@ -280,8 +302,10 @@ class Engine:
             else:
                 if not re.search(rf"[?$]{re.escape(name)}(?!\w)", text):
                     known = ", ".join(params) or "none"
-                    raise QueryError(f"the query has no variable ?{name} to bind "
-                                     f"(its declared parameters: {known})")
+                    raise QueryError(
+                        f"the query has no variable ?{name} to bind "
+                        f"(its declared parameters: {known})"
+                    )
                 p = Param(name, "string")
             out[ox.Variable(name)] = self.resolve(p, value)
         return out
@@ -300,15 +324,17 @@ class Engine:
             try:
                 return ox.Literal(int(value))
             except ValueError:
-                raise QueryError(f"parameter '{param.name}': '{value}' is not a whole "
-                                 "number") from None
+                raise QueryError(
+                    f"parameter '{param.name}': '{value}' is not a whole number"
+                ) from None
         if kind == "string":
             return ox.Literal(value)
         if kind == "fact":
             ids = {**self._ids("event"), **self._ids("claim")}
             if value not in ids:
-                raise QueryError(f"parameter '{param.name}': no event or claim '{value}'"
-                                 f"{_suggest(value, ids)}")
+                raise QueryError(
+                    f"parameter '{param.name}': no event or claim '{value}'{_suggest(value, ids)}"
+                )
             return ox.Literal(value)
         ids = self._ids(kind)
         if value in ids:
@@ -319,14 +345,18 @@ class Engine:
             if len(matches) == 1:
                 return ox.NamedNode(ids[matches[0]])
             if len(matches) > 1:
-                raise QueryError(f"parameter '{param.name}': '{value}' names several actors: "
-                                 f"{', '.join(matches)}; give one id")
+                raise QueryError(
+                    f"parameter '{param.name}': '{value}' names several actors: "
+                    f"{', '.join(matches)}; give one id"
+                )
             # a misspelt name ("madur") is closest to a name or alias, not always to an id
             close = difflib.get_close_matches(_fold(value), list(names), n=3, cutoff=0.7)
             found = sorted({i for name in close for i in names[name]})
             if found:
-                raise QueryError(f"parameter '{param.name}': no actor '{value}' (did you mean "
-                                 f"{' or '.join(repr(i) for i in found[:3])}?)")
+                raise QueryError(
+                    f"parameter '{param.name}': no actor '{value}' (did you mean "
+                    f"{' or '.join(repr(i) for i in found[:3])}?)"
+                )
         raise QueryError(f"parameter '{param.name}': no {kind} '{value}'{_suggest(value, ids)}")
 
     def _ids(self, kind: str) -> dict[str, str]:
@@ -337,7 +367,7 @@ class Engine:
             for quad in self.store.quads_for_pattern(None, _DCT_ID, None):
                 iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
                 for k, p in prefix.items():
-                    if iri.startswith(p) and "/" not in iri[len(p):]:
+                    if iri.startswith(p) and "/" not in iri[len(p) :]:
                         found[k][_text(quad.object)] = iri
             self._names.update(found)
         return self._names.get(kind, {})
@@ -372,8 +402,7 @@ class Engine:
         """
         check_read_only(text)
         self.refresh()
-        subs = self.bind(text, params or {},
-                         parse_params(text) if declared is None else declared)
+        subs = self.bind(text, params or {}, parse_params(text) if declared is None else declared)
         prefixes = _prefixes(self.base)
 
         def work() -> Answer:
@@ -390,25 +419,39 @@ class Engine:
         return in_worker(work, timeout, slots)
 
     def _collect(self, results: Any, fmt: str | Chooser) -> Answer:
-        kind: Kind = ("select" if isinstance(results, ox.QuerySolutions) else
-                      "ask" if isinstance(results, ox.QueryBoolean) else "graph")
+        kind: Kind = (
+            "select"
+            if isinstance(results, ox.QuerySolutions)
+            else "ask"
+            if isinstance(results, ox.QueryBoolean)
+            else "graph"
+        )
         name = fmt(kind) if callable(fmt) else fmt
         if kind == "graph":
             if name == "table":
                 name = "turtle"
             if name not in GRAPH_FORMATS:
-                raise QueryError(f"a {_KEYWORD[kind]} query returns triples; choose --format "
-                                 f"{' or '.join(GRAPH_FORMATS)}")
+                raise QueryError(
+                    f"a {_KEYWORD[kind]} query returns triples; choose --format "
+                    f"{' or '.join(GRAPH_FORMATS)}"
+                )
             rdf = GRAPH_FORMATS[name]
             data = results.serialize(format=rdf)
             return Answer(kind, self.base, data=data, format=name, media_type=rdf.media_type)
         if name in GRAPH_FORMATS:
-            raise QueryError(f"a {_KEYWORD[kind]} query returns a table; choose --format "
-                             f"table, {', '.join(RESULT_FORMATS)}")
+            raise QueryError(
+                f"a {_KEYWORD[kind]} query returns a table; choose --format "
+                f"table, {', '.join(RESULT_FORMATS)}"
+            )
         if name != "table":
             rf = RESULT_FORMATS[name]
-            return Answer(kind, self.base, data=results.serialize(format=rf), format=name,
-                          media_type=rf.media_type)
+            return Answer(
+                kind,
+                self.base,
+                data=results.serialize(format=rf),
+                format=name,
+                media_type=rf.media_type,
+            )
         if kind == "ask":
             return Answer(kind, self.base, boolean=bool(results))
         columns = tuple(v.value for v in results.variables)
@@ -419,12 +462,15 @@ class Engine:
 _KEYWORD = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
 
 
-def in_worker(work: Callable[[], Answer], timeout: float | None,
-              slots: Slots | None = None) -> Answer:
+def in_worker(
+    work: Callable[[], Answer], timeout: float | None, slots: Slots | None = None
+) -> Answer:
     """Run `work` in a daemon thread and give up waiting after `timeout` seconds."""
     if slots is not None and not slots.acquire():
-        raise QueryBusy("the server is busy with other queries (some may be past their time "
-                        "limit and still finishing); try again shortly")
+        raise QueryBusy(
+            "the server is busy with other queries (some may be past their time "
+            "limit and still finishing); try again shortly"
+        )
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -445,9 +491,11 @@ def in_worker(work: Callable[[], Answer], timeout: float | None,
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise QueryTimeout(f"the query ran past the time limit of {timeout:g} s and was "
-                           "stopped; narrow it (LIMIT, a date window, a bound parameter) or "
-                           "raise --timeout")
+        raise QueryTimeout(
+            f"the query ran past the time limit of {timeout:g} s and was "
+            "stopped; narrow it (LIMIT, a date window, a bound parameter) or "
+            "raise --timeout"
+        )
     if "error" in box:
         raise box["error"]
     if "bug" in box:
@@ -461,12 +509,16 @@ def check_read_only(text: str) -> None:
     code = _TOKENS.sub(lambda m: " " * len(m.group(0)), text)
     m = _SERVICE.search(code)
     if m:
-        raise QueryError(f"SERVICE is not allowed (line {_line(code, m.start())}): timeline "
-                         "queries its own graph offline")
+        raise QueryError(
+            f"SERVICE is not allowed (line {_line(code, m.start())}): timeline "
+            "queries its own graph offline"
+        )
     m = _UPDATE.search(code)
     if m:
-        raise ReadOnly(f"{m.group(1).upper()} is an update (line {_line(code, m.start())}); "
-                       "the graph is read-only: only SELECT, ASK, CONSTRUCT and DESCRIBE run")
+        raise ReadOnly(
+            f"{m.group(1).upper()} is an update (line {_line(code, m.start())}); "
+            "the graph is read-only: only SELECT, ASK, CONSTRUCT and DESCRIBE run"
+        )
 
 
 class ReadOnly(QueryError):
@@ -487,15 +539,18 @@ def syntax_error(text: str, exc: SyntaxError) -> QueryError:
     lines = text.splitlines() or [""]
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     caret = " " * (column - 1) + "^"
-    return QueryError(f"SPARQL syntax error at line {line}, column {column}: {detail}\n"
-                      f"  {source}\n  {caret}")
+    return QueryError(
+        f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source}\n  {caret}"
+    )
 
 
 def _runtime_message(message: str) -> str:
     m = re.search(r"variable \?(\w+) in its SELECT projection", message)
     if m:
-        return (f"parameter '{m.group(1)}' must be listed in the query's SELECT clause to be "
-                f"bound (SELECT ?{m.group(1)} ... or SELECT *)")
+        return (
+            f"parameter '{m.group(1)}' must be listed in the query's SELECT clause to be "
+            f"bound (SELECT ?{m.group(1)} ... or SELECT *)"
+        )
     return f"query failed: {message}"
 
 
@@ -511,13 +566,11 @@ def _fold(text: str) -> str:
 
 def _suggest(value: str, known: Mapping[str, str]) -> str:
     close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    close += [k for k in sorted(known) if value in k and k not in close][:3 - len(close)]
+    close += [k for k in sorted(known) if value in k and k not in close][: 3 - len(close)]
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
 # --- loading ----------------------------------------------------------------------------------
-
-
 
 
 def open_graph(path: str | Path, base: str | None = None, progress: Progress = quiet) -> Engine:
@@ -534,8 +587,10 @@ def open_graph(path: str | Path, base: str | None = None, progress: Progress = q
     if is_build_folder(p):
         built = open_built(p)
         if base is not None and base != built.base:
-            raise QueryError(f"{p} was built with base {built.base}; rebuild it with "
-                             f"--base {base} to query it under that base")
+            raise QueryError(
+                f"{p} was built with base {built.base}; rebuild it with "
+                f"--base {base} to query it under that base"
+            )
         return Engine(built.store(), built.base, source=str(path), folder=p, build=built.id)
     store = ox.Store()
     if str(path) != "-" and p.suffix in GRAPH_SUFFIXES:
@@ -543,8 +598,9 @@ def open_graph(path: str | Path, base: str | None = None, progress: Progress = q
         try:
             store.load(path=str(p), format=GRAPH_SUFFIXES[p.suffix])
         except FileNotFoundError:
-            raise QueryError(f"{p}: no such file; build it with: timeline build DATA -o "
-                             f"{p.parent}/") from None
+            raise QueryError(
+                f"{p}: no such file; build it with: timeline build DATA -o {p.parent}/"
+            ) from None
         except IsADirectoryError:
             raise QueryError(f"{p}: is a folder, not a graph file") from None
         except SyntaxError as exc:
@@ -586,8 +642,10 @@ def query(
     """Run a saved query (`name`), inline SPARQL or a query file against a dataset or graph."""
     given = [x for x in (name, sparql, file) if x is not None]
     if len(given) != 1:
-        raise QueryError("give exactly one query: a saved query NAME, --sparql TEXT or "
-                         "--file PATH (see timeline query --list)")
+        raise QueryError(
+            "give exactly one query: a saved query NAME, --sparql TEXT or "
+            "--file PATH (see timeline query --list)"
+        )
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
     declared: tuple[Param, ...] | None = None
@@ -624,8 +682,9 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key):
-            raise QueryError(f"--param '{item}' is not NAME=VALUE; write e.g. "
-                             "--param actor=nicolas-maduro")
+            raise QueryError(
+                f"--param '{item}' is not NAME=VALUE; write e.g. --param actor=nicolas-maduro"
+            )
         if key in out:
             raise QueryError(f"--param {key} is given twice; give it once")
         out[key] = value

@@ -79,8 +79,9 @@ def negotiate(accept: str | None, kind: Kind, forced: str | None = None) -> str:
     allowed = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
     if forced:
         if forced not in allowed:
-            raise NotAcceptable(f"format '{forced}' does not fit a {kind} result; choose "
-                                f"{', '.join(allowed)}")
+            raise NotAcceptable(
+                f"format '{forced}' does not fit a {kind} result; choose {', '.join(allowed)}"
+            )
         return forced
     types = _GRAPH_TYPES if kind == "graph" else _RESULT_TYPES
     default = "turtle" if kind == "graph" else "json"
@@ -110,8 +111,16 @@ class Endpoint(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, engine: Engine, host: str, port: int, view: Path | None,
-                 timeout: float, slots: int, max_result: int = MAX_RESULT) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        host: str,
+        port: int,
+        view: Path | None,
+        timeout: float,
+        slots: int,
+        max_result: int = MAX_RESULT,
+    ) -> None:
         super().__init__((host, port), Handler)
         self.engine = engine
         self.max_result = max_result
@@ -150,18 +159,27 @@ class Handler(BaseHTTPRequestHandler):
             if "update" in args:
                 return self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
             if "query" not in args:
-                return self._error(HTTPStatus.BAD_REQUEST,
-                                   "give a query: GET /sparql?query=SELECT...")
+                return self._error(
+                    HTTPStatus.BAD_REQUEST, "give a query: GET /sparql?query=SELECT..."
+                )
             return self._run(args["query"][0], {}, None, _first(args, "format"))
         if url.path == "/queries":
-            listing = [{"name": s.name, "description": s.title,
-                        "parameters": [{"name": p.name, "kind": p.kind, "required": p.required,
-                                        "help": p.help} for p in s.params]}
-                       for s in self.server.saved.values()]
-            return self._send(HTTPStatus.OK, "application/json",
-                              json.dumps(listing, indent=2).encode())
+            listing = [
+                {
+                    "name": s.name,
+                    "description": s.title,
+                    "parameters": [
+                        {"name": p.name, "kind": p.kind, "required": p.required, "help": p.help}
+                        for p in s.params
+                    ],
+                }
+                for s in self.server.saved.values()
+            ]
+            return self._send(
+                HTTPStatus.OK, "application/json", json.dumps(listing, indent=2).encode()
+            )
         if url.path.startswith("/queries/"):
-            name = url.path[len("/queries/"):]
+            name = url.path[len("/queries/") :]
             saved = self.server.saved.get(name)
             if saved is None:
                 return self._error(HTTPStatus.NOT_FOUND, f"no saved query '{name}'; see /queries")
@@ -183,13 +201,15 @@ class Handler(BaseHTTPRequestHandler):
         declared = (self.headers.get("Content-Length") or "0").strip()
         if not declared.isdigit():
             self.close_connection = True  # the body's end is unknown: do not read on
-            return self._error(HTTPStatus.BAD_REQUEST,
-                               f"Content-Length '{declared[:40]}' is not a number of bytes")
+            return self._error(
+                HTTPStatus.BAD_REQUEST, f"Content-Length '{declared[:40]}' is not a number of bytes"
+            )
         length = int(declared)
         if length > MAX_BODY:
             self.close_connection = True
-            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                               f"request body over {MAX_BODY} bytes")
+            return self._error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY} bytes"
+            )
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         fmt = _first(parse_qs(url.query), "format")
@@ -204,14 +224,19 @@ class Handler(BaseHTTPRequestHandler):
             if "query" in form:
                 return self._run(form["query"][0], {}, None, fmt or _first(form, "format"))
             return self._error(HTTPStatus.BAD_REQUEST, "the form has no 'query' field")
-        return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                           "send application/sparql-query or a form with query=...")
+        return self._error(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "send application/sparql-query or a form with query=...",
+        )
 
     def _refuse(self) -> None:
         if not self._host_ok():
             return
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "read-only endpoint: use GET or POST",
-                    {"Allow": "GET, POST"})
+        self._error(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            "read-only endpoint: use GET or POST",
+            {"Allow": "GET, POST"},
+        )
 
     do_PUT = do_DELETE = do_PATCH = _refuse  # noqa: N815
 
@@ -228,8 +253,13 @@ class Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         try:
             answer = self.server.engine.run(
-                text, params, declared=declared, timeout=self.server.timeout,
-                slots=self.server.slots, fmt=lambda kind: negotiate(accept, kind, fmt))
+                text,
+                params,
+                declared=declared,
+                timeout=self.server.timeout,
+                slots=self.server.slots,
+                fmt=lambda kind: negotiate(accept, kind, fmt),
+            )
         except NotAcceptable as exc:
             return self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
         except ReadOnly as exc:
@@ -240,27 +270,37 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.BAD_REQUEST, str(exc))
         assert answer.data is not None
         if len(answer.data) > self.server.max_result:
-            return self._error(HTTPStatus.BAD_REQUEST,
-                               f"the result is larger than this endpoint's limit of "
-                               f"{self.server.max_result} bytes; add LIMIT or narrow the query")
-        media = answer.media_type if "charset" in answer.media_type else \
-            f"{answer.media_type}; charset=utf-8"
+            return self._error(
+                HTTPStatus.BAD_REQUEST,
+                f"the result is larger than this endpoint's limit of "
+                f"{self.server.max_result} bytes; add LIMIT or narrow the query",
+            )
+        media = (
+            answer.media_type
+            if "charset" in answer.media_type
+            else f"{answer.media_type}; charset=utf-8"
+        )
         self._send(HTTPStatus.OK, media, answer.data)
 
     def _view(self) -> None:
         view = self.server.view
         if view is None or not view.is_file():
-            return self._error(HTTPStatus.NOT_FOUND, "no HTML view here: build one with "
-                               "timeline build DATA -o out/, then serve with --view "
-                               "out/view.html")
+            return self._error(
+                HTTPStatus.NOT_FOUND,
+                "no HTML view here: build one with "
+                "timeline build DATA -o out/, then serve with --view "
+                "out/view.html",
+            )
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", view.read_bytes())
 
-    def _error(self, status: HTTPStatus, message: str,
-               headers: dict[str, str] | None = None) -> None:
+    def _error(
+        self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         self._send(status, "text/plain; charset=utf-8", (message + "\n").encode(), headers)
 
-    def _send(self, status: HTTPStatus, media: str, body: bytes,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: HTTPStatus, media: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
@@ -278,15 +318,26 @@ def _first(args: dict[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
-
-
-def make_server(engine: Engine, host: str = "127.0.0.1", port: int = 0,
-                view: str | Path | None = None, timeout: float = 10.0,
-                slots: int | None = None, max_result: int = MAX_RESULT) -> Endpoint:
+def make_server(
+    engine: Engine,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    view: str | Path | None = None,
+    timeout: float = 10.0,
+    slots: int | None = None,
+    max_result: int = MAX_RESULT,
+) -> Endpoint:
     """An endpoint bound to `host:port` (port 0 picks a free one), not yet serving."""
     try:
-        return Endpoint(engine, host, port, Path(view) if view else None, timeout,
-                        slots or max(2, os.cpu_count() or 2), max_result)
+        return Endpoint(
+            engine,
+            host,
+            port,
+            Path(view) if view else None,
+            timeout,
+            slots or max(2, os.cpu_count() or 2),
+            max_result,
+        )
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -23,9 +23,16 @@ LARGE_DATASET = 4 * 1024 * 1024
 events: extraction then takes tens of seconds on every command)."""
 
 
-def make_build(path: str | Path, base: str | None = None, progress: Progress = quiet,
-               ner: str = "auto", cache: Cache | None = None, jobs: int | None = None,
-               files: list[tuple[str, bytes]] | None = None, build_id: str = "") -> Build:
+def make_build(
+    path: str | Path,
+    base: str | None = None,
+    progress: Progress = quiet,
+    ner: str = "auto",
+    cache: Cache | None = None,
+    jobs: int | None = None,
+    files: list[tuple[str, bytes]] | None = None,
+    build_id: str = "",
+) -> Build:
     """Load and validate, extract and link mentions (no files written).
 
     `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none";
@@ -54,8 +61,9 @@ def make_build(path: str | Path, base: str | None = None, progress: Progress = q
     return Build(dataset, mentions=mentions, pipeline=pipeline, base=base, build_id=build_id)
 
 
-def read_build(path: str | Path, base: str | None = None, progress: Progress = quiet,
-               ner: str = "auto") -> Build:
+def read_build(
+    path: str | Path, base: str | None = None, progress: Progress = quiet, ner: str = "auto"
+) -> Build:
     """The build a reading command works on: a build folder as built, else the dataset built
     in memory (refused when large: build it once, then read the folder)."""
     from timeline.store import is_build_folder, open_built
@@ -64,15 +72,23 @@ def read_build(path: str | Path, base: str | None = None, progress: Progress = q
         progress("read the build")
         built = open_built(path)
         if base is not None and base != built.base:
-            raise TimelineError(f"{path} was built with base {built.base}; rebuild it with "
-                                f"--base {base} to change it")
+            raise TimelineError(
+                f"{path} was built with base {built.base}; rebuild it with "
+                f"--base {base} to change it"
+            )
         return built.build()
     from timeline.load import dataset_files
 
     check_small(path)
     files = dataset_files(path)
-    return make_build(path, base=base, progress=progress, ner=ner, files=files,
-                      build_id=build_id(files, ner, base))
+    return make_build(
+        path,
+        base=base,
+        progress=progress,
+        ner=ner,
+        files=files,
+        build_id=build_id(files, ner, base),
+    )
 
 
 def check_small(path: str | Path) -> None:
@@ -86,7 +102,8 @@ def check_small(path: str | Path) -> None:
         raise TimelineError(
             f"{path} is large ({size / 1e6:.0f} MB of YAML): build it once with "
             f"`timeline build {path} -o out/`, then give out/ to this command (it opens the "
-            "store in milliseconds instead of extracting every text again)")
+            "store in milliseconds instead of extracting every text again)"
+        )
 
 
 def build_id(files: list[tuple[str, bytes]], ner: str, base: str | None) -> str:
@@ -99,8 +116,13 @@ def build_id(files: list[tuple[str, bytes]], ner: str, base: str | None) -> str:
 
     mode = "none" if ner == "none" else resolve_mode(ner)
     model = installed_model() if mode == "model" else None
-    parts: list[bytes | str] = [code_version(), mode, spacy_version() if mode != "none" else "",
-                                f"{model}=={model_version(model)}" if model else "", base or ""]
+    parts: list[bytes | str] = [
+        code_version(),
+        mode,
+        spacy_version() if mode != "none" else "",
+        f"{model}=={model_version(model)}" if model else "",
+        base or "",
+    ]
     for name, data in files:
         parts += [Path(name).name, hashlib.sha256(data).digest()]
     return digest(*parts)[:20]

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +68,10 @@ class Built:
         try:
             return ox.Store.read_only(str(self.folder / STORE))
         except (OSError, RuntimeError, ValueError) as exc:  # RocksDB says "Corruption: ..."
-            raise StoreError(f"{self.folder / STORE}: the store cannot be opened ({exc}); "
-                             f"rebuild it with: {self.rebuild_hint}") from None
+            raise StoreError(
+                f"{self.folder / STORE}: the store cannot be opened ({exc}); "
+                f"rebuild it with: {self.rebuild_hint}"
+            ) from None
 
     @property
     def rebuild_hint(self) -> str:
@@ -82,16 +84,27 @@ class Built:
 
         names = self.manifest["dataset"]["files"]
         try:
-            files = [(name, (self.folder / DATASET / f"{i:04d}.yaml").read_bytes())
-                     for i, name in enumerate(names)]
+            files = [
+                (name, (self.folder / DATASET / f"{i:04d}.yaml").read_bytes())
+                for i, name in enumerate(names)
+            ]
             rows = json.loads((self.folder / MENTIONS).read_bytes())
         except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.folder}: the build is incomplete or damaged ({exc}); "
-                             f"rebuild it with: {self.rebuild_hint}") from None
-        mentions = [Mention(*row[:6], tuple(row[6]), *row[7:]) for row in rows]
-        return Build(read_files(files), mentions=mentions,
-                     pipeline=self.manifest["pipeline"], base=self.manifest["base_option"],
-                     build_id=self.id)
+            raise StoreError(
+                f"{self.folder}: the build is incomplete or damaged ({exc}); "
+                f"rebuild it with: {self.rebuild_hint}"
+            ) from None
+        mentions = [
+            Mention(e, start, end, text, label, actor, tuple(candidates), pipeline, how)
+            for e, start, end, text, label, actor, candidates, pipeline, how in rows
+        ]
+        return Build(
+            read_files(files),
+            mentions=mentions,
+            pipeline=self.manifest["pipeline"],
+            base=self.manifest["base_option"],
+            build_id=self.id,
+        )
 
 
 def open_built(path: str | Path) -> Built:
@@ -102,12 +115,16 @@ def open_built(path: str | Path) -> Built:
         folder = folder.resolve(strict=True)
         manifest = json.loads((folder / MANIFEST).read_bytes())
     except (OSError, ValueError, RuntimeError) as exc:
-        raise StoreError(f"{p}: no readable build ({exc.__class__.__name__}); build it with: "
-                         f"timeline build DATA -o {p}") from None
+        raise StoreError(
+            f"{p}: no readable build ({exc.__class__.__name__}); build it with: "
+            f"timeline build DATA -o {p}"
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise StoreError(f"{p}: built by another version of timeline (format "
-                         f"{manifest.get('format') if isinstance(manifest, dict) else '?'}, "
-                         f"this one reads {FORMAT}); rebuild it with: timeline build DATA -o {p}")
+        raise StoreError(
+            f"{p}: built by another version of timeline (format "
+            f"{manifest.get('format') if isinstance(manifest, dict) else '?'}, "
+            f"this one reads {FORMAT}); rebuild it with: timeline build DATA -o {p}"
+        )
     return Built(folder, manifest)
 
 
@@ -132,8 +149,7 @@ class Staged:
         try:
             self.builds.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()),
-                           None)
+            blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
             reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror
             raise StoreError(f"cannot write {out}: {reason}") from None
         _remove_stale(self.builds)
@@ -238,8 +254,11 @@ def _alive(pid: int) -> bool:
 
 def _prune(builds: Path, keep: str) -> None:
     """Delete all but the newest `KEEP` builds (the current one always stays)."""
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=lambda p: (p.name == keep, p.stat().st_mtime), reverse=True)
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: (p.name == keep, p.stat().st_mtime),
+        reverse=True,
+    )
     for old in done[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -260,12 +279,21 @@ class Loader:
 
         self._errors = tempfile.TemporaryFile()
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys, timeline.store as s; s.load_main(*sys.argv[1:])",
-             str(folder), base, build_id], stdin=subprocess.PIPE, stderr=self._errors)
+            [
+                sys.executable,
+                "-c",
+                "import sys, timeline.store as s; s.load_main(*sys.argv[1:])",
+                str(folder),
+                base,
+                build_id,
+            ],
+            stdin=subprocess.PIPE,
+            stderr=self._errors,
+        )
         assert self._proc.stdin is not None
         self._pipe = self._proc.stdin
 
-    def feed(self, parts: Iterable[bytes]) -> Iterable[bytes]:
+    def feed(self, parts: Iterable[bytes]) -> Iterator[bytes]:
         """The parts, each also sent to the loader."""
         for part in parts:
             self._pipe.write(part)
@@ -276,8 +304,10 @@ class Loader:
         if self._proc.wait() != 0:
             self._errors.seek(0)
             error = self._errors.read().decode(errors="replace").strip().splitlines()
-            raise StoreError("loading the store failed"
-                             + (f": {error[-1]}" if error else f" (exit {self._proc.returncode})"))
+            raise StoreError(
+                "loading the store failed"
+                + (f": {error[-1]}" if error else f" (exit {self._proc.returncode})")
+            )
 
     def abandon(self) -> None:
         if self._proc.poll() is None:
@@ -332,8 +362,15 @@ def store_id(store: Any, base: str) -> str | None:
     return None
 
 
-def update_store(previous: Path, folder: Path, header: bytes, removed: Iterable[bytes],
-                 added: Iterable[bytes], base: str, build_id: str) -> None:
+def update_store(
+    previous: Path,
+    folder: Path,
+    header: bytes,
+    removed: Iterable[bytes],
+    added: Iterable[bytes],
+    base: str,
+    build_id: str,
+) -> None:
     """A new store at `folder`: the previous build's (hard-linked, not copied), less the
     triples of the Turtle chunks `removed`, plus those of `added`. Blocks never share a
     subject, so a changed chunk's old triples are exactly the ones to remove."""
@@ -352,5 +389,6 @@ def update_store(previous: Path, folder: Path, header: bytes, removed: Iterable[
 
 
 def mentions_json(mentions: list[Mention]) -> bytes:
-    return (json.dumps([list(m) for m in mentions], ensure_ascii=False,
-                       separators=(",", ":")) + "\n").encode()
+    return (
+        json.dumps([list(m) for m in mentions], ensure_ascii=False, separators=(",", ":")) + "\n"
+    ).encode()

@@ -21,8 +21,9 @@ def room_for_a_worker(workers: int = 1) -> bool:
 
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
-            available = next(int(line.split()[1]) for line in fh
-                             if line.startswith("MemAvailable:"))
+            available = next(
+                int(line.split()[1]) for line in fh if line.startswith("MemAvailable:")
+            )
     except (OSError, StopIteration, ValueError):
         return True
     size = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, like meminfo

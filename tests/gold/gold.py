@@ -47,8 +47,7 @@ def load_gold() -> tuple[object, list[Gold]]:
             end = start + len(surface)
             pos = end
             if isinstance(target, list):
-                gold.append(Gold(event_id, start, end, surface, None, tuple(sorted(target)),
-                                 False))
+                gold.append(Gold(event_id, start, end, surface, None, tuple(sorted(target)), False))
             elif target == "new":
                 gold.append(Gold(event_id, start, end, surface, None, (), True))
             else:
@@ -102,11 +101,17 @@ def score(gold: Iterable[Gold], mentions: Iterable[object]) -> Score:
     g_linked = {(g.event, g.start, g.end, g.actor) for g in gold if g.actor}
     p_linked = {(m.event, m.start, m.end, m.actor) for m in ms if m.actor}  # type: ignore
     g_amb = {(g.event, g.start, g.end, g.candidates) for g in gold if g.candidates}
-    p_amb = {(m.event, m.start, m.end, tuple(sorted(m.candidates)))  # type: ignore
-             for m in ms if m.actor is None and m.candidates}  # type: ignore
+    p_amb = {
+        (m.event, m.start, m.end, tuple(sorted(m.candidates)))  # type: ignore
+        for m in ms
+        if m.actor is None and m.candidates
+    }  # type: ignore
     g_new = {(g.event, g.start, g.end) for g in gold if g.new}
-    p_new = {(m.event, m.start, m.end)  # type: ignore
-             for m in ms if m.actor is None and not m.candidates}  # type: ignore
+    p_new = {
+        (m.event, m.start, m.end)  # type: ignore
+        for m in ms
+        if m.actor is None and not m.candidates
+    }  # type: ignore
     wrong = sorted(
         [f"false link: {x}" for x in p_linked - g_linked]
         + [f"missed link: {x}" for x in g_linked - p_linked]
@@ -114,8 +119,17 @@ def score(gold: Iterable[Gold], mentions: Iterable[object]) -> Score:
         + [f"new name missed: {x}" for x in g_new - p_new]
         + [f"not a new name: {x}" for x in p_new - g_new]
     )
-    return Score(len(g_linked), len(p_linked), len(g_linked & p_linked), len(g_amb),
-                 len(g_amb & p_amb), len(g_new), len(p_new), len(g_new & p_new), tuple(wrong))
+    return Score(
+        len(g_linked),
+        len(p_linked),
+        len(g_linked & p_linked),
+        len(g_amb),
+        len(g_amb & p_amb),
+        len(g_new),
+        len(p_new),
+        len(g_new & p_new),
+        tuple(wrong),
+    )
 
 
 def main() -> None:

@@ -49,42 +49,146 @@ def to_tables(build: Build) -> dict[str, bytes]:
     events = ds.events_by_date()
     return {
         "events.csv": _table(
-            ["id", "date", "date_label", "earliest", "latest", "precision", "approximate", "type",
-             "status", "title", "summary", "places", "part_of", "follows", "caused_by",
-             "date_note", "sources"],
-            ([e.id, str(e.when), e.when.label(), e.when.earliest.isoformat(),
-              e.when.latest.isoformat(), e.when.precision, e.when.approximate, e.type,
-              e.status, e.title, e.summary, _join(e.places), e.part_of,
-              _join(e.follows), _join(e.caused_by), e.date_note, _join(e.sources)]
-             for e in events)),
+            [
+                "id",
+                "date",
+                "date_label",
+                "earliest",
+                "latest",
+                "precision",
+                "approximate",
+                "type",
+                "status",
+                "title",
+                "summary",
+                "places",
+                "part_of",
+                "follows",
+                "caused_by",
+                "date_note",
+                "sources",
+            ],
+            (
+                [
+                    e.id,
+                    str(e.when),
+                    e.when.label(),
+                    e.when.earliest.isoformat(),
+                    e.when.latest.isoformat(),
+                    e.when.precision,
+                    e.when.approximate,
+                    e.type,
+                    e.status,
+                    e.title,
+                    e.summary,
+                    _join(e.places),
+                    e.part_of,
+                    _join(e.follows),
+                    _join(e.caused_by),
+                    e.date_note,
+                    _join(e.sources),
+                ]
+                for e in events
+            ),
+        ),
         "actors.csv": _table(
             ["id", "name", "kind", "category", "aliases", "description", "wikidata"],
-            ([a.id, a.name, a.kind, a.category, _join(a.aliases), a.description,
-              _join(a.same_as)] for a in ds.actors)),
+            (
+                [
+                    a.id,
+                    a.name,
+                    a.kind,
+                    a.category,
+                    _join(a.aliases),
+                    a.description,
+                    _join(a.same_as),
+                ]
+                for a in ds.actors
+            ),
+        ),
         "participations.csv": _table(
             ["event", "actor", "role", "event_date", "actor_name"],
-            ([e.id, actor, role, str(e.when), ds.actor(actor).name]
-             for e in events
-             for actor, role in [*((p.actor, p.role) for p in e.participants),
-                                 *((place, "location") for place in e.places)])),
+            (
+                [e.id, actor, role, str(e.when), ds.actor(actor).name]
+                for e in events
+                for actor, role in [
+                    *((p.actor, p.role) for p in e.participants),
+                    *((place, "location") for place in e.places),
+                ]
+            ),
+        ),
         "claims.csv": _table(
-            ["id", "about", "claimed_by", "statement", "value", "unit", "approximate", "date",
-             "disputed", "sources"],
-            ([c.id, c.about, c.claimed_by, c.statement, c.value, c.unit, c.approximate,
-              None if c.date is None else str(c.date), bool(c.disagreements()),
-              _join(c.sources)] for c in ds.claims)),
+            [
+                "id",
+                "about",
+                "claimed_by",
+                "statement",
+                "value",
+                "unit",
+                "approximate",
+                "date",
+                "disputed",
+                "sources",
+            ],
+            (
+                [
+                    c.id,
+                    c.about,
+                    c.claimed_by,
+                    c.statement,
+                    c.value,
+                    c.unit,
+                    c.approximate,
+                    None if c.date is None else str(c.date),
+                    bool(c.disagreements()),
+                    _join(c.sources),
+                ]
+                for c in ds.claims
+            ),
+        ),
         "verifications.csv": _table(
-            ["claim", "by", "verdict", "value", "approximate", "disagrees", "date", "note",
-             "sources"],
-            ([c.id, v.by, v.verdict, v.value, v.approximate, v in c.disagreements(),
-              None if v.date is None else str(v.date), v.note, _join(v.sources)]
-             for c in ds.claims for v in c.verifications)),
+            [
+                "claim",
+                "by",
+                "verdict",
+                "value",
+                "approximate",
+                "disagrees",
+                "date",
+                "note",
+                "sources",
+            ],
+            (
+                [
+                    c.id,
+                    v.by,
+                    v.verdict,
+                    v.value,
+                    v.approximate,
+                    v in c.disagreements(),
+                    None if v.date is None else str(v.date),
+                    v.note,
+                    _join(v.sources),
+                ]
+                for c in ds.claims
+                for v in c.verifications
+            ),
+        ),
         "sources.csv": _table(
             ["id", "title", "publisher", "url", "published", "retrieved", "note"],
-            ([s.id, s.title, s.publisher, s.url,
-              None if s.published is None else str(s.published),
-              None if s.retrieved is None else s.retrieved.isoformat(), s.note]
-             for s in ds.sources)),
+            (
+                [
+                    s.id,
+                    s.title,
+                    s.publisher,
+                    s.url,
+                    None if s.published is None else str(s.published),
+                    None if s.retrieved is None else s.retrieved.isoformat(),
+                    s.note,
+                ]
+                for s in ds.sources
+            ),
+        ),
     }
 
 

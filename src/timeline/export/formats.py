@@ -128,8 +128,9 @@ def _csv_target(output: Path) -> Path | None:
     if output.suffix.lower() == ".zip":
         return output
     if output.suffix and not output.is_dir():
-        raise ExportError(f"csv writes several tables: give -o a folder or a .zip file, not "
-                          f"'{output}'")
+        raise ExportError(
+            f"csv writes several tables: give -o a folder or a .zip file, not '{output}'"
+        )
     if output.exists() and not output.is_dir():
         raise ExportError(f"'{output}' is a file: give -o a folder or a .zip file for csv")
     return None

@@ -60,15 +60,20 @@ def timed_graph(build: Build) -> nx.MultiDiGraph:
             return events[u]
         if kind == "relation":
             r = relations[key]
-            return (None if r.start is None else r.start.earliest.isoformat(),
-                    None if r.end is None else r.end.latest.isoformat())
+            return (
+                None if r.start is None else r.start.earliest.isoformat(),
+                None if r.end is None else r.end.latest.isoformat(),
+            )
         if u in claims:
             c = claims[u]
             about = events.get(node_id("event", c.about)) if c.about else None
             own = _span(c.date) if c.date else about
             if kind == "verified_by":
-                verdict_dates = [_span(v.date) for v in c.verifications
-                                 if v.date and f"verified_by:{v.verdict}" == key]
+                verdict_dates = [
+                    _span(v.date)
+                    for v in c.verifications
+                    if v.date and f"verified_by:{v.verdict}" == key
+                ]
                 own = verdict_dates[0] if verdict_dates else own
             if kind == "about" and own is not None and about is not None:
                 return _hull([own, about])
@@ -131,37 +136,60 @@ def _times(data: dict[str, Any]) -> dict[str, str]:
 def serialize_gexf(build: Build) -> bytes:
     """GEXF 1.3, dynamic (dates as start/end), for Gephi's timeline."""
     g = timed_graph(build)
-    root = Element("gexf", {
-        "xmlns": GEXF_NS,
-        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-        "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd",
-        "version": "1.3",
-    })
+    root = Element(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd",
+            "version": "1.3",
+        },
+    )
     meta = SubElement(root, "meta")
     SubElement(meta, "creator").text = "timeline"
     SubElement(meta, "title").text = build.dataset.dataset.title
     if build.dataset.dataset.description:
         SubElement(meta, "description").text = build.dataset.dataset.description
-    graph = SubElement(root, "graph", {"defaultedgetype": "directed", "mode": "dynamic",
-                                       "timeformat": "date", "timerepresentation": "interval"})
+    graph = SubElement(
+        root,
+        "graph",
+        {
+            "defaultedgetype": "directed",
+            "mode": "dynamic",
+            "timeformat": "date",
+            "timerepresentation": "interval",
+        },
+    )
     node_attrs = _declare(graph, "node", [d for _, d in g.nodes(data=True)])
-    edge_attrs = _declare(graph, "edge",
-                          [d | {"edge_key": k} for _, _, k, d in g.edges(keys=True, data=True)])
+    edge_attrs = _declare(
+        graph, "edge", [d | {"edge_key": k} for _, _, k, d in g.edges(keys=True, data=True)]
+    )
     nodes = SubElement(graph, "nodes")
     for n, data in g.nodes(data=True):
-        node = SubElement(nodes, "node", {"id": n, "label": str(data.get("label", n)),
-                                          **_times(data)})
+        node = SubElement(
+            nodes, "node", {"id": n, "label": str(data.get("label", n)), **_times(data)}
+        )
         _values(node, node_attrs, data)
     edges = SubElement(graph, "edges")
     for u, v, key, data in g.edges(keys=True, data=True):
-        edge = SubElement(edges, "edge", {"id": f"{u}|{key}|{v}", "source": u, "target": v,
-                                          "label": str(data.get("role") or data.get("relation")
-                                                       or data.get("type", key)),
-                                          **_times(data)})
+        edge = SubElement(
+            edges,
+            "edge",
+            {
+                "id": f"{u}|{key}|{v}",
+                "source": u,
+                "target": v,
+                "label": str(data.get("role") or data.get("relation") or data.get("type", key)),
+                **_times(data),
+            },
+        )
         _values(edge, edge_attrs, data | {"edge_key": key})
     indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode")\
-        .encode() + b"\n"
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        + tostring(root, encoding="unicode").encode()
+        + b"\n"
+    )
 
 
 def serialize_graphml(build: Build) -> bytes:

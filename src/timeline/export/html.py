@@ -50,15 +50,27 @@ CATEGORY_STYLE = {
     "place": ("triangle", "#8ab17d"),
 }
 _TYPE_COLOURS = [
-    "#e63946", "#457b9d", "#6a4c93", "#ff7f50", "#1d3557", "#b5838d", "#588157", "#bc6c25",
-    "#7b2cbf", "#d62828", "#0081a7", "#8d99ae", "#c9184a", "#3a5a40", "#6c757d", "#9c6644",
+    "#e63946",
+    "#457b9d",
+    "#6a4c93",
+    "#ff7f50",
+    "#1d3557",
+    "#b5838d",
+    "#588157",
+    "#bc6c25",
+    "#7b2cbf",
+    "#d62828",
+    "#0081a7",
+    "#8d99ae",
+    "#c9184a",
+    "#3a5a40",
+    "#6c757d",
+    "#9c6644",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
 TYPE_COLOUR = {t: _TYPE_COLOURS[i % len(_TYPE_COLOURS)] for i, t in enumerate(EVENT_TYPES)}
 DISPUTED_BORDER = "#d00000"
-
-
 
 
 # --- the data the page reads ------------------------------------------------------------------
@@ -119,8 +131,14 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     ]
     speakers = {a.id: a.name for a in ds.actors}
     events_out = [
-        event_entry(e, participants[i], source_index, event_claims[i],
-                    any(claims[c]["disputed"] for c in event_claims[i]), speakers)
+        event_entry(
+            e,
+            participants[i],
+            source_index,
+            event_claims[i],
+            any(claims[c]["disputed"] for c in event_claims[i]),
+            speakers,
+        )
         for i, e in enumerate(events)
     ]
     kinds_present = {a.kind for a in ds.actors}
@@ -135,8 +153,12 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         "actors": actors_out,
         "events": events_out,
         "sources": [
-            {"title": s.title, "publisher": s.publisher, "url": s.url,
-             "published": s.published.label() if s.published else None}
+            {
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "published": s.published.label() if s.published else None,
+            }
             for s in ds.sources
         ],
         "claims": claims,
@@ -153,8 +175,9 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     return data
 
 
-def participant_roles(e: Event, mentioned: Iterable[str], actor_index: dict[str, int]
-                      ) -> list[tuple[int, str]]:
+def participant_roles(
+    e: Event, mentioned: Iterable[str], actor_index: dict[str, int]
+) -> list[tuple[int, str]]:
     """An event's (actor index, role) pairs as the view lists them: curated roles, places
     ("location"), then the actors only its text names (`mentioned`: "mentioned"), grouped by
     actor in the order each is first met; actors the index lacks are left out."""
@@ -175,8 +198,14 @@ def participant_roles(e: Event, mentioned: Iterable[str], actor_index: dict[str,
     return list(out)
 
 
-def event_entry(e: Event, participants: list[tuple[int, str]], source_index: dict[str, int],
-                claims: list[int], disputed: bool, speakers: dict[str, str]) -> dict[str, Any]:
+def event_entry(
+    e: Event,
+    participants: list[tuple[int, str]],
+    source_index: dict[str, int],
+    claims: list[int],
+    disputed: bool,
+    speakers: dict[str, str],
+) -> dict[str, Any]:
     """One event of the view's timeline: `participants` are (actor index, role) pairs, `claims`
     the indexes of the claims about it, `speakers` actor names by id. Its "node" is the
     event's own; an aggregated view points it at its group afterwards."""
@@ -200,8 +229,11 @@ def event_entry(e: Event, participants: list[tuple[int, str]], source_index: dic
         "sources": [source_index[s] for s in e.sources if s in source_index],
         "claims": claims,
         "quotes": [
-            {"text": q.text, "paraphrase": q.paraphrase,
-             "speaker": speakers.get(q.speaker, q.speaker) if q.speaker else q.speaker}
+            {
+                "text": q.text,
+                "paraphrase": q.paraphrase,
+                "speaker": speakers.get(q.speaker, q.speaker) if q.speaker else q.speaker,
+            }
             for q in e.quotes
         ],
         "disputed": disputed,
@@ -225,9 +257,15 @@ def _claim(c: Claim, ds: Dataset) -> dict[str, Any]:
         "date": c.date.label() if c.date else None,
         "disputed": bool(disagreeing),
         "verifications": [
-            {"by": name(v.by), "value": v.value, "approximate": v.approximate,
-             "verdict": v.verdict, "note": v.note, "differs": v in disagreeing,
-             "date": v.date.label() if v.date else None}
+            {
+                "by": name(v.by),
+                "value": v.value,
+                "approximate": v.approximate,
+                "verdict": v.verdict,
+                "note": v.note,
+                "differs": v in disagreeing,
+                "date": v.date.label() if v.date else None,
+            }
             for v in c.verifications
         ],
     }
@@ -273,10 +311,11 @@ def _group_events(
 def _aggregate(data: dict[str, Any], total: int, max_nodes: int) -> None:
     """Keep the most connected actors and group events by period and type, in place."""
     actors, events = data["actors"], data["events"]
-    ranked = sorted(range(len(actors)),
-                    key=lambda i: (-len(actors[i]["events"]) - len(actors[i]["relations"]),
-                                   actors[i]["id"]))
-    keep = set(ranked[:min(TOP_ACTORS, max_nodes // 2)])
+    ranked = sorted(
+        range(len(actors)),
+        key=lambda i: (-len(actors[i]["events"]) - len(actors[i]["relations"]), actors[i]["id"]),
+    )
+    keep = set(ranked[: min(TOP_ACTORS, max_nodes // 2)])
     for i, a in enumerate(actors):
         if i not in keep:
             a["node"] = None
@@ -286,8 +325,15 @@ def _aggregate(data: dict[str, Any], total: int, max_nodes: int) -> None:
         bin_id = f"bin:{period or 'all'}:{etype}"
         for i in members:
             events[i]["node"] = bin_id
-        bins.append({"id": bin_id, "period": label(period), "type": etype, "events": members,
-                     "disputed": any(events[i]["disputed"] for i in members)})
+        bins.append(
+            {
+                "id": bin_id,
+                "period": label(period),
+                "type": etype,
+                "events": members,
+                "disputed": any(events[i]["disputed"] for i in members),
+            }
+        )
     data["bins"] = bins
     data["aggregated"] = True
     data["notice"] = (
@@ -331,25 +377,42 @@ def network_data(data: dict[str, Any]) -> dict[str, Any]:
         if a["node"] is None:
             continue
         shape, colour = CATEGORY_STYLE[a["category"]]
-        net.add_node(a["node"], label=a["name"], shape=shape, size=12 + min(degree[i], 20),
-                     color=_colour(colour, a["disputed"]), borderWidth=3 if a["disputed"] else 1,
-                     font={"size": 14})
+        net.add_node(
+            a["node"],
+            label=a["name"],
+            shape=shape,
+            size=12 + min(degree[i], 20),
+            color=_colour(colour, a["disputed"]),
+            borderWidth=3 if a["disputed"] else 1,
+            font={"size": 14},
+        )
     if data["aggregated"]:
         _aggregated_edges(net, data, roles)
     else:
         for e in events:
-            net.add_node(e["node"], label=("⚠ " if e["disputed"] else "") + e["title"],
-                         shape="diamond", size=10, font={"size": 11},
-                         color=_colour(TYPE_COLOUR[e["type"]], e["disputed"]),
-                         borderWidth=3 if e["disputed"] else 1)
+            net.add_node(
+                e["node"],
+                label=("⚠ " if e["disputed"] else "") + e["title"],
+                shape="diamond",
+                size=10,
+                font={"size": 11},
+                color=_colour(TYPE_COLOUR[e["type"]], e["disputed"]),
+                borderWidth=3 if e["disputed"] else 1,
+            )
         for e in events:
             for a, role in e["participants"]:
                 if actors[a]["node"] is not None:
-                    net.add_edge(e["node"], actors[a]["node"], label=role,
-                                 dashes=role == "mentioned", color="#999999")
+                    net.add_edge(
+                        e["node"],
+                        actors[a]["node"],
+                        label=role,
+                        dashes=role == "mentioned",
+                        color="#999999",
+                    )
         for frm, to, label in data["links"]:
-            net.add_edge(events[frm]["node"], events[to]["node"], label=label, dashes=True,
-                         color="#c0c0c0")
+            net.add_edge(
+                events[frm]["node"], events[to]["node"], label=label, dashes=True, color="#c0c0c0"
+            )
     names = {a["name"]: a["node"] for a in actors if a["node"] is not None}
     for a in actors:
         for rel, other in a["relations"]:
@@ -359,32 +422,47 @@ def network_data(data: dict[str, Any]) -> dict[str, Any]:
     net.options = {
         "autoResize": True,
         "nodes": {"font": {"face": "system-ui, sans-serif"}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
-                  "font": {"size": 9, "color": "#555555", "strokeWidth": 2, "align": "middle"},
-                  "smooth": False},
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
+            "font": {"size": 9, "color": "#555555", "strokeWidth": 2, "align": "middle"},
+            "smooth": False,
+        },
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n > 300},
         # Kamada-Kawai seeding ("improvedLayout") is quadratic: keep it for small graphs only.
         "layout": {"improvedLayout": n <= 150, "randomSeed": 7},
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
-                                 "avoidOverlap": 0.3},
-            "stabilization": {"enabled": True, "iterations": 300 if n <= 300 else 150,
-                              "updateInterval": 25, "fit": True},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "springLength": 110,
+                "avoidOverlap": 0.3,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": 300 if n <= 300 else 150,
+                "updateInterval": 25,
+                "fit": True,
+            },
         },
     }
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
 
 
-def _aggregated_edges(net: Any, data: dict[str, Any], bin_roles: list[dict[str, Counter[str]]]
-                      ) -> None:
+def _aggregated_edges(
+    net: Any, data: dict[str, Any], bin_roles: list[dict[str, Counter[str]]]
+) -> None:
     for b, roles in zip(data["bins"], bin_roles, strict=True):
         label = f"{len(b['events'])} × {b['type']} · {b['period']}"
-        net.add_node(b["id"], label=("⚠ " if b["disputed"] else "") + label, shape="diamond",
-                     size=8 + min(len(b["events"]), 30), font={"size": 11},
-                     color=_colour(TYPE_COLOUR[b["type"]], b["disputed"]))
+        net.add_node(
+            b["id"],
+            label=("⚠ " if b["disputed"] else "") + label,
+            shape="diamond",
+            size=8 + min(len(b["events"]), 30),
+            font={"size": 11},
+            color=_colour(TYPE_COLOUR[b["type"]], b["disputed"]),
+        )
         for node, counts in sorted(roles.items()):
             label = ", ".join(f"{role} ×{n}" for role, n in sorted(counts.items()))
             net.add_edge(b["id"], node, label=label, value=sum(counts.values()), color="#999999")
@@ -392,9 +470,12 @@ def _aggregated_edges(net: Any, data: dict[str, Any], bin_roles: list[dict[str, 
 
 def _colour(colour: str, disputed: bool) -> dict[str, Any]:
     border = DISPUTED_BORDER if disputed else "#333333"
-    return {"background": colour, "border": border,
-            "highlight": {"background": colour, "border": "#000000"},
-            "hover": {"background": colour, "border": "#000000"}}
+    return {
+        "background": colour,
+        "border": border,
+        "highlight": {"background": colour, "border": "#000000"},
+        "hover": {"background": colour, "border": "#000000"},
+    }
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -411,15 +492,22 @@ def _vis_network_js() -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot read the vis-network bundle shipped with pyvis ({path}): "
-                          f"{exc.strerror}; reinstall pyvis==0.3.2") from None
+        raise ExportError(
+            f"cannot read the vis-network bundle shipped with pyvis ({path}): "
+            f"{exc.strerror}; reinstall pyvis==0.3.2"
+        ) from None
 
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside a <script> element: no '<', '>' or '&' can end or open markup."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _csp_hash(script: str) -> str:
@@ -455,9 +543,13 @@ def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = q
     }
     # One pass over each side of the data, so text put into one slot is never read as another.
     before, after = _asset("view.html").split("{{ data }}")
-    return b"".join([_SLOT.sub(lambda m: slots[m.group(1)], before).encode("utf-8"),
-                     script_json(data).encode("utf-8"),
-                     _SLOT.sub(lambda m: slots[m.group(1)], after).encode("utf-8")])
+    return b"".join(
+        [
+            _SLOT.sub(lambda m: slots[m.group(1)], before).encode("utf-8"),
+            script_json(data).encode("utf-8"),
+            _SLOT.sub(lambda m: slots[m.group(1)], after).encode("utf-8"),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -481,8 +573,9 @@ def find_view(path: str | Path) -> Path:
     folder = p.parent if p.suffix.lower() in (".html", ".htm") else p
     target = p if folder is not p else p / VIEW_FILE
     if not target.is_file():
-        raise ExportError(f"no view at {target}; build one first: "
-                          f"timeline build data/events.yaml -o {folder}/")
+        raise ExportError(
+            f"no view at {target}; build one first: timeline build data/events.yaml -o {folder}/"
+        )
     return target.resolve()
 
 

@@ -34,7 +34,7 @@ _NAMESPACES = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x:
 
 def _compact(iri: str) -> str:
     for ns, prefix in _NAMESPACES:
-        rest = iri[len(ns):]
+        rest = iri[len(ns) :]
         # a suffix starting with // would be read as an absolute IRI, not as prefix:suffix
         if iri.startswith(ns) and not rest.startswith("//"):
             return f"{prefix}:{rest}"

@@ -56,15 +56,20 @@ def _claim(ds: Dataset, c: Claim) -> str:
         text += f": {'about ' if c.approximate else ''}{md(str(c.value))}{unit}"
     text += _notes(c.sources)
     for v in c.verifications:
-        value = "" if v.value is None else \
-            f", {'about ' if v.approximate else ''}{md(str(v.value))}"
+        value = (
+            "" if v.value is None else f", {'about ' if v.approximate else ''}{md(str(v.value))}"
+        )
         text += f"; {md(ds.actor(v.by).name)}: {v.verdict}{value}{_notes(v.sources)}"
     return f"- **Claim:** {text}"
 
 
 def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
-    lines = [f"### {md(e.when.label())}: {md(e.title)}", "",
-             f"{md(e.summary)}{_notes(e.sources)}", ""]
+    lines = [
+        f"### {md(e.when.label())}: {md(e.title)}",
+        "",
+        f"{md(e.summary)}{_notes(e.sources)}",
+        "",
+    ]
     who = [f"{md(ds.actor(p.actor).name)} ({p.role})" for p in e.participants]
     if who:
         lines.append(f"- **Who:** {', '.join(who)}")

@@ -81,11 +81,15 @@ class Iris:
             self.base += "/"
         bad = _NOT_IN_IRI.search(self.base)
         if bad:
-            raise ExportError(f"base IRI '{shown(self.base)}' holds {bad.group()!a}, which no IRI "
-                              "may contain; write one like https://example.org/timeline/")
+            raise ExportError(
+                f"base IRI '{shown(self.base)}' holds {bad.group()!a}, which no IRI "
+                "may contain; write one like https://example.org/timeline/"
+            )
         if not _ABSOLUTE.match(self.base):
-            raise ExportError(f"base IRI '{shown(self.base)}' has no scheme, so the graph's IRIs "
-                              "would be relative; write one like https://example.org/timeline/")
+            raise ExportError(
+                f"base IRI '{shown(self.base)}' has no scheme, so the graph's IRIs "
+                "would be relative; write one like https://example.org/timeline/"
+            )
 
     def __call__(self, *parts: str) -> URIRef:
         return URIRef(self.base + "/".join(parts))
@@ -133,18 +137,42 @@ _ID, _TITLE, _DESCRIPTION = _u(DCTERMS.identifier), _u(DCTERMS.title), _u(DCTERM
 _DERIVED, _ATTRIBUTED = _u(PROV.wasDerivedFrom), _u(PROV.wasAttributedTo)
 _GENERATED = _u(PROV.wasGeneratedBy)
 _TL = {name: _u(getattr(TL, name)) for name in TL.__annotations__}
-_SEM = {name: _u(SEM[name]) for name in (
-    "Event", "Actor", "Place", "eventType", "hasPlace", "hasActor", "roleType", "subEventOf",
-    "hasTimeStamp", "hasBeginTimeStamp", "hasEndTimeStamp", "hasEarliestBeginTimeStamp",
-    "hasLatestEndTimeStamp")}
-_TIME = {name: _u(TIME[name]) for name in (
-    "hasTime", "Instant", "ProperInterval", "hasBeginning", "hasEnd")}
+_SEM = {
+    name: _u(SEM[name])
+    for name in (
+        "Event",
+        "Actor",
+        "Place",
+        "eventType",
+        "hasPlace",
+        "hasActor",
+        "roleType",
+        "subEventOf",
+        "hasTimeStamp",
+        "hasBeginTimeStamp",
+        "hasEndTimeStamp",
+        "hasEarliestBeginTimeStamp",
+        "hasLatestEndTimeStamp",
+    )
+}
+_TIME = {
+    name: _u(TIME[name])
+    for name in ("hasTime", "Instant", "ProperInterval", "hasBeginning", "hasEnd")
+}
 
 # Canonical N-Triples escapes (RDF 1.2): the ECHARs, and UCHAR for other control characters.
-_ESCAPES = str.maketrans({
-    **{chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
-    "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\",
-})
+_ESCAPES = str.maketrans(
+    {
+        **{chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
+        "\b": "\\b",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\f": "\\f",
+        "\r": "\\r",
+        '"': '\\"',
+        "\\": "\\\\",
+    }
+)
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 
 
@@ -253,8 +281,9 @@ class Lines(list[tuple[str, str, str]]):
 # their short form. Data IRIs stay whole. tests/test_rdf_fast.py parses the result with rdflib
 # and pyoxigraph and compares it with `to_rdf`'s graph.
 
-_NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
-                     key=lambda pair: -len(pair[0]))
+_NAMESPACES = sorted(
+    ((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda pair: -len(pair[0])
+)
 _NS_STARTS = tuple(f"<{ns}" for ns, _ in _NAMESPACES)
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SHORT: dict[str, str] = {}  # IRIs and typed literals as written in Turtle
@@ -275,7 +304,7 @@ def _pname(term: str) -> str:
         found = term
         for ns, prefix in _NAMESPACES:
             if term.startswith(ns, 1) and _LOCAL.fullmatch(term, len(ns) + 1, len(term) - 1):
-                found = f"{prefix}:{term[len(ns) + 1:-1]}"
+                found = f"{prefix}:{term[len(ns) + 1 : -1]}"
                 break
         _SHORT[term] = found
     return found
@@ -284,7 +313,7 @@ def _pname(term: str) -> str:
 def _typed(term: str) -> str:
     """A typed literal with its datatype as a prefixed name; booleans and integers bare."""
     at = term.rfind('"^^<')
-    lexical, datatype = term[:at + 1], term[at + 3:]
+    lexical, datatype = term[: at + 1], term[at + 3 :]
     if at < 0:  # not a typed literal (a language tag): as it is, valid Turtle too
         return term
     if datatype == _INTEGER and _PLAIN_INT.fullmatch(lexical, 1, len(lexical) - 1):
@@ -525,13 +554,19 @@ def _nt_mentions(out: Lines, iri: NtIris, event: str, mentions: Iterable[Mention
         else:
             linked = ""
             if m.candidates:  # ambiguous: the candidates are kept, the link left to a curator
-                candidates = (f" ;\n\t{_TTL_CANDIDATE} "
-                              + " , ".join(sorted({iri.actor(c) for c in m.candidates})))
+                candidates = f" ;\n\t{_TTL_CANDIDATE} " + " , ".join(
+                    sorted({iri.actor(c) for c in m.candidates})
+                )
         method = f" ;\n\t{_TTL_METHOD} {nt_literal(m.method)}" if m.method else ""
-        made.append((node, f"{node} {_TTL_A} {_TTL_MENTION}{generated}{candidates} ;\n\t"
-                           f"{_TTL_END} {m.end}{method}{linked} ;\n\t{_TTL_START} {m.start} ;"
-                           f"\n\t{_TTL_SURFACE} {nt_literal(m.text)} .\n",
-                     functools.partial(_mention_triples, node, m, iri, extraction)))
+        made.append(
+            (
+                node,
+                f"{node} {_TTL_A} {_TTL_MENTION}{generated}{candidates} ;\n\t"
+                f"{_TTL_END} {m.end}{method}{linked} ;\n\t{_TTL_START} {m.start} ;"
+                f"\n\t{_TTL_SURFACE} {nt_literal(m.text)} .\n",
+                functools.partial(_mention_triples, node, m, iri, extraction),
+            )
+        )
 
 
 def _mention_triples(node: str, m: Mention, iri: NtIris, extraction: str) -> Lines:
@@ -609,8 +644,7 @@ def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
     t(node, _TL["relationType"], prop)
     if r.start:
         t(node, _SEM["hasBeginTimeStamp"], _nt_typed(r.start.start))
-        t(node, _SEM["hasEarliestBeginTimeStamp"],
-          f'"{r.start.earliest.isoformat()}"^^{_XSD_DATE}')
+        t(node, _SEM["hasEarliestBeginTimeStamp"], f'"{r.start.earliest.isoformat()}"^^{_XSD_DATE}')
     if r.end:
         t(node, _SEM["hasEndTimeStamp"], _nt_typed(r.end.end or r.end.start))
         t(node, _SEM["hasLatestEndTimeStamp"], f'"{r.end.latest.isoformat()}"^^{_XSD_DATE}')
@@ -625,8 +659,9 @@ Part = Lines | Callable[[], "Lines | str"]
 Render = Callable[[Lines], str]
 
 
-def plan(build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
-         ) -> list[tuple[str, Callable[[], str]]]:
+def plan(
+    build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
+) -> list[tuple[str, Callable[[], str]]]:
     """Every block of the build as (subject IRI, a function that makes its text), sorted by
     IRI; `render` makes the text of a block's triples (`Lines.text` for N-Triples,
     `Lines.turtle` for Turtle). Event blocks, the bulk, are made only when asked for, so a
@@ -682,8 +717,9 @@ def _text(parts: list[Part], render: Render) -> str:
     return render(merged)
 
 
-def blocks(build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
-           ) -> list[tuple[str, str]]:
+def blocks(
+    build: Build, event_text: BlockMaker | None = None, render: Render = Lines.text
+) -> list[tuple[str, str]]:
     """Every block of the build as (subject IRI, text), sorted by IRI (see `plan`)."""
     return [(root, text) for root, make in plan(build, event_text, render) if (text := make())]
 
@@ -724,9 +760,9 @@ def to_rdf(build: Build) -> Graph:
             lexical = text[1:close]
             if "\\" in lexical:
                 lexical = _UNESCAPE.sub(_unescape, lexical)
-            datatype = iris.get(text[close + 3:]) if close + 1 < len(text) else None
+            datatype = iris.get(text[close + 3 :]) if close + 1 < len(text) else None
             if close + 1 < len(text) and datatype is None:
-                datatype = iris[text[close + 3:]] = URIRef(text[close + 4:-1])
+                datatype = iris[text[close + 3 :]] = URIRef(text[close + 4 : -1])
             lit = Literal(lexical, datatype=datatype)
             if len(literals) < 100_000:
                 literals[text] = lit
@@ -796,15 +832,17 @@ def turtle(build: Build, progress: Callable[[str], None] | None = None) -> bytes
     return cast(bytes, out)  # behaves as bytes everywhere it goes; bytes(out) would copy 1 GB
 
 
-def turtle_parts(build: Build, progress: Callable[[str], None] | None = None,
-                 jobs: int | None = None) -> Iterator[bytes]:
+def turtle_parts(
+    build: Build, progress: Callable[[str], None] | None = None, jobs: int | None = None
+) -> Iterator[bytes]:
     """`turtle` piece by piece (the @prefix lines, then one piece per group of chunks), for
     writing to a file as it is made. The plan is made now, so that a bad base IRI is refused
     before any file is opened; the pieces are made as they are read, by `jobs` processes
     (None: two for a large build on a machine with two cores, see `turtle_jobs`)."""
     chunks = chunked(plan(build, render=Lines.turtle))
-    return turtle_pieces(chunks, progress, turtle_jobs(len(build.dataset.events), jobs),
-                         build.build_id)
+    return turtle_pieces(
+        chunks, progress, turtle_jobs(len(build.dataset.events), jobs), build.build_id
+    )
 
 
 PARALLEL_MIN_EVENTS = 20_000
@@ -842,9 +880,12 @@ def _render_forked(i: int) -> bytes:
     return _render(_FORKED[i])
 
 
-def turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
-                  progress: Callable[[str], None] | None, jobs: int = 1, build_id: str = ""
-                  ) -> Iterator[bytes]:
+def turtle_pieces(
+    chunks: list[list[tuple[str, Callable[[], str]]]],
+    progress: Callable[[str], None] | None,
+    jobs: int = 1,
+    build_id: str = "",
+) -> Iterator[bytes]:
     """The header, then the chunks' Turtle in order. With two jobs, a worker forked from this
     process (it inherits the plan: nothing is pickled but indices and the bytes made) renders
     every other group of chunks while this one renders the rest and writes; at most two groups
@@ -855,17 +896,21 @@ def turtle_pieces(chunks: list[list[tuple[str, Callable[[], str]]]],
         yield from _turtle_groups(chunks, progress, jobs, build_id)
 
 
-def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
-                   progress: Callable[[str], None] | None, jobs: int, build_id: str
-                   ) -> Iterator[bytes]:
+def _turtle_groups(
+    chunks: list[list[tuple[str, Callable[[], str]]]],
+    progress: Callable[[str], None] | None,
+    jobs: int,
+    build_id: str,
+) -> Iterator[bytes]:
     global _FORKED
     yield turtle_header(build_id)
-    groups = [chunks[i:i + GROUP] for i in range(0, len(chunks), GROUP)]
+    groups = [chunks[i : i + GROUP] for i in range(0, len(chunks), GROUP)]
 
     def say(i: int) -> None:
         if progress is not None and i % 6 == 0:
-            progress(f"RDF and Turtle ({min((i + 1) * GROUP, len(chunks)):,}/{len(chunks):,} "
-                     "chunks)")
+            progress(
+                f"RDF and Turtle ({min((i + 1) * GROUP, len(chunks)):,}/{len(chunks):,} chunks)"
+            )
 
     if jobs < 2 or len(groups) < 2:
         for i, group in enumerate(groups):
@@ -879,8 +924,9 @@ def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
 
     _FORKED = groups
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=ignore_interrupts) as pool:
+        with ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts
+        ) as pool:
             waiting: dict[int, Future[bytes]] = {}
 
             def ask(i: int) -> None:
@@ -898,8 +944,10 @@ def _turtle_groups(chunks: list[list[tuple[str, Callable[[], str]]]],
                     else:
                         yield _render(group)
             except BrokenExecutor:
-                raise ExportError("the second process writing Turtle stopped before it finished "
-                                  "(out of memory?); run the build again with --jobs 1") from None
+                raise ExportError(
+                    "the second process writing Turtle stopped before it finished "
+                    "(out of memory?); run the build again with --jobs 1"
+                ) from None
             except BaseException:  # an error, Ctrl-C, a writer that stopped reading
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

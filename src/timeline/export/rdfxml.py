@@ -15,14 +15,20 @@ from rdflib.term import Node
 class _SortedView(Graph):
     """A copy of a graph whose subject and predicate-object iteration is sorted."""
 
-    def subjects(self, predicate: Any = None, object: Any = None,  # noqa: A002
-                 unique: bool = False) -> Generator[Node, None, None]:
+    def subjects(
+        self,
+        predicate: Any = None,
+        object: Any = None,  # noqa: A002
+        unique: bool = False,
+    ) -> Generator[Node, None, None]:
         yield from sorted(set(super().subjects(predicate, object)), key=_key)
 
-    def predicate_objects(self, subject: Any = None,
-                          unique: bool = False) -> Generator[tuple[Node, Node], None, None]:
-        yield from sorted(set(super().predicate_objects(subject)),
-                          key=lambda po: (_key(po[0]), _key(po[1])))
+    def predicate_objects(
+        self, subject: Any = None, unique: bool = False
+    ) -> Generator[tuple[Node, Node], None, None]:
+        yield from sorted(
+            set(super().predicate_objects(subject)), key=lambda po: (_key(po[0]), _key(po[1]))
+        )
 
 
 def _key(term: Any) -> str:

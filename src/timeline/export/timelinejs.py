@@ -105,8 +105,12 @@ def to_timelinejs(build: Build) -> dict[str, Any]:
         }
         events.append(slide)
     return {
-        "title": {"text": {"headline": escape(ds.dataset.title),
-                           "text": f"{title_text}<p><b>Sources:</b> {credits}</p>"}},
+        "title": {
+            "text": {
+                "headline": escape(ds.dataset.title),
+                "text": f"{title_text}<p><b>Sources:</b> {credits}</p>",
+            }
+        },
         "events": events,
     }
 
