@@ -8,7 +8,6 @@ dated "Jan 2026" is kept for a window of 10-20 Jan 2026, because any of its days
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -107,10 +106,9 @@ def resolve_actor(dataset: Dataset, value: str) -> str:
         return matches[0]
     if matches:
         raise AnalysisError(f"'{value}' names several actors: {', '.join(matches)}; give one id")
-    close = difflib.get_close_matches(value, sorted(ids), n=3, cutoff=0.6)
-    close += [i for i in sorted(ids) if value in i and i not in close][: 3 - len(close)]
-    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-    raise AnalysisError(f"no actor '{value}'{hint}")
+    from timeline.names import did_you_mean
+
+    raise AnalysisError(f"no actor '{value}'{did_you_mean(value, sorted(ids), containing=True)}")
 
 
 # --- centrality -------------------------------------------------------------------------------

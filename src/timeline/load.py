@@ -35,6 +35,7 @@ from timeline.models import (
     Event,
     Relation,
 )
+from timeline.names import did_you_mean, fold
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
@@ -696,10 +697,7 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+    return did_you_mean(word, choices)
 
 
 # Letters from other scripts that look like the Latin letters ids are made of (after Unicode's
@@ -739,8 +737,7 @@ def _odd_characters(text: str) -> str:
 
 def slugify(text: str) -> str:
     """'Nicolás Maduro' -> 'nicolas-maduro'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "id"
+    return fold(text) or "id"
 
 
 # --- cross-checks over the validated items ---------------------------------------------------

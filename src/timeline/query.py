@@ -20,7 +20,6 @@ import difflib
 import functools
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,6 +30,7 @@ import pyoxigraph as ox
 
 from timeline.dates import PartialDate
 from timeline.errors import QueryError, TimelineError
+from timeline.names import did_you_mean, fold
 from timeline.progress import Progress, quiet
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -145,8 +145,7 @@ def saved_query(name: str) -> SavedQuery:
     """The saved query called `name`; an unknown name lists the available ones."""
     known = saved_queries()
     if name not in known:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(name, known, n=1, cutoff=0.5)
         raise QueryError(f"no saved query '{name}'{hint}; available: {', '.join(known)}")
     return known[name]
 
@@ -560,14 +559,11 @@ def _text(term: Any) -> str:
 
 def _fold(text: str) -> str:
     """'Nicolás Maduro' -> 'nicolas-maduro', so a name finds its actor whatever the accents."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return fold(text)
 
 
 def _suggest(value: str, known: Mapping[str, str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    close += [k for k in sorted(known) if value in k and k not in close][: 3 - len(close)]
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return did_you_mean(value, known, containing=True)
 
 
 # --- loading ----------------------------------------------------------------------------------

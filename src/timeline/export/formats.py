@@ -6,7 +6,6 @@ knows their names, file extensions and where the bytes go (a file, a folder, a z
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,8 +112,9 @@ def check_format(fmt: str) -> str:
     """The format name, or an ExportError listing the formats (and the closest one)."""
     if fmt in FORMATS:
         return fmt
-    close = difflib.get_close_matches(fmt, list(FORMATS), n=1, cutoff=0.5)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    from timeline.names import did_you_mean
+
+    hint = did_you_mean(fmt, FORMATS, n=1, cutoff=0.5)
     raise ExportError(f"unknown format '{fmt}'{hint}; choose one of: {', '.join(FORMATS)}")
 
 
