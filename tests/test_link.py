@@ -330,9 +330,9 @@ def test_cli_build_says_which_pipeline(runner, mini_path, tmp_path):
 
 @pytest.mark.parametrize("data", ["shipped", "gold", "synthetic"])
 def test_the_actors_a_text_names_find_what_every_actor_finds(data, tmp_path):
-    """`timeline.patch` extracts an edited event with a gazetteer of only the actors sharing a
-    word with its text: one event at a time, every event of three datasets gives the very
-    mentions that the whole gazetteer gives."""
+    """A rebuild (`cache.extract_mentions`) extracts a few edited events with a gazetteer of
+    only the actors sharing a word with their text: one event at a time, every event of three
+    datasets gives the very mentions that the whole gazetteer gives."""
     from benchlib import synth
     from timeline.extract import actors_named_in, gazetteer_for
     from timeline.load import read_dataset

@@ -403,7 +403,7 @@ def actors_named_in(actors: Iterable[Actor], texts: Iterable[str]) -> list[Actor
     surname, token by token on folded forms, so every word of it (a run of letters and digits,
     folded as the gazetteer folds, with or without its full stops for acronyms) is then a word
     of the text; an actor none of whose names or surnames has all its words in the texts
-    cannot match. `timeline.patch` extracts one edited event this way, without the thousands
+    cannot match. A rebuild extracts a few edited events this way, without the thousands
     of patterns of a large dataset."""
 
     def words(text: str, stops: bool) -> set[str]:
