@@ -147,6 +147,24 @@ def test_push_uploads_exactly_the_local_triples(oxigraph, mini_path):
 
 
 @pytest.mark.server
+def test_push_of_a_build_folder_uploads_its_store(oxigraph, runner, mini_path, tmp_path):
+    """From OUT, the store's triples go up as built: the same graph as from the dataset."""
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(mini_path), "-o", str(out)]).exit_code == 0
+    graph = "https://example.org/test/from-out"
+    result = runner.invoke(
+        app, ["push", str(out), "--endpoint", f"{oxigraph}/store", "--graph", graph]
+    )
+    assert result.exit_code == 0, result.output
+    local = to_rdf(make_build(mini_path))
+    assert f"pushed {len(local)} triples (3 events, 5 actors" in result.stdout
+    response = httpx.get(
+        f"{oxigraph}/store", params={"graph": graph}, headers={"Accept": "application/n-triples"}
+    )
+    assert set(Graph().parse(data=response.text, format="nt")) == set(local)
+
+
+@pytest.mark.server
 def test_push_to_a_wrong_path_is_a_clear_4xx_error(oxigraph, runner, mini_path):
     result = runner.invoke(app, ["push", str(mini_path), "--endpoint", f"{oxigraph}/nope"])
     assert result.exit_code == 1

@@ -189,17 +189,27 @@ def push(
 ) -> PushResult:
     """Read the build folder (or build the dataset) at `path` and replace named graph `graph`
     (default: the dataset's IRI) in the Graph Store Protocol service at `endpoint`."""
-    from timeline.export.rdf import Iris, serialize, to_rdf
+    from timeline.store import is_build_folder, open_built
 
     credentials = credentials or Credentials.resolve()
     _endpoint(endpoint)
-    from timeline.source import read_build
+    if is_build_folder(path) and base is None:  # the store's triples, as built
+        import pyoxigraph as ox
 
-    b = read_build(path, base=base, progress=progress)
-    progress("RDF")
-    rdf = to_rdf(b)
-    target = graph or str(Iris(b.base or b.dataset.dataset.base)("dataset"))
-    data = serialize(rdf, "ntriples")
+        built = open_built(path)
+        progress("read the store")
+        data = built.store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        target, triples = graph or built.base + "dataset", data.count(b"\n")
+        summary = str(built.manifest["summary"])
+    else:
+        from timeline.export.rdf import Iris, serialize, to_rdf
+        from timeline.source import read_build
+
+        b = read_build(path, base=base, progress=progress)
+        progress("RDF")
+        rdf = to_rdf(b)
+        target = graph or str(Iris(b.base or b.dataset.dataset.base)("dataset"))
+        data, triples, summary = serialize(rdf, "ntriples"), len(rdf), b.dataset.summary()
     status, attempts = upload(
         data,
         endpoint,
@@ -213,8 +223,8 @@ def push(
     return PushResult(
         endpoint=_shown(httpx.URL(endpoint)),
         graph=target,
-        triples=len(rdf),
+        triples=triples,
         status=status,
         attempts=attempts,
-        summary=b.dataset.summary(),
+        summary=summary,
     )
