@@ -188,6 +188,21 @@ def test_a_rebuild_gives_what_a_fresh_build_gives(kind, tmp_path):
     assert (out / "builds" / before / "store").is_dir()
 
 
+def test_when_most_chunks_change_the_store_is_loaded_whole(tmp_path, monkeypatch):
+    import timeline.pipeline
+
+    data = tmp_path / "data"
+    synth.write(150, data, seed=3, per_file=50)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    _build(data, out)
+    synth.edit(data, "actor")
+    monkeypatch.setattr(timeline.pipeline, "UPDATE_CHUNKS", 0)
+    assert _build(data, out).store == "loaded"
+    _build(data, fresh, cache=False)
+    assert triples(out) == triples(fresh)
+    assert one_id(out) == one_id(fresh)
+
+
 def test_only_two_builds_are_kept(mini_path, tmp_path):
     out = tmp_path / "out"
     data = tmp_path / "d.yaml"

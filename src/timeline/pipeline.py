@@ -171,7 +171,13 @@ def _write(
         else:
             assert previous is not None and cache is not None
             how = "updated"
-            _update(previous, staged.path(STORE), cache, base, b.build_id)
+            if not _update(previous, staged.path(STORE), cache, base, b.build_id):
+                how = "loaded"  # most of the graph changed: loading it is faster
+                loader = Loader(staged.path(STORE), base, b.build_id)
+                with open(staged.path("graph.ttl"), "rb") as turtle_file:
+                    for _ in loader.feed(iter(lambda: turtle_file.read(1 << 20), b"")):
+                        pass
+                loader.finish()
         for i, (_, data) in enumerate(files):
             staged.write(f"{DATASET}/{i:04d}.yaml", data)
         staged.write(MENTIONS, mentions_json(b.mentions))
@@ -248,14 +254,26 @@ def _previous(out: Path, base: str, cache: Cache | None) -> Any:
     return built, keys
 
 
-def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str) -> None:
+UPDATE_CHUNKS = 8
+"""A store is updated from the previous one while at most this many chunks of Turtle (or an
+eighth of them) changed; past that, it is loaded whole (each triple taken out one by one costs
+more than a bulk load of every triple)."""
+
+
+def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str) -> bool:
+    """The new store from the previous one and the chunks of Turtle that changed; False (and
+    nothing made) when so many changed that loading the whole graph is faster (an edited
+    actor name changes every event's mentions that could name it)."""
     from timeline.export.rdf import turtle_header
     from timeline.store import STORE, update_store
 
     built, old = previous
     new = cache.chunks
-    removed = [k for k in dict.fromkeys(old) if k not in set(new)]
-    added = [k for k in dict.fromkeys(new) if k not in set(old)]
+    kept_old, kept_new = set(old), set(new)
+    removed = [k for k in dict.fromkeys(old) if k not in kept_new]
+    added = [k for k in dict.fromkeys(new) if k not in kept_old]
+    if len(removed) + len(added) > max(UPDATE_CHUNKS, len(new) // 8):
+        return False
     update_store(
         built.folder / STORE,
         folder,
@@ -265,6 +283,7 @@ def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str)
         base,
         build_id,
     )
+    return True
 
 
 class Forked:
