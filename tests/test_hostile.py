@@ -126,6 +126,7 @@ def last_good(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "current",
         "builds",
         ".cache",
+        ".lock",
     }
     return out
 

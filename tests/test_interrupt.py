@@ -23,9 +23,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = ("graph.ttl", "view.html")
 # What a build folder shows: its outputs and links (`timeline.store`), and the cache.
-SHOWN = {"graph.ttl", "view.html", "manifest.json", "store", "current", "builds", ".cache"}
-# What a build stages: a build folder under builds/, and a link beside `current`.
-TEMP = re.compile(r"^\.(current|[0-9a-f]{20})\.[0-9]+\.tmp$")
+SHOWN = {"graph.ttl", "view.html", "manifest.json", "store", "current", "builds", ".cache", ".lock"}
+# What a build stages: a build folder under builds/, links beside OUT's, a folder being deleted.
+TEMP = re.compile(
+    r"^\.(current|graph\.ttl|view\.html|manifest\.json|store|(trash-)?[0-9a-f]{20})\.[0-9]+\.tmp$"
+)
 MESSAGE = "interrupted: stopped; no output file was left half-written"
 CHILD = (
     "import sys, timeline.cli\n"

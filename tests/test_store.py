@@ -203,15 +203,6 @@ def test_when_most_chunks_change_the_store_is_loaded_whole(tmp_path, monkeypatch
     assert one_id(out) == one_id(fresh)
 
 
-def test_only_two_builds_are_kept(mini_path, tmp_path):
-    out = tmp_path / "out"
-    data = tmp_path / "d.yaml"
-    for title in ("One", "Two", "Three"):
-        data.write_text(mini_path.read_text().replace("Oil deal", title))
-        _build(data, out)
-    assert len(list((out / "builds").iterdir())) == 2
-
-
 # --- damage -----------------------------------------------------------------------------------
 
 

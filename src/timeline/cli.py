@@ -178,8 +178,14 @@ def build(
             path, output, base=base, progress=progress, ner=ner, cache=store, jobs=jobs
         )
     out.print(f"{path}: built {result.summary}")
+    kept = result.store in ("kept", "switched")
     if result.store == "kept":
         out.print(f"  build {result.manifest['build']}: nothing changed; the outputs stand")
+    elif result.store == "switched":
+        out.print(
+            f"  build {result.manifest['build']}: built before from the same input; "
+            "switched back to it"
+        )
     elif store is not None:
         s = store.stats
         # reused whole, or from every file's entry (after an edit was built once)
@@ -194,10 +200,10 @@ def build(
     if result.pipeline:
         total, linked = result.mentions
         out.print(f"  extraction: {result.pipeline}: {total} mentions, {linked} linked")
-    if result.store != "kept":
+    if not kept:
         out.print(f"  build {result.manifest['build']} ({result.seconds:.1f} s)")
     for p in result.outputs:
-        out.print(f"  {'kept' if result.store == 'kept' else 'wrote'} {p}")
+        out.print(f"  {'kept' if kept else 'wrote'} {p}")
 
 
 EXPORT_FORMATS = "turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, graphml"

@@ -69,23 +69,26 @@ def build(
     """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
     stage works; a build killed at any point leaves the previous build in place, whole."""
     from timeline.load import dataset_files
-    from timeline.store import current_id, open_built, switch
+    from timeline.store import current_id, link_outputs, locked, open_built, switch, whole
 
     started = time.perf_counter()
     out = Path(out_dir)
     progress("read")
     files = dataset_files(path)
     ident = make_id(files, ner, base)
-    if current_id(out) == ident:  # the same input, code and pipeline: the outputs stand
-        return _result(open_built(out), out, "kept", started)
     try:
-        kept = open_built(out / "builds" / ident)
+        kept = open_built(out / "builds" / ident) if cache is not None else None
     except TimelineError:
         kept = None
-    if kept is not None and kept.id == ident:  # built before, still kept: show it again
-        kept.store()  # refuses a damaged one
-        switch(out, ident)
-        return _result(kept, out, "kept", started)
+    # The same input, code and pipeline, built before and whole: show that build.
+    if kept is not None and kept.id == ident and whole(kept):
+        with locked(out):
+            how = "kept" if current_id(out) == ident else "switched"
+            if how == "kept":
+                link_outputs(out)
+            else:
+                switch(out, ident)
+        return _result(kept, out, how, started)
     b = make_build(
         path,
         base=base,
@@ -96,7 +99,8 @@ def build(
         files=files,
         build_id=ident,
     )
-    manifest, how = _write(b, files, out, ner, cache, progress, jobs)
+    with locked(out):
+        manifest, how = _write(b, files, out, ner, cache, progress, jobs)
     if cache is not None:
         cache.flush()
         for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
@@ -134,12 +138,22 @@ def _write(
         Loader,
         Staged,
         StoreError,
+        copy_name,
         mentions_json,
     )
     from timeline.workers import room_for_a_worker
 
     progress("RDF and Turtle")
     base = NtIris(b.base or b.dataset.dataset.base).base  # a bad base is refused here, first
+    try:
+        import pyoxigraph
+
+        pyoxigraph.NamedNode(base + "dataset/build")
+    except ValueError as exc:
+        raise ExportError(
+            f"base IRI '{base}' is not a valid IRI ({exc}); write one like "
+            "https://example.org/timeline/"
+        ) from None
     workers = turtle_jobs(len(b.dataset.events), jobs)
     turtle: Iterator[bytes]
     if cache is not None:
@@ -179,7 +193,7 @@ def _write(
                         pass
                 loader.finish()
         for i, (_, data) in enumerate(files):
-            staged.write(f"{DATASET}/{i:04d}.yaml", data)
+            staged.write(f"{DATASET}/{copy_name(i)}", data)
         staged.write(MENTIONS, mentions_json(b.mentions))
         if cache is not None:
             staged.write(CHUNKS, "".join(f"{k}\n" for k in cache.chunks).encode())
@@ -211,11 +225,14 @@ def _write(
         }
         progress("commit")
         staged.commit(manifest)
-    except OSError as exc:
+    except BaseException as exc:
+        if loader is not None:  # first: it may still be writing into the staged folder
+            loader.abandon()
+        if view is not None:
+            view.close()
         staged.abandon()
-        raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
-    except BaseException:
-        staged.abandon()
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
         raise
     finally:
         if loader is not None:
@@ -249,6 +266,10 @@ def _previous(out: Path, base: str, cache: Cache | None) -> Any:
         return None
     if built.base != base or built.manifest.get("code") != code_version() or not keys:
         return None
+    try:
+        built.store()
+    except TimelineError:  # a damaged store: this build loads a new one
+        return None
     if not all(cache.has("turtle", k) for k in keys):
         return None
     return built, keys
@@ -274,15 +295,19 @@ def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str)
     added = [k for k in dict.fromkeys(new) if k not in kept_old]
     if len(removed) + len(added) > max(UPDATE_CHUNKS, len(new) // 8):
         return False
-    update_store(
-        built.folder / STORE,
-        folder,
-        turtle_header(),
-        (cache.get("turtle", k) for k in removed),
-        (cache.get("turtle", k) for k in added),
-        base,
-        build_id,
-    )
+    taken_out = [cache.get("turtle", k) for k in removed]
+    put_in = [cache.get("turtle", k) for k in added]
+    if any(not isinstance(c, bytes) for c in [*taken_out, *put_in]):
+        return False  # a cache entry damaged since: load the store whole
+    try:
+        update_store(
+            built.folder / STORE, folder, turtle_header(), taken_out, put_in, base, build_id
+        )
+    except (OSError, RuntimeError, ValueError, SyntaxError):  # the previous store, damaged
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
     return True
 
 

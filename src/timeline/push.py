@@ -189,14 +189,19 @@ def push(
 ) -> PushResult:
     """Read the build folder (or build the dataset) at `path` and replace named graph `graph`
     (default: the dataset's IRI) in the Graph Store Protocol service at `endpoint`."""
-    from timeline.store import is_build_folder, open_built
+    from timeline.store import is_build_folder, open_built, same_base
 
     credentials = credentials or Credentials.resolve()
     _endpoint(endpoint)
-    if is_build_folder(path) and base is None:  # the store's triples, as built
+    if is_build_folder(path):  # the store's triples, as built
         import pyoxigraph as ox
 
         built = open_built(path)
+        if base is not None and not same_base(base, built):
+            raise PushError(
+                f"{path} was built with base {built.base}; rebuild it with --base {base} to push "
+                "it under that base"
+            )
         progress("read the store")
         data = built.store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         target, triples = graph or built.base + "dataset", data.count(b"\n")

@@ -265,18 +265,25 @@ class Engine:
     folder: Path | None = None  # a build folder: its newest build is served (`refresh`)
     build: str = ""
     _names: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def refresh(self) -> None:
         """Over a build folder: switch to its current build if another build replaced it (a
-        query already running keeps the store it started with)."""
+        query already running keeps the store it started with; a new build that cannot be
+        opened leaves the one being served)."""
         if self.folder is None:
             return
-        from timeline.store import open_built
+        from timeline.store import StoreError, open_built
 
-        built = open_built(self.folder)
-        if built.id != self.build:
-            self.store, self.base, self.build = built.store(), built.base, built.id
-            self._names = {}
+        with self._lock:
+            try:
+                built = open_built(self.folder)
+                if built.id == self.build:
+                    return
+                store = built.store()
+            except StoreError:
+                return
+            self.store, self.base, self.build, self._names = store, built.base, built.id, {}
 
     def __len__(self) -> int:
         return len(self.store)
@@ -360,16 +367,17 @@ class Engine:
 
     def _ids(self, kind: str) -> dict[str, str]:
         """Ids of one kind of entity (``actor``) mapped to their IRIs, read once from the store."""
-        if not self._names:
-            prefix = {k: f"{self.base}{k}/" for k in ("actor", "event", "claim", "source")}
-            found: dict[str, dict[str, str]] = {k: {} for k in prefix}
-            for quad in self.store.quads_for_pattern(None, _DCT_ID, None):
-                iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
-                for k, p in prefix.items():
-                    if iri.startswith(p) and "/" not in iri[len(p) :]:
-                        found[k][_text(quad.object)] = iri
-            self._names.update(found)
-        return self._names.get(kind, {})
+        with self._lock:  # read from the store that the names are kept for
+            if not self._names:
+                prefix = {k: f"{self.base}{k}/" for k in ("actor", "event", "claim", "source")}
+                found: dict[str, dict[str, str]] = {k: {} for k in prefix}
+                for quad in self.store.quads_for_pattern(None, _DCT_ID, None):
+                    iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+                    for k, p in prefix.items():
+                        if iri.startswith(p) and "/" not in iri[len(p) :]:
+                            found[k][_text(quad.object)] = iri
+                self._names.update(found)
+            return self._names.get(kind, {})
 
     def _actor_names(self) -> dict[str, set[str]]:
         """Folded actor names and aliases -> the ids that carry them."""
@@ -576,13 +584,13 @@ def open_graph(path: str | Path, base: str | None = None, progress: Progress = q
     A dataset is built in memory first; a graph file is read as it is, and its base is found
     from its ``tl:Dataset`` node (``{base}dataset``).
     """
-    from timeline.store import is_build_folder, open_built
+    from timeline.store import is_build_folder, open_built, same_base
     from timeline.vocab import DEFAULT_BASE
 
     p = Path(path)
     if is_build_folder(p):
         built = open_built(p)
-        if base is not None and base != built.base:
+        if base is not None and not same_base(base, built):
             raise QueryError(
                 f"{p} was built with base {built.base}; rebuild it with "
                 f"--base {base} to query it under that base"

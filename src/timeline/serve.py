@@ -284,6 +284,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _view(self) -> None:
         view = self.server.view
+        folder = self.server.engine.folder
+        if folder is not None and view == folder / "view.html":
+            try:  # the current build's own file, never a link out of it
+                from timeline.store import open_built
+
+                fd = os.open(open_built(folder).folder / "view.html", os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb") as fh:
+                    page = fh.read()
+            except (OSError, TimelineError):
+                return self._error(HTTPStatus.NOT_FOUND, "this build has no readable view")
+            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", page)
         if view is None or not view.is_file():
             return self._error(
                 HTTPStatus.NOT_FOUND,

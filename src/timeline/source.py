@@ -66,12 +66,12 @@ def read_build(
 ) -> Build:
     """The build a reading command works on: a build folder as built, else the dataset built
     in memory (refused when large: build it once, then read the folder)."""
-    from timeline.store import is_build_folder, open_built
+    from timeline.store import is_build_folder, open_built, same_base
 
     if is_build_folder(path):
         progress("read the build")
         built = open_built(path)
-        if base is not None and base != built.base:
+        if base is not None and not same_base(base, built):
             raise TimelineError(
                 f"{path} was built with base {built.base}; rebuild it with "
                 f"--base {base} to change it"
@@ -96,7 +96,13 @@ def check_small(path: str | Path) -> None:
     p = Path(path)
     if str(path) == "-" or not p.exists():
         return
-    files = [f for f in p.rglob("*") if f.is_file()] if p.is_dir() else [p]
+    from timeline.load import YAML_SUFFIXES
+
+    files = (
+        [f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()]
+        if p.is_dir()
+        else [p]
+    )
     size = sum(f.stat().st_size for f in files)
     if size > LARGE_DATASET:
         raise TimelineError(

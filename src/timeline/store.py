@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ class Built:
         names = self.manifest["dataset"]["files"]
         try:
             files = [
-                (name, (self.folder / DATASET / f"{i:04d}.yaml").read_bytes())
+                (name, (self.folder / DATASET / copy_name(i)).read_bytes())
                 for i, name in enumerate(names)
             ]
             rows = json.loads((self.folder / MENTIONS).read_bytes())
@@ -94,12 +94,24 @@ class Built:
                 f"{self.folder}: the build is incomplete or damaged ({exc}); "
                 f"rebuild it with: {self.rebuild_hint}"
             ) from None
-        mentions = [
-            Mention(e, start, end, text, label, actor, tuple(candidates), pipeline, how)
-            for e, start, end, text, label, actor, candidates, pipeline, how in rows
-        ]
+        dataset = read_files(files)
+        try:
+            mentions = [
+                Mention(e, start, end, text, label, actor, tuple(candidates), pipeline, how)
+                for e, start, end, text, label, actor, candidates, pipeline, how in rows
+            ]
+            events, actors = {e.id for e in dataset.events}, {a.id for a in dataset.actors}
+            for m in mentions:  # they become IRIs: only ids of this very dataset
+                if m.event not in events or (m.actor is not None and m.actor not in actors):
+                    raise ValueError(f"a mention of an unknown event or actor: {m.event}")
+                if not all(isinstance(x, int) for x in (m.start, m.end)):
+                    raise ValueError("a mention's offsets are not numbers")
+        except (TypeError, ValueError) as exc:
+            raise StoreError(
+                f"{self.folder / MENTIONS}: damaged ({exc}); rebuild it with: {self.rebuild_hint}"
+            ) from None
         return Build(
-            read_files(files),
+            dataset,
             mentions=mentions,
             pipeline=self.manifest["pipeline"],
             base=self.manifest["base_option"],
@@ -125,7 +137,52 @@ def open_built(path: str | Path) -> Built:
             f"{manifest.get('format') if isinstance(manifest, dict) else '?'}, "
             f"this one reads {FORMAT}); rebuild it with: timeline build DATA -o {p}"
         )
+    shape = {
+        "build": str,
+        "base": str,
+        "pipeline": str,
+        "summary": str,
+        "dataset": dict,
+        "counts": dict,
+        "outputs": dict,
+    }
+    if any(not isinstance(manifest.get(k), t) for k, t in shape.items()) or not isinstance(
+        manifest["dataset"].get("files"), list
+    ):
+        raise StoreError(
+            f"{folder / MANIFEST}: damaged; rebuild it with: timeline build DATA -o {p}"
+        )
     return Built(folder, manifest)
+
+
+def same_base(given: str, built: Built) -> bool:
+    """Whether a --base names the base a build was made with (a missing final / is added, as
+    the build adds it)."""
+    return (given if given.endswith(("/", "#")) else given + "/") == built.base
+
+
+def copy_name(i: int) -> str:
+    """The name of a dataset file's copy in a build: not .yaml, so that a dataset folder that
+    holds its own OUT never reads a build's copies as its files."""
+    return f"{i:04d}.data"
+
+
+def whole(built: Built) -> bool:
+    """Whether a build has every part, each of the size it was written with, and a store that
+    opens: one that was damaged since is built again rather than kept."""
+    try:
+        for name, size in built.manifest["outputs"].items():
+            if (built.folder / name).stat().st_size != size:
+                return False
+        if not (built.folder / MENTIONS).is_file():
+            return False
+        for i in range(len(built.manifest["dataset"]["files"])):
+            if not (built.folder / DATASET / copy_name(i)).is_file():
+                return False
+        built.store()
+    except (OSError, TimelineError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def current_id(out: Path) -> str | None:
@@ -139,20 +196,36 @@ def current_id(out: Path) -> str | None:
 # --- writing ----------------------------------------------------------------------------------
 
 
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """One build at a time into `out` (others wait): two builds would swap `current` and prune
+    each other's folders."""
+    import fcntl
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+        reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror
+        raise StoreError(f"cannot write {out}: {reason}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Staged:
     """A build being written into ``OUT/builds/.ID.PID.tmp``; `commit` moves it into place and
-    points `current` at it. Until then, OUT shows the previous build."""
+    points `current` at it. Until then, OUT shows the previous build. Take `locked(OUT)`
+    first."""
 
     def __init__(self, out: Path, build_id: str) -> None:
         self.out, self.id = out, build_id
         self.builds = out / BUILDS
-        try:
-            self.builds.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            blocked = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
-            reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror
-            raise StoreError(f"cannot write {out}: {reason}") from None
-        _remove_stale(self.builds)
+        self.builds.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
         self.folder = self.builds / f".{build_id}.{os.getpid()}.tmp"
         if self.folder.exists():
             shutil.rmtree(self.folder)
@@ -179,27 +252,10 @@ class Staged:
         self.write(MANIFEST, json_bytes(manifest))
         final = self.builds / self.id
         if final.exists():  # an earlier build of the same input, not the current one
-            shutil.rmtree(final)
+            _delete(final)
         os.replace(self.folder, final)
         _fsync_dir(self.builds)
-        link = self.out / f".{CURRENT}.{os.getpid()}.tmp"
-        if os.path.lexists(link):
-            link.unlink()
-        os.symlink(Path(BUILDS) / self.id, link)
-        os.replace(link, self.out / CURRENT)  # the one step that switches builds
-        for name in LINKS:  # made once; they point through `current`
-            target = Path(CURRENT) / name
-            here = self.out / name
-            if not (here.is_symlink() and Path(os.readlink(here)) == target):
-                tmp = self.out / f".{name}.{os.getpid()}.tmp"
-                if os.path.lexists(tmp):
-                    tmp.unlink()
-                os.symlink(target, tmp)
-                if here.is_dir() and not here.is_symlink():
-                    shutil.rmtree(here)
-                os.replace(tmp, here)
-        _fsync_dir(self.out)
-        _prune(self.builds, self.id)
+        switch(self.out, self.id)
         return final
 
     def abandon(self) -> None:
@@ -207,12 +263,36 @@ class Staged:
 
 
 def switch(out: Path, build_id: str) -> None:
-    """Point `current` at an existing, complete build folder (a rebuild of earlier input)."""
+    """Point `current` at a complete build folder, in one rename; the top-level links (which
+    point through `current`) are made first, so they hold for the old build and the new.
+    Then delete all builds but this one and the one it replaces."""
+    link_outputs(out)
+    before = current_id(out)
+    os.utime(out / BUILDS / build_id)  # the newest, for `_prune`
     link = out / f".{CURRENT}.{os.getpid()}.tmp"
     if os.path.lexists(link):
         link.unlink()
     os.symlink(Path(BUILDS) / build_id, link)
-    os.replace(link, out / CURRENT)
+    os.replace(link, out / CURRENT)  # the one step that switches builds
+    _fsync_dir(out)
+    _prune(out / BUILDS, {build_id, before or build_id})
+
+
+def link_outputs(out: Path) -> None:
+    """Make OUT/graph.ttl, view.html, store and manifest.json symlinks through `current`
+    (once; again if one was removed, or was a file of the layout before build folders)."""
+    for name in LINKS:
+        target = Path(CURRENT) / name
+        here = out / name
+        if here.is_symlink() and Path(os.readlink(here)) == target:
+            continue
+        tmp = out / f".{name}.{os.getpid()}.tmp"
+        if os.path.lexists(tmp):
+            tmp.unlink()
+        os.symlink(target, tmp)
+        if here.is_dir() and not here.is_symlink():
+            _delete(here)
+        os.replace(tmp, here)
 
 
 def json_bytes(value: Any) -> bytes:
@@ -227,19 +307,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-STALE_AFTER_S = 600
+def _delete(folder: Path) -> None:
+    """Rename, then delete: a kill part way leaves a staged name that `_remove_stale` sweeps,
+    never a build folder with some of its files."""
+    trash = folder.parent / f".trash-{folder.name}.{os.getpid()}.tmp"
+    os.replace(folder, trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
-def _remove_stale(builds: Path) -> None:
-    """Staging folders a killed build left: ours by name, of a process that is gone, or old."""
-    for tmp in builds.glob(".*.tmp"):
+def _remove_stale(out: Path) -> None:
+    """What a killed build left: staging and trash folders in OUT/builds, link temporaries in
+    OUT, each named with the id of a process that is gone."""
+    for tmp in [*(out / BUILDS).glob(".*.tmp"), *out.glob(".*.tmp")]:
         try:
             pid = int(tmp.name.rsplit(".", 2)[-2])
-            alive = pid != os.getpid() and _alive(pid)
-            if not alive or tmp.stat().st_mtime < time.time() - STALE_AFTER_S:
-                shutil.rmtree(tmp, ignore_errors=True)
-        except (ValueError, OSError):
+        except ValueError:
             continue
+        if pid == os.getpid() or not _alive(pid):
+            if tmp.is_symlink() or tmp.is_file():
+                tmp.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -252,15 +340,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _prune(builds: Path, keep: str) -> None:
-    """Delete all but the newest `KEEP` builds (the current one always stays)."""
+def _prune(builds: Path, keep: set[str]) -> None:
+    """Delete the builds other than `keep` (the current one and the one it replaced) beyond
+    the newest `KEEP`."""
     done = sorted(
         (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: (p.name == keep, p.stat().st_mtime),
+        key=lambda p: (p.name in keep, p.stat().st_mtime),
         reverse=True,
     )
-    for old in done[KEEP:]:
-        shutil.rmtree(old, ignore_errors=True)
+    for old in done[max(KEEP, len(keep)) :]:
+        if old.name not in keep:
+            _delete(old)
 
 
 # --- the store --------------------------------------------------------------------------------

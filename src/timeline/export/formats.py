@@ -165,7 +165,13 @@ def export(
 
     if fmt == "turtle" and is_build_folder(path) and base is None:  # as built, byte for byte
         built = open_built(path)
-        data = (built.folder / "graph.ttl").read_bytes()
+        try:
+            data = (built.folder / "graph.ttl").read_bytes()
+        except OSError as exc:
+            raise ExportError(
+                f"{built.folder / 'graph.ttl'}: {exc.strerror}; rebuild it with: "
+                f"{built.rebuild_hint}"
+            ) from None
         summary = built.manifest["summary"]
         if to_stdout:
             return ExportResult(fmt, summary, stdout=data)

@@ -576,7 +576,8 @@ def find_view(path: str | Path) -> Path:
         raise ExportError(
             f"no view at {target}; build one first: timeline build data/events.yaml -o {folder}/"
         )
-    return target.resolve()
+    # absolute, but not through the symlinks of a build folder: OUT/view.html stays the newest
+    return Path(os.path.abspath(target))
 
 
 def open_view(path: str | Path, opener: Callable[[str], bool] | None = None) -> Opened:
