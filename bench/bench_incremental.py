@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,14 +39,18 @@ TIMELINE = [sys.executable, "-m", "timeline"]
 
 def run(args: list[str], timeout: float = 3600) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MB) of the largest process, and stdout of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     began = time.perf_counter()
-    done = subprocess.run([*TIMELINE, *args], capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *TIMELINE, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     wall = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024 if peak > before else float("nan"), done.stdout
+    peak_kb = int(done.stderr.strip().splitlines()[-1])  # GNU time: the largest process
+    return wall, peak_kb / 1024, done.stdout
 
 
 def same_build(a: Path, b: Path) -> bool:
