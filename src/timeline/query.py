@@ -336,20 +336,20 @@ class Engine:
         if kind == "string":
             return ox.Literal(value)
         if kind == "fact":
+            if self._known("event", value) or self._known("claim", value):
+                return ox.Literal(value)
             ids = {**self._ids("event"), **self._ids("claim")}
-            if value not in ids:
-                raise QueryError(
-                    f"parameter '{param.name}': no event or claim '{value}'{_suggest(value, ids)}"
-                )
-            return ox.Literal(value)
-        ids = self._ids(kind)
-        if value in ids:
-            return ox.NamedNode(ids[value])
+            raise QueryError(
+                f"parameter '{param.name}': no event or claim '{value}'{_suggest(value, ids)}"
+            )
+        found = self._known(kind, value)
+        if found is not None:  # an id: one lookup, never a scan of every id (100k events)
+            return found
         if kind == "actor":
             names = self._actor_names()
             matches = sorted(names.get(_fold(value), set()))
             if len(matches) == 1:
-                return ox.NamedNode(ids[matches[0]])
+                return ox.NamedNode(f"{self.base}actor/{matches[0]}")
             if len(matches) > 1:
                 raise QueryError(
                     f"parameter '{param.name}': '{value}' names several actors: "
@@ -357,13 +357,24 @@ class Engine:
                 )
             # a misspelt name ("madur") is closest to a name or alias, not always to an id
             close = difflib.get_close_matches(_fold(value), list(names), n=3, cutoff=0.7)
-            found = sorted({i for name in close for i in names[name]})
-            if found:
+            similar = sorted({i for name in close for i in names[name]})
+            if similar:
                 raise QueryError(
                     f"parameter '{param.name}': no actor '{value}' (did you mean "
-                    f"{' or '.join(repr(i) for i in found[:3])}?)"
+                    f"{' or '.join(repr(i) for i in similar[:3])}?)"
                 )
+        ids = self._ids(kind)
         raise QueryError(f"parameter '{param.name}': no {kind} '{value}'{_suggest(value, ids)}")
+
+    def _known(self, kind: str, ident: str) -> ox.NamedNode | None:
+        """The IRI of the `kind` with this id, when the graph has one."""
+        try:
+            iri = ox.NamedNode(f"{self.base}{kind}/{ident}")
+        except ValueError:  # not an IRI: no id
+            return None
+        if "/" in ident or next(self.store.quads_for_pattern(iri, _DCT_ID, None), None) is None:
+            return None
+        return iri
 
     def _ids(self, kind: str) -> dict[str, str]:
         """Ids of one kind of entity (``actor``) mapped to their IRIs, read once from the store."""
@@ -380,14 +391,14 @@ class Engine:
             return self._names.get(kind, {})
 
     def _actor_names(self) -> dict[str, set[str]]:
-        """Folded actor names and aliases -> the ids that carry them."""
-        by_iri = {iri: ident for ident, iri in self._ids("actor").items()}
+        """Folded actor names and aliases -> the ids that carry them (labels alone are read)."""
+        prefix = f"{self.base}actor/"
         names: dict[str, set[str]] = {}
         for prop in _NAME_PROPS:
             for quad in self.store.quads_for_pattern(None, prop, None):
-                ident = by_iri.get(_text(quad.subject))
-                if ident is not None:
-                    names.setdefault(_fold(_text(quad.object)), set()).add(ident)
+                iri = _text(quad.subject)
+                if iri.startswith(prefix) and "/" not in iri[len(prefix) :]:
+                    names.setdefault(_fold(_text(quad.object)), set()).add(iri[len(prefix) :])
         return names
 
     # running ---------------------------------------------------------------------------------
