@@ -97,7 +97,7 @@ def builds(n: int, work: Path, edits: list[str], compare: bool) -> dict[str, Any
     return rows
 
 
-def queries(n: int, work: Path, skip_old: bool) -> dict[str, Any]:
+def queries(n: int, work: Path, skip_old: bool, analysis: bool = True) -> dict[str, Any]:
     from timeline.query import saved_queries
 
     out = work / "out"
@@ -141,6 +141,8 @@ def queries(n: int, work: Path, skip_old: bool) -> dict[str, Any]:
                     "rows": len(text.splitlines()) - 1,
                 }
         print(f"  {n:,}: {name}", file=sys.stderr)
+    if not analysis:
+        return rows
     for command in (
         ["actors", str(out), "--limit", "10"],
         ["relations", str(out), busy[1]],
@@ -196,6 +198,11 @@ def main() -> None:
     parser.add_argument(
         "--no-compare", action="store_true", help="do not build each edit afresh to compare"
     )
+    parser.add_argument(
+        "--no-analysis",
+        action="store_true",
+        help="leave out actors, relations and path (centrality over 5,000 actors takes minutes)",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for n in args.sizes:
@@ -204,7 +211,7 @@ def main() -> None:
         work.mkdir(parents=True)
         results[str(n)] = {
             "builds": builds(n, work, args.edits.split(","), not args.no_compare),
-            "queries": queries(n, work, args.skip_old),
+            "queries": queries(n, work, args.skip_old, not args.no_analysis),
             "serve first answer s": serve_first_answer(work),
         }
         _print(n, results[str(n)])
