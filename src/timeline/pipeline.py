@@ -99,6 +99,7 @@ def build(
         files=files,
         build_id=ident,
     )
+    checked_base(b)  # a bad base is refused before anything is written
     with locked(out):
         manifest, how = _write(b, files, out, ner, cache, progress, jobs)
     if cache is not None:
@@ -129,7 +130,7 @@ def _write(
     from timeline import __version__
     from timeline.cache import code_version
     from timeline.export.html import VIEW_FILE, render_view
-    from timeline.export.rdf import NtIris, turtle_jobs
+    from timeline.export.rdf import turtle_jobs
     from timeline.store import (
         CHUNKS,
         DATASET,
@@ -144,16 +145,7 @@ def _write(
     from timeline.workers import room_for_a_worker
 
     progress("RDF and Turtle")
-    base = NtIris(b.base or b.dataset.dataset.base).base  # a bad base is refused here, first
-    try:
-        import pyoxigraph
-
-        pyoxigraph.NamedNode(base + "dataset/build")
-    except ValueError as exc:
-        raise ExportError(
-            f"base IRI '{base}' is not a valid IRI ({exc}); write one like "
-            "https://example.org/timeline/"
-        ) from None
+    base = checked_base(b)
     workers = turtle_jobs(len(b.dataset.events), jobs)
     turtle: Iterator[bytes]
     if cache is not None:
@@ -240,6 +232,23 @@ def _write(
         if view is not None:
             view.close()
     return manifest, how
+
+
+def checked_base(b: Build) -> str:
+    """The build's base IRI, or an error that says how to write one."""
+    import pyoxigraph
+
+    from timeline.export.rdf import NtIris
+
+    base = NtIris(b.base or b.dataset.dataset.base).base
+    try:
+        pyoxigraph.NamedNode(base + "dataset/build")
+    except ValueError as exc:
+        raise ExportError(
+            f"base IRI '{base}' is not a valid IRI ({exc}); write one like "
+            "https://example.org/timeline/"
+        ) from None
+    return base
 
 
 def _sha256(parts: Any) -> str:
