@@ -107,8 +107,8 @@ def check_small(path: str | Path) -> None:
     if size > LARGE_DATASET:
         raise TimelineError(
             f"{path} is large ({size / 1e6:.0f} MB of YAML): build it once with "
-            f"`timeline build {path} -o out/`, then give out/ to this command (it opens the "
-            "store in milliseconds instead of extracting every text again)"
+            f"`timeline build {path} -o out/`, then give out/ to this command (it reads the "
+            "build instead of extracting every text again)"
         )
 
 
