@@ -135,6 +135,7 @@ def test_serve_sends_the_build_s_own_view_never_a_link_out_of_it(mini_path, tmp_
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(server.url, timeout=10)
         assert refused.value.code == 404
+        refused.value.close()  # it holds the response and its socket
         own.unlink()
         own.write_bytes(page)
         with urllib.request.urlopen(server.url, timeout=10) as r:
