@@ -69,7 +69,7 @@ def build(
     """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
     stage works; a build killed at any point leaves the previous build in place, whole."""
     from timeline.load import dataset_files
-    from timeline.store import current_id, link_outputs, locked, open_built, switch, whole
+    from timeline.store import BUILDS, current_id, link_outputs, locked, open_built, switch, whole
 
     started = time.perf_counter()
     out = Path(out_dir)
@@ -77,7 +77,7 @@ def build(
     files = dataset_files(path)
     ident = make_id(files, ner, base)
     try:
-        kept = open_built(out / "builds" / ident) if cache is not None else None
+        kept = open_built(out / BUILDS / ident) if cache is not None else None
     except TimelineError:
         kept = None
     # The same input, code and pipeline, built before and whole: show that build.
@@ -88,7 +88,7 @@ def build(
                 link_outputs(out)
             else:
                 switch(out, ident)
-        return _result(kept, out, how, started)
+        return _result(kept.manifest, out, how, started)
     b = make_build(
         path,
         base=base,
@@ -99,26 +99,25 @@ def build(
         files=files,
         build_id=ident,
     )
-    checked_base(b)  # a bad base is refused before anything is written
+    base = checked_base(b)  # a bad base is refused before anything is written
     with locked(out):
-        manifest, how = _write(b, files, out, ner, cache, progress, jobs)
+        manifest, how = _write(b, base, files, out, ner, cache, progress, jobs)
     if cache is not None:
         cache.flush()
         for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
             cache.prune(kind)
-    return _result(open_built(out), out, how, started)
+    return _result(manifest, out, how, started)
 
 
-def _result(built: Any, out: Path, how: str, started: float) -> BuildResult:
+def _result(manifest: dict[str, Any], out: Path, how: str, started: float) -> BuildResult:
     from timeline.store import LINKS
 
-    return BuildResult(
-        built.manifest, [out / name for name in LINKS], how, time.perf_counter() - started
-    )
+    return BuildResult(manifest, [out / name for name in LINKS], how, time.perf_counter() - started)
 
 
 def _write(
     b: Build,
+    base: str,
     files: list[tuple[str, bytes]],
     out: Path,
     ner: str,
@@ -134,6 +133,7 @@ def _write(
     from timeline.store import (
         CHUNKS,
         DATASET,
+        FORMAT,
         MENTIONS,
         STORE,
         Loader,
@@ -145,7 +145,6 @@ def _write(
     from timeline.workers import room_for_a_worker
 
     progress("RDF and Turtle")
-    base = checked_base(b)
     workers = turtle_jobs(len(b.dataset.events), jobs)
     turtle: Iterator[bytes]
     if cache is not None:
@@ -160,6 +159,7 @@ def _write(
     staged = Staged(out, b.build_id)
     loader = None
     view: Forked | None = None
+    committed = False
     try:
         if workers > 1 and (jobs or room_for_a_worker(2)):  # a large build, two cores
             view = Forked(functools.partial(render_view, b))
@@ -191,7 +191,7 @@ def _write(
             staged.write(CHUNKS, "".join(f"{k}\n" for k in cache.chunks).encode())
         ds = b.dataset
         manifest = {
-            "format": 1,
+            "format": FORMAT,
             "build": b.build_id,
             "version": __version__,
             "code": code_version(),
@@ -217,20 +217,16 @@ def _write(
         }
         progress("commit")
         staged.commit(manifest)
-    except BaseException as exc:
+        committed = True
+    except OSError as exc:
+        raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
         if loader is not None:  # first: it may still be writing into the staged folder
             loader.abandon()
         if view is not None:
             view.close()
-        staged.abandon()
-        if isinstance(exc, OSError):
-            raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from None
-        raise
-    finally:
-        if loader is not None:
-            loader.abandon()
-        if view is not None:
-            view.close()
+        if not committed:
+            staged.abandon()
     return manifest, how
 
 
@@ -264,7 +260,7 @@ def _previous(out: Path, base: str, cache: Cache | None) -> Any:
     """The current build of `out`, when its store can be updated into the new one: same base
     and code, and the cache still holds its Turtle chunks."""
     from timeline.cache import code_version
-    from timeline.store import CHUNKS, TimelineError, open_built
+    from timeline.store import CHUNKS, open_built
 
     if cache is None:
         return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -273,9 +274,14 @@ class Engine:
         opened leaves the one being served)."""
         if self.folder is None:
             return
-        from timeline.store import StoreError, open_built
+        from timeline.store import CURRENT, StoreError, open_built
 
         with self._lock:
+            try:  # the link names the build: the manifest is read only when it changed
+                if os.path.basename(os.readlink(self.folder / CURRENT)) == self.build:
+                    return
+            except OSError:
+                pass
             try:
                 built = open_built(self.folder)
                 if built.id == self.build:

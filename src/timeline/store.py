@@ -424,7 +424,7 @@ def load_main(folder: str, base: str, build_id: str) -> None:
     store.flush()
 
 
-def build_graph(base: str) -> Any:
+def _id_graph(base: str) -> Any:
     """The named graph that holds the build id in the store, apart from the data (queries read
     the default graph)."""
     import pyoxigraph as ox
@@ -438,7 +438,7 @@ _ID = "http://purl.org/dc/terms/identifier"
 def _name(store: Any, base: str, build_id: str) -> None:
     import pyoxigraph as ox
 
-    graph = build_graph(base)
+    graph = _id_graph(base)
     store.clear_graph(graph)
     store.add(ox.Quad(graph, ox.NamedNode(_ID), ox.Literal(build_id), graph))
 
@@ -447,7 +447,7 @@ def store_id(store: Any, base: str) -> str | None:
     """The build id a store was written by."""
     import pyoxigraph as ox
 
-    for quad in store.quads_for_pattern(None, ox.NamedNode(_ID), None, build_graph(base)):
+    for quad in store.quads_for_pattern(None, ox.NamedNode(_ID), None, _id_graph(base)):
         return str(quad.object.value)
     return None
 
