@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 
 from timeline.cli import app
-from timeline.errors import PushError
+from timeline.errors import PushError, TimelineError
 from timeline.export.rdf import serialize, to_rdf
 from timeline.pipeline import make_build
 from timeline.push import Credentials, upload
@@ -311,7 +311,7 @@ def test_credentials_come_from_options_then_environment():
     assert Credentials.resolve(env={"TIMELINE_STORE_TOKEN": "env"}) == Credentials(token="env")
     assert Credentials.resolve(env={}) == Credentials()
     with pytest.raises(
-        PushError, match="^a user name needs a password: set TIMELINE_STORE_PASSWORD"
+        TimelineError, match="^a user name needs a password: set TIMELINE_STORE_PASSWORD"
     ):
         Credentials.resolve(user="ann", env={})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -20,7 +20,7 @@ from timeline.graph import Build, actor_graph, node_id
 from timeline.models import Dataset
 from timeline.progress import Progress, quiet
 
-Source = Build | str | Path
+Source = Any  # a Build, a build folder or dataset path, or a remote endpoint
 
 
 class AnalysisError(TimelineError):
@@ -71,9 +71,16 @@ def _day(text: str | None, option: str, last: bool) -> date | None:
     return when.latest if last else when.earliest
 
 
-def _as_build(source: Source, progress: Progress) -> Build:
+def _as_build(source: Source, progress: Progress, window: Window | None = None) -> Build:
+    """The build to analyse; from a remote endpoint (`timeline.remote.Remote`), only what the
+    window needs is fetched."""
     if isinstance(source, Build):
         return source
+    from timeline.remote import Remote, analysis_build, open_endpoint
+
+    if isinstance(source, Remote):
+        engine = open_endpoint(source, progress=progress)
+        return analysis_build(engine, window or Window(), progress)  # type: ignore[no-any-return]
     from timeline.source import read_build
 
     return read_build(source, progress=progress)
@@ -132,7 +139,7 @@ def rank_actors(
     source: Source, window: Window = Window(), limit: int | None = None, progress: Progress = quiet
 ) -> list[Rank]:
     """Actors ranked by degree, then betweenness, then eigenvector centrality."""
-    build = _as_build(source, progress)
+    build = _as_build(source, progress, window)
     progress("centrality")
     g = windowed(build.graph, window)
     ag = actor_graph(g)
@@ -218,7 +225,7 @@ def relations(
     source: Source, actor: str, window: Window = Window(), progress: Progress = quiet
 ) -> list[Link]:
     """Who an actor is linked to, through which events (in date order) or curated relations."""
-    build = _as_build(source, progress)
+    build = _as_build(source, progress, window)
     actor = resolve_actor(build.dataset, actor)
     progress("relations")
     g = windowed(build.graph, window)
@@ -306,18 +313,25 @@ def path(
     source: Source, a: str, b: str, window: Window = Window(), progress: Progress = quiet
 ) -> list[Hop]:
     """The shortest chain of events linking actor `a` to actor `b` (fewest events)."""
-    build = _as_build(source, progress)
+    build = _as_build(source, progress, window)
     a, b = resolve_actor(build.dataset, a), resolve_actor(build.dataset, b)
     if a == b:
         raise AnalysisError(f"'{a}' is the same actor at both ends; give two different actors")
     progress("path")
     g = windowed(build.graph, window)
+    # edges added in a fixed order (events by date, actors by id), so that among several
+    # shortest chains the same one is found whatever order the graph was read in
+    events = sorted(
+        (d["earliest"], d["latest"], d["id"], ev)
+        for ev, d in g.nodes(data=True)
+        if d.get("type") == "event"
+    )
     bipartite = nx.Graph()
-    for ev, d in g.nodes(data=True):
-        if d.get("type") == "event":
-            for _, v, e in g.out_edges(ev, data=True):
-                if e.get("type") == "participant":
-                    bipartite.add_edge(ev, v)
+    for *_, ev in events:
+        for v in sorted(
+            {v for _, v, e in g.out_edges(ev, data=True) if e.get("type") == "participant"}
+        ):
+            bipartite.add_edge(ev, v)
     start, end = node_id("actor", a), node_id("actor", b)
     where = "" if window == Window() else f" {window}"
     for n in (start, end):

@@ -369,6 +369,92 @@ ToOpt = Annotated[
     ),
 ]
 TableFormat = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Read a shared store instead of PATH: its SPARQL query URL, e.g. "
+        "http://127.0.0.1:7878/query (Oxigraph) or http://HOST:3030/DATASET/sparql (Fuseki). "
+        "Default: $TIMELINE_ENDPOINT when no PATH is given. Credentials: "
+        "$TIMELINE_STORE_TOKEN, or $TIMELINE_STORE_USER and $TIMELINE_STORE_PASSWORD.",
+        show_default=False,
+    ),
+]
+GraphOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--graph",
+        help="With --endpoint: the named graph to read. Default: every graph holding a "
+        "timeline dataset (one base), or the default graph.",
+        show_default=False,
+    ),
+]
+RemoteTimeout = Annotated[
+    float, typer.Option("--timeout", help="With --endpoint: seconds to wait for it.", min=0.001)
+]
+OptionalSource = Annotated[
+    Path | None,
+    typer.Argument(
+        help="A build folder (from timeline build: read as built, no extraction runs), or a "
+        "dataset: a YAML file, a folder of YAML files, or -. Leave out with --endpoint.",
+        show_default=False,
+        metavar="[PATH]",
+    ),
+]
+
+
+def _env_endpoint() -> str | None:
+    import os
+
+    from timeline.remote import ENDPOINT_ENV
+
+    return os.environ.get(ENDPOINT_ENV) or None
+
+
+def _reading(
+    path: Path | None,
+    rest: list[Any],
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float,
+    needed: str,
+) -> tuple[Any, list[Any]]:
+    """Where a reading command reads, and its other positional arguments.
+
+    With --endpoint (or $TIMELINE_ENDPOINT and no PATH), the arguments given move up one place:
+    `timeline relations --endpoint URL maduro` names the actor, not a PATH. `needed` names
+    the arguments after PATH, for the message when one is missing.
+    """
+    from timeline.net import Credentials
+    from timeline.remote import Remote
+
+    missing = bool(rest) and rest[-1] is None
+    env = _env_endpoint()
+    if endpoint is None and env and (path is None or (missing and not path.exists())):
+        endpoint = env
+    if endpoint is not None:
+        if path is not None and (not rest or not missing):
+            raise TimelineError("give PATH or --endpoint, not both")
+        given = [str(path)] if path is not None else []
+        moved = (given + [r for r in rest if r is not None] + [None] * len(rest))[: len(rest)]
+        if rest and moved[-1] is None:
+            raise TimelineError(f"missing argument: give {needed} after the options")
+        if graph is not None:
+            from timeline.push import _IRI
+
+            if not _IRI.match(graph):
+                raise TimelineError(f"--graph '{graph}' is not an absolute IRI")
+        return Remote(endpoint, graph, Credentials.resolve(), timeout=timeout), moved
+    if graph is not None:
+        raise TimelineError("--graph picks a graph of a remote store: give it with --endpoint")
+    if path is None:
+        raise TimelineError(
+            "give a build folder or a dataset (e.g. out/ or data/events.yaml), or a store's "
+            "--endpoint URL"
+        )
+    if missing:
+        raise TimelineError(f"missing argument: give {needed} after PATH")
+    return path, rest
 
 
 def _print_rows(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
@@ -447,10 +533,14 @@ def query(
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the saved queries and their parameters.")
     ] = False,
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
 ) -> None:
     """Run SPARQL over the graph: a saved query by name, inline text (-e) or a file (-f).
 
     Example: timeline query out/ actor-events --param actor=maduro
+
+    Against a shared store: timeline query --endpoint http://127.0.0.1:7878/query actors
     """
     from timeline import query as q
 
@@ -466,13 +556,18 @@ def query(
             ]
             _print_rows(["name", "parameters", "description"], rows, "table")
             return
-        if path is None:
+        if path is None and endpoint is None and not _env_endpoint():
             raise q.QueryError(
-                "give a dataset or a graph file, e.g. timeline query data/events.yaml actors"
+                "give a dataset or a graph file, e.g. timeline query data/events.yaml actors "
+                "(or a store's --endpoint URL)"
             )
+        if name is None and path is not None and str(path) != "-" and not path.exists():
+            if endpoint is not None or _env_endpoint():  # the one argument names the query
+                name, path = str(path), None
+        source, _ = _reading(path, [], endpoint, graph, timeout, "")
         with stages() as progress:
             answer = q.query(
-                path,
+                source,
                 name=name,
                 sparql=sparql,
                 file=file,
@@ -494,13 +589,16 @@ def query(
 
 @app.command()
 def actors(
-    path: SourceArg,
+    path: OptionalSource = None,
     start: FromOpt = None,
     end: ToOpt = None,
     limit: Annotated[
         int | None, typer.Option(help="Show only the top N.", show_default=False, min=1)
     ] = None,
     fmt: TableFormat = "table",
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
+    timeout: RemoteTimeout = 30.0,
 ) -> None:
     """Rank actors by degree, betweenness and eigenvector centrality over co-participation.
 
@@ -509,7 +607,8 @@ def actors(
     from timeline.analyze import Window, rank_actors
 
     with user_errors(), stages() as progress:
-        ranks = rank_actors(path, Window.parse(start, end), limit=limit, progress=progress)
+        source, _ = _reading(path, [], endpoint, graph, timeout, "")
+        ranks = rank_actors(source, Window.parse(start, end), limit=limit, progress=progress)
     rows = [
         [
             i,
@@ -543,13 +642,19 @@ def actors(
 
 @app.command()
 def relations(
-    path: SourceArg,
+    path: OptionalSource = None,
     actor: Annotated[
-        str, typer.Argument(help="An actor id or one of its names.", show_default=False)
-    ],
+        str | None,
+        typer.Argument(
+            help="An actor id or one of its names.", show_default=False, metavar="ACTOR"
+        ),
+    ] = None,
     start: FromOpt = None,
     end: ToOpt = None,
     fmt: TableFormat = "table",
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
+    timeout: RemoteTimeout = 30.0,
 ) -> None:
     """Who an actor is linked to: through which events and when, then curated relations.
 
@@ -559,7 +664,8 @@ def relations(
     from timeline.analyze import relations as run_relations
 
     with user_errors(), stages() as progress:
-        links = run_relations(path, actor, Window.parse(start, end), progress=progress)
+        source, (actor,) = _reading(path, [actor], endpoint, graph, timeout, "ACTOR")
+        links = run_relations(source, actor, Window.parse(start, end), progress=progress)
     rows = [
         [link.date, link.partner, link.via, link.ref, link.role, link.partner_role, link.title]
         for link in links
@@ -569,12 +675,21 @@ def relations(
 
 @app.command()
 def path(
-    data: SourceArg,
-    a: Annotated[str, typer.Argument(help="The first actor (id or name).", show_default=False)],
-    b: Annotated[str, typer.Argument(help="The second actor (id or name).", show_default=False)],
+    data: OptionalSource = None,
+    a: Annotated[
+        str | None,
+        typer.Argument(help="The first actor (id or name).", show_default=False, metavar="A"),
+    ] = None,
+    b: Annotated[
+        str | None,
+        typer.Argument(help="The second actor (id or name).", show_default=False, metavar="B"),
+    ] = None,
     start: FromOpt = None,
     end: ToOpt = None,
     fmt: TableFormat = "table",
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
+    timeout: RemoteTimeout = 30.0,
 ) -> None:
     """The shortest chain of events linking two actors (fewest events).
 
@@ -584,7 +699,8 @@ def path(
     from timeline.analyze import path as run_path
 
     with user_errors(), stages() as progress:
-        hops = run_path(data, a, b, Window.parse(start, end), progress=progress)
+        source, (a, b) = _reading(data, [a, b], endpoint, graph, timeout, "A B")
+        hops = run_path(source, a, b, Window.parse(start, end), progress=progress)
     rows = [[i, h.actor, h.event, h.date, h.partner, h.title] for i, h in enumerate(hops, 1)]
     _print_rows(["step", "actor", "event", "date", "partner", "title"], rows, fmt)
 
@@ -592,12 +708,14 @@ def path(
 @app.command()
 def serve(
     data: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="A build folder (from timeline build), a graph file (.ttl or .nt) or a dataset.",
+            help="A build folder (from timeline build), a graph file (.ttl or .nt) or a "
+            "dataset. Leave out with --endpoint.",
             show_default=False,
+            metavar="[PATH]",
         ),
-    ],
+    ] = None,
     host: Annotated[
         str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless others must reach it.")
     ] = "127.0.0.1",
@@ -615,25 +733,32 @@ def serve(
         float, typer.Option(help="Time limit per query, in seconds.", min=0.001)
     ] = 10.0,
     base: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql, and the HTML view at /.
 
     Example: timeline serve out/ --port 7070
+
+    In front of a shared store: timeline serve --endpoint http://127.0.0.1:7878/query
     """
     import sys
 
     from timeline.serve import run_server
 
-    def ready(url: str, triples: int) -> None:
-        out.print(
-            f"serving {data} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
-            "Ctrl-C stops"
-        )
-        sys.stdout.flush()
-
     with user_errors():
+        source, _ = _reading(data, [], endpoint, graph, timeout, "")
+        shown = getattr(source, "url", source)
+
+        def ready(url: str, triples: int) -> None:
+            out.print(
+                f"serving {shown} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
+                "Ctrl-C stops"
+            )
+            sys.stdout.flush()
+
         run_server(
-            data, host=host, port=port, view=view_file, timeout=timeout, base=base, ready=ready
+            source, host=host, port=port, view=view_file, timeout=timeout, base=base, ready=ready
         )
 
 

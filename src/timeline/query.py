@@ -594,16 +594,19 @@ def _suggest(value: str, known: Mapping[str, str]) -> str:
 # --- loading ----------------------------------------------------------------------------------
 
 
-def open_graph(path: str | Path, base: str | None = None, progress: Progress = quiet) -> Engine:
+def open_graph(path: Any, base: str | None = None, progress: Progress = quiet) -> Engine:
     """An engine over a build folder (its store, opened read-only), a graph file (``.ttl``,
-    ``.nt``) or a dataset (YAML, folder, ``-``).
+    ``.nt``), a dataset (YAML, folder, ``-``) or a remote endpoint (`timeline.remote.Remote`).
 
     A dataset is built in memory first; a graph file is read as it is, and its base is found
     from its ``tl:Dataset`` node (``{base}dataset``).
     """
+    from timeline.remote import Remote, open_endpoint
     from timeline.store import is_build_folder, open_built, same_base
     from timeline.vocab import DEFAULT_BASE
 
+    if isinstance(path, Remote):
+        return open_endpoint(path, base=base, progress=progress)  # type: ignore[no-any-return]
     p = Path(path)
     if is_build_folder(p):
         built = open_built(p)
@@ -649,7 +652,7 @@ def _graph_base(store: ox.Store) -> str | None:
 
 
 def query(
-    path: str | Path,
+    path: Any,
     *,
     name: str | None = None,
     sparql: str | None = None,

@@ -354,7 +354,7 @@ def make_server(
 
 
 def run_server(
-    path: str | Path,
+    path: Any,
     *,
     host: str = "127.0.0.1",
     port: int = 7070,
@@ -368,7 +368,7 @@ def run_server(
     `ready(url, triples)` is told once the server listens."""
     engine = open_graph(path, base=base, progress=progress)
     if view is None:  # a build folder's own view (always its current build's), else out/'s
-        view = Path(path) / "view.html" if engine.folder is not None else Path("out/view.html")
+        view = Path(str(path)) / "view.html" if engine.folder is not None else Path("out/view.html")
     server = make_server(engine, host, port, view, timeout)
     if ready is not None:
         ready(server.url, len(engine))
