@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -15,6 +10,7 @@ import httpx
 import pytest
 from rdflib import Graph
 
+from servers import free_port, oxigraph_server
 from timeline.cli import app
 from timeline.errors import PushError, TimelineError
 from timeline.export.rdf import serialize, to_rdf
@@ -25,46 +21,11 @@ GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "input.yaml"
 DATASET_GRAPH = "https://example.org/timeline/dataset"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def oxigraph_binary() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    assert found, "the oxigraph server binary (PyPI 'oxigraph', a test extra) is not installed"
-    return found
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     """A real Oxigraph server on 127.0.0.1 with a fresh store; yields its base URL."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):  # up to 20 s; it usually answers within 0.1 s
-            if proc.poll() is not None:
-                raise RuntimeError(f"oxigraph exited: {proc.stderr.read().decode()}")
-            try:
-                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("oxigraph did not start")
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stderr.close()
 
 
 def select(url: str, query: str) -> list[dict[str, str]]:

@@ -212,14 +212,6 @@ class RemoteStore:
         self.url = http_url(remote.url, EXAMPLE, RemoteError)
         self.graphs: tuple[str, ...] = (remote.graph,) if remote.graph else ()
         self.progress = progress
-        self.client = httpx.Client(
-            timeout=remote.timeout,
-            auth=remote.credentials.auth(),
-            headers={"Accept": ACCEPT, **remote.credentials.headers()},
-        )
-
-    def close(self) -> None:
-        self.client.close()
 
     def query(
         self,
@@ -255,22 +247,29 @@ class RemoteStore:
 
     def _post(self, form: dict[str, Any]) -> httpx.Response:
         r = self.remote
-        try:
-            response, _ = send(
-                self.client,
-                "POST",
-                self.url,
-                retries=r.retries,
-                backoff=r.backoff,
-                what=f"query {shown(self.url)}",
-                progress=self.progress,
-                data=form,
-            )
-        except Unreachable as exc:
-            raise RemoteError(
-                f"{shown(self.url)}: {exc.reason} after {exc.tries}; is the SPARQL endpoint "
-                "running and reachable? (--timeout sets the wait)"
-            ) from None
+        # a client per query: nothing to close later, and `serve` may ask from many threads
+        with httpx.Client(
+            timeout=r.timeout,
+            auth=r.credentials.auth(),
+            headers={"Accept": ACCEPT, **r.credentials.headers()},
+        ) as client:
+            try:
+                response, _ = send(
+                    client,
+                    "POST",
+                    self.url,
+                    retries=r.retries,
+                    backoff=r.backoff,
+                    what=f"query {shown(self.url)}",
+                    progress=self.progress,
+                    data=form,
+                )
+            except Unreachable as exc:
+                raise RemoteError(
+                    f"{shown(self.url)}: {exc.reason} after {exc.tries}; is the SPARQL endpoint "
+                    "running and reachable? (--timeout sets the wait)"
+                ) from None
+            response.read()
         if response.status_code >= 300:
             raise _client_error(response, self.url)
         return response
