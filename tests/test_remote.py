@@ -7,9 +7,11 @@ both sides and compared row by row, term by term.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -355,3 +357,57 @@ def test_where_the_values_go(text, expected):
 def test_a_parameter_outside_the_projection_is_refused():
     with pytest.raises(QueryError, match="parameter 'x' must be listed in the query's SELECT"):
         with_values("SELECT ?y WHERE { ?y ?p ?x }", {ox.Variable("x"): ox.Literal("v")})
+
+
+# --- the README's shared-store session, run as written ----------------------------------------
+
+
+def test_the_readme_session_prints_what_it_shows(tmp_path, shipped_path):
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console shared-store\n(.*?)```", readme, re.S).group(1)
+    steps = re.findall(r"^\$ ([^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M)
+    assert len(steps) >= 6
+    subprocess.run(
+        [sys.executable, "-m", "timeline", "build", str(shipped_path), "-o", "out/"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    env = dict(os.environ)
+    env.pop("TIMELINE_ENDPOINT", None)
+    with oxigraph_server(tmp_path / "oxigraph") as url:
+        port, view_port = url.rsplit(":", 1)[1], str(free_port())
+
+        def here(text: str) -> str:
+            return text.replace(":7878", f":{port}").replace(":7070", f":{view_port}")
+
+        for command, shown in steps:
+            words = shlex.split(here(command))
+            expected = here(shown)
+            if words[0] == "export":
+                name, value = words[1].split("=", 1)
+                env[name] = value
+                continue
+            assert words[0] == "timeline"
+            args = [sys.executable, "-m", "timeline", *words[1:]]
+            if words[-1] == "&":  # a server: its first line, then a query through it
+                proc = subprocess.Popen(
+                    args[:-1], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+                )
+                try:
+                    assert proc.stdout.readline() == expected
+                    page = httpx.get(f"http://127.0.0.1:{view_port}/", timeout=60)
+                    assert page.status_code == 200
+                    assert "Nicolás Maduro captured by US forces" in page.text
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=10)
+                    proc.stdout.close()
+                continue
+            done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert (done.returncode, done.stdout) == (0, expected), done.stderr

@@ -80,7 +80,7 @@ def _as_build(source: Source, progress: Progress, window: Window | None = None) 
 
     if isinstance(source, Remote):
         engine = open_endpoint(source, progress=progress)
-        return analysis_build(engine, window or Window(), progress)  # type: ignore[no-any-return]
+        return analysis_build(engine, window or Window(), progress)
     from timeline.source import read_build
 
     return read_build(source, progress=progress)

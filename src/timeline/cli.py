@@ -211,10 +211,10 @@ EXPORT_FORMATS = "turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markd
 
 @app.command()
 def export(
-    path: SourceArg,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of: {EXPORT_FORMATS}.", show_default=False)
     ],
+    path: OptionalSource = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -226,21 +226,27 @@ def export(
         ),
     ] = None,
     base: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
+    timeout: RemoteTimeout = 300.0,
 ) -> None:
     """Export the dataset in one format, with the same identifiers in every format.
 
     Example: timeline export out/ --format timelinejs -o timeline.json
+
+    From a shared store: timeline export --endpoint http://127.0.0.1:7878/query -f markdown
     """
     from timeline.export.formats import export as run_export
 
     with user_errors(), stages() as progress:
-        result = run_export(path, fmt, output, base=base, progress=progress)
+        source, _ = _reading(path, [], endpoint, graph, timeout, "")
+        result = run_export(source, fmt, output, base=base, progress=progress)
     if result.stdout is not None:
         stream = typer.get_binary_stream("stdout")
         stream.write(result.stdout)
         stream.flush()
         return
-    out.print(f"{path}: exported {result.summary} as {result.format}")
+    out.print(f"{getattr(source, 'url', source)}: exported {result.summary} as {result.format}")
     for p in result.written:
         out.print(f"  wrote {p}")
 
@@ -398,7 +404,7 @@ OptionalSource = Annotated[
         help="A build folder (from timeline build: read as built, no extraction runs), or a "
         "dataset: a YAML file, a folder of YAML files, or -. Leave out with --endpoint.",
         show_default=False,
-        metavar="[PATH]",
+        metavar="PATH",
     ),
 ]
 
@@ -713,7 +719,7 @@ def serve(
             help="A build folder (from timeline build), a graph file (.ttl or .nt) or a "
             "dataset. Leave out with --endpoint.",
             show_default=False,
-            metavar="[PATH]",
+            metavar="PATH",
         ),
     ] = None,
     host: Annotated[
@@ -770,12 +776,15 @@ NerOpt = Annotated[
 
 @app.command()
 def entities(
-    path: SourceArg,
+    path: OptionalSource = None,
     show_unlinked: Annotated[
         bool,
         typer.Option("--unlinked", help="List the names no curated actor was linked to instead."),
     ] = False,
     ner: NerOpt = "auto",
+    endpoint: EndpointOpt = None,
+    graph: GraphOpt = None,
+    timeout: RemoteTimeout = 300.0,
 ) -> None:
     """List curated actors with how often the event texts mention them, or the unlinked names.
 
@@ -784,7 +793,8 @@ def entities(
     from timeline.link import entities_report
 
     with user_errors(), stages() as progress:
-        report = entities_report(path, ner=ner, show_unlinked=show_unlinked, progress=progress)
+        source, _ = _reading(path, [], endpoint, graph, timeout, "")
+        report = entities_report(source, ner=ner, show_unlinked=show_unlinked, progress=progress)
     out.print(report, markup=False)
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
 
@@ -33,6 +33,9 @@ from timeline.dates import PartialDate
 from timeline.errors import QueryError, TimelineError
 from timeline.names import did_you_mean, fold
 from timeline.progress import Progress, quiet
+
+if TYPE_CHECKING:
+    from timeline.remote import RemoteStore
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Kind = Literal["select", "ask", "graph"]
@@ -260,7 +263,7 @@ Chooser = Callable[[Kind], str]
 class Engine:
     """An in-memory pyoxigraph store over one built graph, and the base its ids resolve against."""
 
-    store: ox.Store
+    store: ox.Store | RemoteStore
     base: str
     source: str = ""
     folder: Path | None = None  # a build folder: its newest build is served (`refresh`)
@@ -606,7 +609,7 @@ def open_graph(path: Any, base: str | None = None, progress: Progress = quiet) -
     from timeline.vocab import DEFAULT_BASE
 
     if isinstance(path, Remote):
-        return open_endpoint(path, base=base, progress=progress)  # type: ignore[no-any-return]
+        return open_endpoint(path, base=base, progress=progress)
     p = Path(path)
     if is_build_folder(p):
         built = open_built(p)

@@ -188,7 +188,8 @@ class Triples:
         self.data, self.format = data, fmt
 
     def serialize(self, format: ox.RdfFormat) -> bytes:  # noqa: A002 (pyoxigraph's name)
-        out: bytes = ox.serialize(ox.parse(self.data, format=self.format), format=format)
+        out = ox.serialize(ox.parse(self.data, format=self.format), format=format)
+        assert out is not None  # no output file given: the bytes are returned
         return out
 
 
@@ -304,7 +305,7 @@ def _client_error(response: httpx.Response, url: httpx.URL) -> RemoteError:
     what = f"{shown(url)} answered HTTP {status} {response.reason_phrase}".rstrip()
     if status in (401, 403):
         hint = CREDENTIALS_HINT
-    elif status in (404, 405):
+    elif status in (404, 405, 415):  # 415: e.g. Oxigraph's /store, its Graph Store URL
         hint = (
             f"is it the store's SPARQL query URL? e.g. {EXAMPLE} (Oxigraph) or "
             "http://HOST:3030/DATASET/sparql (Fuseki)"
@@ -464,7 +465,7 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
                 end=PartialDate.parse(end.value) if end is not None else None,
             )
         )
-    relations.sort(key=lambda r: r.id)
+    relations.sort(key=lambda r: r.id or "")
     progress("read participation")
     g = nx.MultiDiGraph()
     for a in actors:
@@ -493,3 +494,17 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
         )
     dataset = Dataset.model_construct(actors=actors, relations=relations)
     return Build(dataset, graph=g, base=engine.base)
+
+
+def fetch_build(remote: Remote, base: str | None = None, progress: Progress = quiet) -> Any:
+    """The whole dataset read back from the endpoint's graph (`timeline.rdfread`), as the
+    `Build` every export and the view are made from."""
+    from timeline.rdfread import read_rdf
+
+    engine = open_endpoint(remote, base=base, progress=progress)
+    progress("fetch the graph")
+    triples = engine.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    local = ox.Store()
+    progress("read the graph")
+    local.load(triples.data, format=triples.format)
+    return read_rdf(local, engine.base)

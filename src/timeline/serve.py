@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,7 +117,7 @@ class Endpoint(ThreadingHTTPServer):
         engine: Engine,
         host: str,
         port: int,
-        view: Path | None,
+        view: Path | RemoteView | None,
         timeout: float,
         slots: int,
         max_result: int = MAX_RESULT,
@@ -284,6 +285,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _view(self) -> None:
         view = self.server.view
+        if isinstance(view, RemoteView):
+            try:
+                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", view.page())
+            except TimelineError as exc:
+                return self._error(HTTPStatus.BAD_GATEWAY, f"the view could not be made: {exc}")
         folder = self.server.engine.folder
         if folder is not None and view == folder / "view.html":
             try:  # the current build's own file, never a link out of it
@@ -324,6 +330,25 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class RemoteView:
+    """The view of a remote store's dataset: made from its graph when first asked for (the whole
+    graph is read once), then kept; `timeline serve` restarted makes it again."""
+
+    def __init__(self, remote: Any) -> None:
+        self.remote = remote
+        self._page: bytes | None = None
+        self._lock = threading.Lock()
+
+    def page(self) -> bytes:
+        with self._lock:
+            if self._page is None:
+                from timeline.export.html import render_view
+                from timeline.remote import fetch_build
+
+                self._page = render_view(fetch_build(self.remote))
+            return self._page
+
+
 def _first(args: dict[str, list[str]], key: str) -> str | None:
     values = args.get(key)
     return values[0] if values else None
@@ -333,7 +358,7 @@ def make_server(
     engine: Engine,
     host: str = "127.0.0.1",
     port: int = 0,
-    view: str | Path | None = None,
+    view: str | Path | RemoteView | None = None,
     timeout: float = 10.0,
     slots: int | None = None,
     max_result: int = MAX_RESULT,
@@ -344,7 +369,7 @@ def make_server(
             engine,
             host,
             port,
-            Path(view) if view else None,
+            view if isinstance(view, RemoteView) else Path(view) if view else None,
             timeout,
             slots or max(2, os.cpu_count() or 2),
             max_result,
@@ -366,10 +391,15 @@ def run_server(
 ) -> None:
     """Open the build folder (or load the graph) at `path` and serve it until interrupted;
     `ready(url, triples)` is told once the server listens."""
+    from timeline.remote import Remote
+
     engine = open_graph(path, base=base, progress=progress)
-    if view is None:  # a build folder's own view (always its current build's), else out/'s
-        view = Path(str(path)) / "view.html" if engine.folder is not None else Path("out/view.html")
-    server = make_server(engine, host, port, view, timeout)
+    shown: Path | RemoteView | None = Path(view) if view is not None else None
+    if isinstance(path, Remote) and view is None:  # the store's own dataset
+        shown = RemoteView(path)
+    elif view is None:  # a build folder's own view (always its current build's), else out/'s
+        shown = Path(path) / "view.html" if engine.folder is not None else Path("out/view.html")
+    server = make_server(engine, host, port, shown, timeout)
     if ready is not None:
         ready(server.url, len(engine))
     try:

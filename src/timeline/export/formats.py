@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from timeline.errors import ExportError
 from timeline.graph import Build
@@ -137,13 +138,14 @@ def _csv_target(output: Path) -> Path | None:
 
 
 def export(
-    path: str | Path,
+    path: Any,
     fmt: str,
     output: str | Path | None = None,
     base: str | None = None,
     progress: Progress = quiet,
 ) -> ExportResult:
-    """Read the build folder (or build the dataset) at `path` and export it as `fmt` to
+    """Read the build folder (or build the dataset, or read a remote store's graph:
+    `timeline.remote.Remote`) at `path` and export it as `fmt` to
     `output` ('-' is standard output, a folder gets the default name, None is
     out/timeline.EXT). Nothing is written on error."""
     from timeline.atomic import atomic_write_many
@@ -163,7 +165,8 @@ def export(
     from timeline.source import read_build
     from timeline.store import is_build_folder, open_built
 
-    if fmt == "turtle" and is_build_folder(path) and base is None:  # as built, byte for byte
+    local = isinstance(path, str | Path)
+    if fmt == "turtle" and local and is_build_folder(path) and base is None:  # as built
         built = open_built(path)
         try:
             data = (built.folder / "graph.ttl").read_bytes()
