@@ -236,6 +236,7 @@ class Misbehaving(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         mode = self.server.mode  # type: ignore[attr-defined]
         self.server.hits += 1  # type: ignore[attr-defined]
+        self.server.authorization = self.headers.get("Authorization")  # type: ignore[attr-defined]
         if mode == "slow":
             time.sleep(1.0)
         status, media, body = {
@@ -287,6 +288,24 @@ def test_a_bad_endpoint_is_one_line_and_exit_1(misbehaving, runner, mode, option
     assert result.output.startswith(f"error: {url}")
     assert message in result.output
     assert server.hits == (1 if mode in ("html", "401") else 3)
+
+
+@pytest.mark.parametrize(
+    ("env", "sent"),
+    [
+        ({"TIMELINE_STORE_TOKEN": "t0k3n"}, "Bearer t0k3n"),
+        ({"TIMELINE_STORE_USER": "ann", "TIMELINE_STORE_PASSWORD": "pw"}, "Basic YW5uOnB3"),
+    ],
+)
+def test_credentials_come_from_the_environment(misbehaving, runner, monkeypatch, env, sent):
+    server, url = misbehaving
+    server.mode = "401"
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["relations", "maduro", "--endpoint", url])
+    assert result.exit_code == 1
+    assert server.authorization == sent
+    assert "t0k3n" not in result.output and "pw" not in result.output
 
 
 def test_an_endpoint_that_is_down_is_one_line_and_exit_1(runner):
@@ -384,7 +403,11 @@ def test_the_readme_session_prints_what_it_shows(tmp_path, shipped_path):
         port, view_port = url.rsplit(":", 1)[1], str(free_port())
 
         def here(text: str) -> str:
-            return text.replace(":7878", f":{port}").replace(":7070", f":{view_port}")
+            return (
+                text.replace(":7878", f":{port}")
+                .replace(":7070", f":{view_port}")
+                .replace("--port 7070", f"--port {view_port}")
+            )
 
         for command, shown in steps:
             words = shlex.split(here(command))
