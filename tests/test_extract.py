@@ -136,7 +136,7 @@ def test_pipeline_is_built_once(gaz, ex):
 def test_unknown_mode_is_a_clear_error():
     with pytest.raises(ExtractionError) as exc:
         resolve_mode("bert")
-    assert str(exc.value) == "unknown NER mode 'bert'; choose one of auto, gazetteer, model"
+    assert str(exc.value) == "unknown NER mode 'bert'; choose one of gazetteer, model, none, auto"
 
 
 def test_model_mode_without_a_model_says_how_to_install(monkeypatch):

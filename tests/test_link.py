@@ -313,7 +313,7 @@ def test_cli_unknown_ner_mode(runner, mini_path, tmp_path):
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: unknown NER mode 'bert'; choose one of auto, gazetteer, model\n"
+        "error: unknown NER mode 'bert'; choose one of gazetteer, model, none, auto\n"
     )
     assert not (tmp_path / "o").exists()
 

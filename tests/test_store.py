@@ -91,10 +91,7 @@ def test_build_id_is_reproducible_and_changes_with_the_input(mini_path, tmp_path
 
 def test_turtle_export_is_the_build_s_graph_byte_for_byte(mini_path, tmp_path, runner):
     out = tmp_path / "out"
-    assert (
-        runner.invoke(app, ["build", str(mini_path), "-o", str(out), "--ner", "auto"]).exit_code
-        == 0
-    )
+    assert runner.invoke(app, ["build", str(mini_path), "-o", str(out)]).exit_code == 0
     for source in (out, mini_path):
         result = runner.invoke(app, ["export", str(source), "-f", "turtle", "-o", "-"])
         assert result.exit_code == 0, result.output

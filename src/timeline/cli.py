@@ -118,13 +118,15 @@ def build(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("out"),
     base: BaseOpt = None,
     ner: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--ner",
-            help="Entity extraction: auto (the statistical model if installed), gazetteer, "
-            "model, or none.",
+            help="Entity extraction: gazetteer, model (the statistical model, an optional "
+            "extra), none, or auto (the model when installed). Default: the dataset's "
+            "dataset.ner, else gazetteer. The manifest records the pipeline used.",
+            show_default=False,
         ),
-    ] = "auto",
+    ] = None,
     cache: Annotated[
         Path | None,
         typer.Option(
@@ -177,6 +179,8 @@ def build(
         result = run_build(
             path, output, base=base, progress=progress, ner=ner, cache=store, jobs=jobs
         )
+    for warning in result.warnings:
+        err.print(Text(f"warning: {warning}", style="yellow"))
     out.print(f"{path}: built {result.summary}")
     kept = result.store in ("kept", "switched")
     if result.store == "kept":
@@ -769,8 +773,13 @@ def serve(
 
 
 NerOpt = Annotated[
-    str,
-    typer.Option("--ner", help="auto (the statistical model if installed), gazetteer or model."),
+    str | None,
+    typer.Option(
+        "--ner",
+        help="gazetteer, model or auto (the model when installed). Default: the dataset's "
+        "dataset.ner, else gazetteer.",
+        show_default=False,
+    ),
 ]
 
 
@@ -781,7 +790,7 @@ def entities(
         bool,
         typer.Option("--unlinked", help="List the names no curated actor was linked to instead."),
     ] = False,
-    ner: NerOpt = "auto",
+    ner: NerOpt = None,
     endpoint: EndpointOpt = None,
     graph: GraphOpt = None,
     timeout: RemoteTimeout = 300.0,
@@ -806,7 +815,7 @@ def extract(
     data: Annotated[
         Path, typer.Option("--data", "-d", help="The curated dataset whose actors to link to.")
     ] = Path("data/events.yaml"),
-    ner: NerOpt = "auto",
+    ner: NerOpt = None,
 ) -> None:
     """Read a new article and print a draft YAML to curate: actors found (curated or new) and
     one candidate event per dated sentence, with its mentions. Writes no file.

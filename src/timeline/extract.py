@@ -519,7 +519,7 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
     return Extractor(nlp=nlp, gazetteer=gazetteer, mode=mode, name=name)
 
 
-def get_extractor(gazetteer: Gazetteer, ner: str = "auto") -> Extractor:
+def get_extractor(gazetteer: Gazetteer, ner: str = "gazetteer") -> Extractor:
     """The pipeline for `ner` ('auto', 'gazetteer' or 'model'), built once per process."""
     return _cached(resolve_mode(ner), gazetteer)
 

@@ -130,7 +130,7 @@ def _participants(event: Event) -> Iterator[str]:
 
 def extract_mentions(
     dataset: Dataset,
-    ner: str = "auto",
+    ner: str = "gazetteer",
     progress: Progress = quiet,
     jobs: int | None = None,
     gazetteer: Gazetteer | None = None,
@@ -195,7 +195,7 @@ def unlinked(mentions: Iterable[Mention]) -> list[Unlinked]:
 
 
 def entities_report(
-    path: str | Path, ner: str = "auto", show_unlinked: bool = False, progress: Progress = quiet
+    path: Any, ner: str | None = None, show_unlinked: bool = False, progress: Progress = quiet
 ) -> str:
     """The text `timeline entities` prints: actor mention counts, or the unlinked names."""
     from timeline.source import read_build
@@ -295,12 +295,13 @@ def find_date(sentence: str) -> tuple[str, str] | None:
 def draft(
     text: str,
     dataset: Dataset,
-    ner: str = "auto",
+    ner: str | None = None,
     name: str = "article",
     progress: Progress = quiet,
 ) -> dict[str, Any]:
     """A draft for a journalist: actors found (curated or new) and one event per dated sentence."""
     progress("extract: load spaCy pipeline")
+    ner = ner or dataset.dataset.ner or "gazetteer"  # as `timeline build` chooses
     extractor = get_extractor(Gazetteer.from_dataset(dataset), ner)
     progress(f"extract and link ({extractor.name})")
     sentences = list(article_sentences(text, extractor))
@@ -430,7 +431,7 @@ def _mention_entry(m: Mention, new_ids: dict[str, str]) -> dict[str, Any]:
 
 
 def draft_yaml(
-    article: str | Path, data: str | Path, ner: str = "auto", progress: Progress = quiet
+    article: str | Path, data: str | Path, ner: str | None = None, progress: Progress = quiet
 ) -> str:
     """Read an article (or ``-``) and a dataset; return the draft as YAML text."""
     import yaml

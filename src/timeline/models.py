@@ -300,6 +300,8 @@ class DatasetInfo(Model):
     description: Text | None = None
     base: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*:\S*[/#]$")] | None = None
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+    ner: Literal["gazetteer", "model", "none"] | None = None
+    """The entity-extraction pipeline this dataset is built with (`--ner` overrides it)."""
 
 
 class Dataset(Model):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from timeline.errors import ExportError, TimelineError
 from timeline.graph import Build
+from timeline.ner import choose
 from timeline.progress import Progress, quiet
 from timeline.source import build_id as make_id
 from timeline.source import make_build
@@ -41,6 +42,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     store: str = "loaded"
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -62,7 +64,7 @@ def build(
     out_dir: str | Path,
     base: str | None = None,
     progress: Progress = quiet,
-    ner: str = "auto",
+    ner: str | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
 ) -> BuildResult:
@@ -75,6 +77,7 @@ def build(
     out = Path(out_dir)
     progress("read")
     files = dataset_files(path)
+    ner = choose(ner, files)  # the command line's, else the dataset's, else gazetteer
     ident = make_id(files, ner, base)
     try:
         kept = open_built(out / BUILDS / ident) if cache is not None else None
@@ -100,13 +103,36 @@ def build(
         build_id=ident,
     )
     base = checked_base(b)  # a bad base is refused before anything is written
+    warnings = _pipeline_changed(out, ner, b.pipeline)
     with locked(out):
         manifest, how = _write(b, base, files, out, ner, cache, progress, jobs)
     if cache is not None:
         cache.flush()
         for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
             cache.prune(kind)
-    return _result(manifest, out, how, started)
+    result = _result(manifest, out, how, started)
+    result.warnings = warnings
+    return result
+
+
+def _pipeline_changed(out: Path, ner: str, pipeline: str) -> list[str]:
+    """With --ner auto: a warning when the pipeline differs from the previous build's (a model
+    installed or removed since changes the mentions and the kinds of the new build)."""
+    from timeline.store import open_built
+
+    if ner != "auto":
+        return []
+    try:
+        before = str(open_built(out).manifest.get("pipeline", ""))
+    except TimelineError:
+        return []
+    if not before or before == pipeline:
+        return []
+    return [
+        f"--ner auto chose {pipeline}; the previous build used {before}, so mentions and "
+        "links differ: name the pipeline (--ner, or ner: in the dataset section) to build "
+        "the same way everywhere"
+    ]
 
 
 def _result(manifest: dict[str, Any], out: Path, how: str, started: float) -> BuildResult:

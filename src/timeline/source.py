@@ -9,7 +9,7 @@ here, unless it is large, when the message says to build it once and read the fo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from timeline.errors import TimelineError
 from timeline.graph import Build, Mention
@@ -27,7 +27,7 @@ def make_build(
     path: str | Path,
     base: str | None = None,
     progress: Progress = quiet,
-    ner: str = "auto",
+    ner: str | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
     files: list[tuple[str, bytes]] | None = None,
@@ -35,19 +35,23 @@ def make_build(
 ) -> Build:
     """Load and validate, extract and link mentions (no files written).
 
-    `ner` is "auto" (the statistical model if installed), "gazetteer", "model" or "none";
+    `ner` is "gazetteer", "model", "none" or "auto" (the statistical model if installed);
+    None: the dataset's `dataset.ner`, else gazetteer;
     `jobs` is how many processes extract (None: both cores when the input is large enough);
     `files` are the dataset's files when the caller read them already.
     """
     from timeline.load import dataset_files, read_files
+    from timeline.ner import choose
 
+    files = dataset_files(path) if files is None else files
+    ner = choose(ner, files)
     progress("load and validate")
     if cache is not None:  # incremental: reuse what unchanged files and events produced
         from timeline import cache as cached
 
         dataset = cached.load_dataset(path, cache, progress, files)
     else:
-        dataset = read_files(dataset_files(path) if files is None else files)
+        dataset = read_files(files)
     mentions: list[Mention] = []
     pipeline = ""
     if ner != "none":
@@ -62,7 +66,7 @@ def make_build(
 
 
 def read_build(
-    path: str | Path, base: str | None = None, progress: Progress = quiet, ner: str = "auto"
+    path: Any, base: str | None = None, progress: Progress = quiet, ner: str | None = None
 ) -> Build:
     """The build a reading command works on: a build folder as built, else the dataset built
     in memory (refused when large: build it once, then read the folder)."""
@@ -81,9 +85,11 @@ def read_build(
             )
         return built.build()
     from timeline.load import dataset_files
+    from timeline.ner import choose
 
     check_small(path)
     files = dataset_files(path)
+    ner = choose(ner, files)
     return make_build(
         path,
         base=base,
