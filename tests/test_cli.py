@@ -15,7 +15,7 @@ def test_validate_ok(runner, mini_path):
     result = runner.invoke(app, ["validate", str(mini_path)])
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{mini_path}: valid: 3 events, 5 actors, 1 sources, 1 claims, 1 relations\n"
+        f"{mini_path}: valid: 3 events, 5 actors, 1 source, 1 claim, 1 relation\n"
     )
 
 
@@ -50,7 +50,7 @@ def test_build_writes_turtle(runner, mini_path, tmp_path):
     result = runner.invoke(app, ["build", str(mini_path), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
-        f"{mini_path}: built 3 events, 5 actors, 1 sources, 1 claims, 1 relations"
+        f"{mini_path}: built 3 events, 5 actors, 1 source, 1 claim, 1 relation"
     )
     first, second = (out / "graph.ttl").read_text().splitlines()[:2]
     assert re.fullmatch(r"# timeline build [0-9a-f]{20}", first)
@@ -133,3 +133,30 @@ def test_relative_base_iri_is_refused_before_anything_is_written(runner, mini_pa
         "be relative; write one like https://example.org/timeline/\n"
     )
     assert not out.exists()
+
+
+def test_version(runner):
+    from timeline import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"timeline {__version__}\n")
+
+
+def test_json_numbers_are_numbers_and_every_output_ends_a_line(runner, mini_path):
+    import json
+
+    result = runner.invoke(app, ["actors", str(mini_path), "--format", "json"])
+    first = json.loads(result.output)[0]
+    assert isinstance(first["events"], int) and isinstance(first["degree"], float)
+    for fmt in ("json", "xml", "csv", "tsv"):
+        result = runner.invoke(app, ["query", str(mini_path), "actors", "--format", fmt])
+        assert result.exit_code == 0 and result.output.endswith("\n"), fmt
+    result = runner.invoke(app, ["query", str(mini_path), "-e", "ASK {}", "--format", "json"])
+    assert result.output == '{"head":{},"boolean":true}\n'
+
+
+def test_the_timelinejs_export_is_named_timeline_json(runner, mini_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["export", str(mini_path), "-f", "timelinejs"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "timeline.json").is_file()

@@ -41,7 +41,7 @@ def event(body: str) -> str:
 
 
 def test_valid_dataset_loads(mini):
-    assert mini.summary() == "3 events, 5 actors, 1 sources, 1 claims, 1 relations"
+    assert mini.summary() == "3 events, 5 actors, 1 source, 1 claim, 1 relation"
     assert [e.id for e in mini.events_by_date()] == ["releases", "capture", "oil-deal"]
 
 

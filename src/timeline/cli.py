@@ -58,6 +58,29 @@ BaseOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from timeline import __version__
+
+        typer.echo(f"timeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Turn curated news events into a knowledge graph, a timeline and an interactive view.
+
+    Example: timeline build data/events.yaml -o out/
+    """
+
+
 def fail(error: TimelineError) -> None:
     """Print a user error in red on stderr and exit with status 1."""
     if isinstance(error, InvalidDataset):
@@ -473,10 +496,12 @@ def _print_rows(columns: list[str], rows: list[list[Any]], fmt: str) -> None:
     import io
     import json
 
-    if fmt == "json":
+    if fmt == "json":  # numbers stay numbers
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
-    elif fmt in ("csv", "tsv"):
+        return
+    rows = [[f"{v:.3f}" if isinstance(v, float) else v for v in row] for row in rows]
+    if fmt in ("csv", "tsv"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerows([columns, *rows])
@@ -590,6 +615,8 @@ def query(
     if answer.data is not None:
         stream = typer.get_binary_stream("stdout")
         stream.write(answer.data)
+        if answer.data and not answer.data.endswith(b"\n"):  # JSON and XML end without one
+            stream.write(b"\n")
         stream.flush()
     elif answer.kind == "ask":
         typer.echo("true" if answer.boolean else "false")
@@ -627,9 +654,9 @@ def actors(
             r.kind,
             r.events,
             r.partners,
-            f"{r.degree:.3f}",
-            f"{r.betweenness:.3f}",
-            f"{r.eigenvector:.3f}",
+            round(r.degree, 3),
+            round(r.betweenness, 3),
+            round(r.eigenvector, 3),
         ]
         for i, r in enumerate(ranks, 1)
     ]

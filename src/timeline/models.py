@@ -341,10 +341,15 @@ class Dataset(Model):
         return sorted(self.events, key=lambda e: (e.when.sort_key, e.id))
 
     def summary(self) -> str:
-        return (
-            f"{len(self.events)} events, {len(self.actors)} actors, {len(self.sources)} sources, "
-            f"{len(self.claims)} claims, {len(self.relations)} relations"
+        """``32 events, 39 actors, 1 source, 6 claims, 30 relations``."""
+        counts = (
+            (len(self.events), "event"),
+            (len(self.actors), "actor"),
+            (len(self.sources), "source"),
+            (len(self.claims), "claim"),
+            (len(self.relations), "relation"),
         )
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
 
 TOP_LEVEL: dict[str, type[Model]] = {

@@ -88,7 +88,7 @@ FORMATS: dict[str, tuple[str, Callable[[Build], bytes]]] = {
     "jsonld": (".jsonld", _jsonld),
     "trig": (".trig", _trig),
     "rdfxml": (".rdf", _rdfxml),
-    "timelinejs": (".timeline.json", _timelinejs),
+    "timelinejs": (".json", _timelinejs),
     "csv": (".csv.zip", _csv),
     "markdown": (".md", _markdown),
     "gexf": (".gexf", _gexf),
