@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from servers import free_port, oxigraph_server
 from timeline.cli import app
@@ -18,7 +18,8 @@ from timeline.pipeline import make_build
 from timeline.push import Credentials, upload
 
 GOLDEN_INPUT = Path(__file__).resolve().parent / "golden" / "input.yaml"
-DATASET_GRAPH = "https://example.org/timeline/dataset"
+DATASET_GRAPH = "https://example.org/timeline/graph/venezuela-2026"  # the shipped data's id
+PUSHED = "https://example.org/timeline/ns#pushedDataset"
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +67,14 @@ def test_push_then_query_the_server_gives_the_local_answers(oxigraph, runner, sh
     assert result.exit_code == 0, result.output
     build = make_build(shipped_path)
     local = to_rdf(build)
-    # 201: the graph did not exist before
+    # 201: the graph did not exist before; one more triple: the graph records who pushed it
     assert result.stdout == (
-        f"{shipped_path}: pushed {len(local)} triples ({build.dataset.summary()})"
+        f"{shipped_path}: pushed {len(local) + 1} triples ({build.dataset.summary()})"
         f" to graph <{DATASET_GRAPH}> at {oxigraph}/store (HTTP 201, 1 attempt)\n"
     )
-    assert count(oxigraph, DATASET_GRAPH) == len(local)
+    assert count(oxigraph, DATASET_GRAPH) == len(local) + 1
+    owner = select(oxigraph, f"SELECT ?id WHERE {{ GRAPH ?g {{ ?g <{PUSHED}> ?id }} }}")
+    assert {"id": "venezuela-2026"} in owner
     remote = select(oxigraph, ACTOR_TIMELINE % (f"GRAPH <{DATASET_GRAPH}> {{", "}"))
     mine = [
         {"event": str(r.event), "title": str(r.title), "earliest": str(r.earliest)}
@@ -88,11 +91,46 @@ def test_pushing_twice_replaces_the_graph(oxigraph, runner, mini_path):
     assert runner.invoke(app, args).exit_code == 0
     first = count(oxigraph, graph)
     assert runner.invoke(app, args).exit_code == 0
-    assert count(oxigraph, graph) == first == len(to_rdf(make_build(mini_path)))
-    # a different dataset pushed to the same graph replaces it rather than adding to it
+    assert count(oxigraph, graph) == first == len(to_rdf(make_build(mini_path))) + 1
+    # another dataset is refused that graph, which stays as it was ...
     args[1] = str(GOLDEN_INPUT)
-    assert runner.invoke(app, args).exit_code == 0
-    assert count(oxigraph, graph) == len(to_rdf(make_build(GOLDEN_INPUT)))
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: graph <{graph}> holds dataset 'mini-timeline', not "
+        "'export-golden-friends': nothing was pushed; push to this dataset's own graph (leave "
+        "out --graph, or set dataset.id), or give --replace to overwrite it\n",
+    )
+    assert count(oxigraph, graph) == first
+    # ... unless it says --replace: then it replaces the graph rather than adding to it
+    assert runner.invoke(app, [*args, "--replace"]).exit_code == 0
+    assert count(oxigraph, graph) == len(to_rdf(make_build(GOLDEN_INPUT))) + 1
+
+
+@pytest.mark.server
+def test_two_datasets_push_to_graphs_of_their_own(oxigraph, runner, mini_path):
+    for data in (mini_path, GOLDEN_INPUT):
+        result = runner.invoke(app, ["push", str(data), "--endpoint", f"{oxigraph}/store"])
+        assert result.exit_code == 0, result.output
+    graphs = {
+        r["g"]: r["id"]
+        for r in select(oxigraph, f"SELECT ?g ?id WHERE {{ GRAPH ?g {{ ?g <{PUSHED}> ?id }} }}")
+    }
+    assert graphs["https://example.org/timeline/graph/mini-timeline"] == "mini-timeline"
+    assert graphs["https://example.org/golden/graph/export-golden-friends"] == (
+        "export-golden-friends"
+    )
+
+
+@pytest.mark.server
+def test_a_graph_written_by_something_else_is_not_replaced(oxigraph, runner, mini_path):
+    graph = "https://example.org/test/foreign"
+    upload(b"<urn:a> <urn:b> <urn:c> .\n", f"{oxigraph}/store", graph)
+    args = ["push", str(mini_path), "--endpoint", f"{oxigraph}/store", "--graph", graph]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert f"graph <{graph}> holds triples that no timeline push recorded" in result.stderr
+    assert count(oxigraph, graph) == 1
 
 
 @pytest.mark.server
@@ -118,21 +156,31 @@ def test_push_of_a_build_folder_uploads_its_store(oxigraph, runner, mini_path, t
     )
     assert result.exit_code == 0, result.output
     local = to_rdf(make_build(mini_path))
-    assert f"pushed {len(local)} triples (3 events, 5 actors" in result.stdout
+    assert f"pushed {len(local) + 1} triples (3 events, 5 actors" in result.stdout
     response = httpx.get(
         f"{oxigraph}/store", params={"graph": graph}, headers={"Accept": "application/n-triples"}
     )
-    assert set(Graph().parse(data=response.text, format="nt")) == set(local)
+    pushed = (URIRef(graph), URIRef(PUSHED), Literal("mini-timeline"))
+    assert set(Graph().parse(data=response.text, format="nt")) == set(local) | {pushed}
 
 
 @pytest.mark.server
 def test_push_to_a_wrong_path_is_a_clear_4xx_error(oxigraph, runner, mini_path):
-    result = runner.invoke(app, ["push", str(mini_path), "--endpoint", f"{oxigraph}/nope"])
+    args = ["push", str(mini_path), "--endpoint", f"{oxigraph}/nope"]
+    result = runner.invoke(app, args)  # no query URL beside it: nothing to read the owner with
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: cannot tell who pushed graph <https://example.org/timeline/graph/mini-timeline> "
+        "before replacing it: give the store's SPARQL query URL with --query-endpoint, or "
+        "--replace to overwrite it unread\n",
+    )
+    result = runner.invoke(app, [*args, "--replace"])
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: the store answered HTTP 404 Not Found for PUT {oxigraph}/nope?graph="
-        "https%3A%2F%2Fexample.org%2Ftimeline%2Fdataset; is it the store's Graph Store Protocol "
-        "URL? e.g. http://HOST:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki)\n"
+        "https%3A%2F%2Fexample.org%2Ftimeline%2Fgraph%2Fmini-timeline; is it the store's Graph "
+        "Store Protocol URL? e.g. http://HOST:7878/store (Oxigraph) or "
+        "http://HOST:3030/DATASET/data (Fuseki)\n"
     )
 
 
@@ -154,7 +202,7 @@ def test_push_to_a_closed_port_retries_then_fails_clearly(runner, mini_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(
         f"error: push to http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fexample.org%2F"
-        "timeline%2Fdataset failed after 3 attempts: could not connect ("
+        "timeline%2Fgraph%2Fmini-timeline failed after 3 attempts: could not connect ("
     )
     assert result.stderr.endswith("); is the triple store running and reachable?\n")
 
@@ -173,7 +221,7 @@ def test_push_rejects_bad_endpoints_and_graphs_before_building(runner, mini_path
     assert result.exit_code == 1
     assert result.stderr == (
         "error: graph 'not an iri' is not an absolute IRI; write e.g. "
-        "https://example.org/timeline/dataset\n"
+        "https://example.org/timeline/graph/my-dataset\n"
     )
 
 
@@ -280,8 +328,13 @@ def test_credentials_come_from_options_then_environment():
 def test_cli_push_reads_the_token_from_the_environment(flaky, runner, mini_path):
     handler, url = flaky
     result = runner.invoke(
-        app, ["push", str(mini_path), "--endpoint", url], env={"TIMELINE_STORE_TOKEN": "from-env"}
+        app,
+        ["push", str(mini_path), "--endpoint", url, "--replace"],  # it answers PUT alone
+        env={"TIMELINE_STORE_TOKEN": "from-env"},
     )
     assert result.exit_code == 0, result.output
     assert handler.seen[0][1]["Authorization"] == "Bearer from-env"
-    assert handler.seen[0][2] == serialize(to_rdf(make_build(mini_path)), "ntriples")
+    graph = "https://example.org/timeline/graph/mini-timeline"
+    assert handler.seen[0][2] == serialize(to_rdf(make_build(mini_path)), "ntriples") + (
+        f'<{graph}> <{PUSHED}> "mini-timeline" .\n'.encode()
+    )

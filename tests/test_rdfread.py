@@ -199,7 +199,7 @@ def _as_the_graph_says(ds: Dataset) -> Dataset:
         end = r.end and PartialDate.parse(r.end.end or r.end.start)
         return r.model_copy(update={"start": start, "end": end})
 
-    info = ds.dataset.model_copy(update={"language": "en", "base": None, "ner": None})
+    info = ds.dataset.model_copy(update={"language": "en", "base": None, "ner": None, "id": None})
     return ds.model_copy(
         update={
             "dataset": info,

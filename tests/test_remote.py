@@ -27,7 +27,7 @@ from timeline.remote import Remote, masked, with_values
 from timeline.serve import make_server
 from timeline.source import read_build
 
-SHIPPED_GRAPH = "https://example.org/timeline/dataset"
+SHIPPED_GRAPH = "https://example.org/timeline/graph/venezuela-2026"
 SYNTH_GRAPH = "urn:timeline:synthetic-10k"
 
 
@@ -161,15 +161,22 @@ def test_a_path_beside_an_endpoint_is_refused(store, runner):
     )
 
 
-def test_the_default_is_every_dataset_graph_of_one_base(store):
+def test_several_datasets_need_a_graph(store, runner):
     url, local = store
-    # both graphs were pushed under the default base: the default reads their union
-    engine = open_graph(Remote(url))
-    assert set(engine.store.graphs) == {SHIPPED_GRAPH, SYNTH_GRAPH}
-    assert len(engine.run("SELECT ?e WHERE { ?e a sem:Event }").rows) == 10_032
+    # each push recorded its dataset's id in its graph: two datasets are not read as one
+    result = runner.invoke(app, ["query", "actors", "--endpoint", url])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {url} holds several timeline datasets: <{SHIPPED_GRAPH}> (venezuela-2026), "
+        f"<{SYNTH_GRAPH}> (synthetic-timeline-10000-events-seed-0); choose one with --graph "
+        "IRI\n",
+    )
+    engine = open_graph(Remote(url, SYNTH_GRAPH))
+    assert engine.store.graphs == (SYNTH_GRAPH,)
+    assert len(engine.run("SELECT ?e WHERE { ?e a sem:Event }").rows) == 10_000
 
 
-def test_datasets_of_different_bases_need_a_graph(store, runner, tmp_path, mini_path):
+def test_a_dataset_under_another_base(store, runner, mini_path):
     url, _ = store
     other = "urn:timeline:other-base"
     result = runner.invoke(
@@ -179,15 +186,10 @@ def test_datasets_of_different_bases_need_a_graph(store, runner, tmp_path, mini_
     )
     assert result.exit_code == 0, result.output
     try:
-        result = runner.invoke(app, ["query", "actors", "--endpoint", url])
-        assert result.exit_code == 1
-        assert result.output == (
-            f"error: {url} holds several timeline datasets (<{SHIPPED_GRAPH}>, <{other}>, "
-            f"<{SYNTH_GRAPH}>); choose one with --graph IRI\n"
-        )
         result = runner.invoke(app, ["query", "actors", "--endpoint", url, "--graph", other])
         assert result.exit_code == 0, result.output
-        assert result.output.split()[:4] == ["actor", "name", "kind", "events"]
+        rows = [line.split()[0] for line in result.output.splitlines()]
+        assert rows[0] == "actor" and "nicolas-maduro" in rows
     finally:
         httpx.delete(url.replace("/query", "/store"), params={"graph": other}).raise_for_status()
 

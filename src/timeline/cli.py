@@ -294,7 +294,8 @@ def push(
         str | None,
         typer.Option(
             "--graph",
-            help="Named graph to replace. Default: the dataset's IRI.",
+            help="Named graph to replace. Default: BASE/graph/DATASET-ID (the dataset's "
+            "dataset.id, else its title as a slug).",
             show_default=False,
         ),
     ] = None,
@@ -327,9 +328,29 @@ def push(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for the server.", min=0.001)
     ] = 60.0,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Overwrite the graph even when another dataset pushed it (or something else "
+            "wrote it).",
+        ),
+    ] = False,
+    query_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--query-endpoint",
+            help="The store's SPARQL query URL, read before the graph is replaced. Default: "
+            "beside --endpoint (Oxigraph /store -> /query, Fuseki /DATASET/data -> "
+            "/DATASET/sparql).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Upload the graph to a triple store (SPARQL 1.1 Graph Store Protocol); PUT replaces the
-    named graph, so pushing twice is the same as pushing once.
+    named graph, so pushing twice is the same as pushing once. The graph is the dataset's own
+    (named by its dataset.id) and records it; a graph another dataset pushed is not replaced
+    unless --replace is given.
 
     Example: timeline push out/ --endpoint http://127.0.0.1:7878/store
     """
@@ -348,6 +369,8 @@ def push(
             backoff=backoff,
             timeout=timeout,
             progress=progress,
+            replace=replace,
+            queries=query_endpoint,
         )
     out.print(
         f"{path}: pushed {result.triples} triples ({result.summary}) to graph "

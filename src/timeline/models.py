@@ -296,6 +296,9 @@ class Relation(Model):
 
 
 class DatasetInfo(Model):
+    id: Slug | None = None
+    """The dataset's identity (default: its title as a slug): the named graph `timeline push`
+    writes by default, and the owner a store records for that graph."""
     title: Text = "timeline"
     description: Text | None = None
     base: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*:\S*[/#]$")] | None = None
@@ -339,6 +342,13 @@ class Dataset(Model):
 
     def events_by_date(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.when.sort_key, e.id))
+
+    @property
+    def identity(self) -> str:
+        """`dataset.id`, else the title as a slug (``venezuela-after-maduro-s-capture``)."""
+        from timeline.names import fold
+
+        return self.dataset.id or fold(self.dataset.title) or "timeline"
 
     def summary(self) -> str:
         """``32 events, 39 actors, 1 source, 6 claims, 30 relations``."""

@@ -222,6 +222,7 @@ def _write(
             "version": __version__,
             "code": code_version(),
             "dataset": {
+                "id": ds.identity,
                 "files": [name for name, _ in files],
                 "sha256": _sha256(data for _, data in files),
             },

@@ -64,6 +64,14 @@ def _client_error(response: httpx.Response, url: httpx.URL) -> PushError:
     return PushError(f"{what} for PUT {shown(url)}; {hint}")
 
 
+def _check_graph(graph: str) -> None:
+    if not _IRI.match(graph):
+        raise PushError(
+            f"graph '{clean(graph)}' is not an absolute IRI; write e.g. "
+            "https://example.org/timeline/graph/my-dataset"
+        )
+
+
 def upload(
     data: bytes,
     endpoint: str,
@@ -80,11 +88,7 @@ def upload(
     Retries `retries` times on connection errors and 5xx answers, waiting `backoff`, then twice
     as long each time.
     """
-    if not _IRI.match(graph):
-        raise PushError(
-            f"graph '{clean(graph)}' is not an absolute IRI; write e.g. "
-            "https://example.org/timeline/dataset"
-        )
+    _check_graph(graph)
     url = _endpoint(endpoint).copy_merge_params({"graph": graph})
     headers = {"Content-Type": CONTENT_TYPE, **credentials.headers()}
     with httpx.Client(timeout=timeout, auth=credentials.auth()) as client:
@@ -111,6 +115,62 @@ def upload(
         return response.status_code, attempts
 
 
+def query_url(endpoint: str) -> str | None:
+    """The SPARQL query URL beside a Graph Store URL, by the servers' conventions: Oxigraph's
+    ``/store`` -> ``/query``, Fuseki's ``/DATASET/data`` -> ``/DATASET/sparql``."""
+    url = _endpoint(endpoint)
+    for store, query in (("/store", "/query"), ("/data", "/sparql")):
+        if url.path.endswith(store):
+            return str(url.copy_with(path=url.path[: -len(store)] + query, query=None))
+    return None
+
+
+def owner(
+    endpoint: str,
+    graph: str,
+    credentials: Credentials,
+    queries: str | None = None,
+    timeout: float = 60.0,
+    retries: int = 3,
+    backoff: float = 0.5,
+) -> tuple[bool, str | None]:
+    """Whether the store's named graph `graph` holds triples, and the id of the dataset that
+    `timeline push` recorded there (None: none recorded), read with SPARQL at `queries`."""
+    import pyoxigraph as ox
+
+    from timeline.remote import Remote, RemoteError, RemoteStore, RemoteUnreachable
+    from timeline.vocab import TL
+
+    where = queries or query_url(endpoint)
+    if where is None:
+        raise PushError(
+            f"cannot tell who pushed graph <{graph}> before replacing it: give the store's "
+            "SPARQL query URL with --query-endpoint, or --replace to overwrite it unread"
+        )
+    g = str(ox.NamedNode(graph))
+    store = RemoteStore(Remote(where, None, credentials, timeout, retries, backoff))
+    try:
+        rows = store.select(
+            f"SELECT ?id WHERE {{ {{ SELECT * WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }} LIMIT 1 }} "
+            f"OPTIONAL {{ GRAPH {g} {{ {g} <{TL.pushedDataset}> ?id }} }} }} LIMIT 1"
+        )
+    except RemoteUnreachable as exc:  # the store is down: said as for the upload
+        url = _endpoint(endpoint).copy_merge_params({"graph": graph})
+        raise PushError(
+            f"push to {shown(url)} failed after {exc.cause.tries}: {exc.cause.reason}; is the "
+            "triple store running and reachable?"
+        ) from None
+    except RemoteError as exc:
+        raise PushError(
+            f"cannot tell who pushed graph <{graph}> before replacing it: {exc} (give "
+            "--query-endpoint, or --replace to overwrite it unread)"
+        ) from None
+    if not rows:
+        return False, None
+    found = rows[0].get("id")
+    return True, found.value if found is not None else None
+
+
 def push(
     path: str | Path,
     endpoint: str,
@@ -121,13 +181,21 @@ def push(
     backoff: float = 0.5,
     timeout: float = 60.0,
     progress: Progress = quiet,
+    replace: bool = False,
+    queries: str | None = None,
 ) -> PushResult:
     """Read the build folder (or build the dataset) at `path` and replace named graph `graph`
-    (default: the dataset's IRI) in the Graph Store Protocol service at `endpoint`."""
+    (default: ``{base}graph/{dataset id}``) in the Graph Store Protocol service at `endpoint`.
+
+    The pushed graph records the dataset's id (``<graph> tl:pushedDataset "id"``); a graph that
+    another dataset pushed, or that holds triples no push recorded, is replaced only with
+    `replace` (read with SPARQL at `queries`, by default the query URL beside `endpoint`)."""
     from timeline.store import is_build_folder, open_built, same_base
 
     credentials = credentials or Credentials.resolve()
     _endpoint(endpoint)
+    if graph is not None:  # refused before anything is built
+        _check_graph(graph)
     if is_build_folder(path):  # the store's triples, as built
         import pyoxigraph as ox
 
@@ -139,7 +207,8 @@ def push(
             )
         progress("read the store")
         data = built.store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        target, triples = graph or built.base + "dataset", data.count(b"\n")
+        ident = built.manifest["dataset"].get("id") or built.build().dataset.identity
+        target = graph or f"{built.base}graph/{ident}"
         summary = str(built.manifest["summary"])
     else:
         from timeline.export.rdf import Iris, serialize, to_rdf
@@ -148,8 +217,24 @@ def push(
         b = read_build(path, base=base, progress=progress)
         progress("RDF")
         rdf = to_rdf(b)
-        target = graph or str(Iris(b.base or b.dataset.dataset.base)("dataset"))
-        data, triples, summary = serialize(rdf, "ntriples"), len(rdf), b.dataset.summary()
+        ident = b.dataset.identity
+        target = graph or str(Iris(b.base or b.dataset.dataset.base)("graph")) + "/" + ident
+        data, summary = serialize(rdf, "ntriples"), b.dataset.summary()
+    _check_graph(target)
+    if not replace:
+        held, by = owner(endpoint, target, credentials, queries, timeout, retries, backoff)
+        if held and by != ident:
+            who = f"dataset '{by}'" if by else "triples that no timeline push recorded"
+            raise PushError(
+                f"graph <{target}> holds {who}, not '{ident}': nothing was pushed; push to "
+                "this dataset's own graph (leave out --graph, or set dataset.id), or give "
+                "--replace to overwrite it"
+            )
+    from timeline.export.rdf import nt_literal
+    from timeline.vocab import TL
+
+    data += f"<{target}> <{TL.pushedDataset}> {nt_literal(ident)} .\n".encode()
+    triples = data.count(b"\n")
     status, attempts = upload(
         data,
         endpoint,

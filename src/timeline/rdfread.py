@@ -24,7 +24,8 @@ What the graph does not say, and what is read back in its place:
   `start` comes back as its first ISO prefix (``2026-01-03/2026-01-13`` -> ``2026-01-03``),
   `end` as its last, neither approximate. (Its id is in its IRI: a key with ``--`` is the
   default ``subject--type--object``, as no id may hold ``--``.)
-- The dataset's `language` (not written: back as "en"), `ner` (back as None; the graph names
+- The dataset's `language` (not written: back as "en"), `id` (back as None; a pushed graph
+  records it as `tl:pushedDataset`), `ner` (back as None; the graph names
   the pipeline that ran, `tl:extractedBy`) and `base` (back as None; the build carries `base`
   instead, which the IRIs are under), and the build's `build_id` (back as "").
 - Of a mention: its NER `label` (back as ""), and the candidates of a mention that was linked

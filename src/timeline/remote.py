@@ -11,8 +11,9 @@ as a ``VALUES ?name { TERM }`` block at the start of every group in which the na
 IRI it checked, a literal with every quote escaped), never pasted from what the user typed, and
 the selective pattern still leads the plan.
 
-Which graph: `--graph IRI` (sent as ``default-graph-uri``); by default every named graph that
-holds a timeline dataset (as `timeline push` writes them), or the default graph when none does.
+Which graph: `--graph IRI` (sent as ``default-graph-uri``); by default the store's one dataset:
+the named graphs that hold it (as `timeline push` writes them, each recording the dataset's id),
+or the default graph when none does; several datasets are listed, to choose one.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ _VAR = re.compile(r"[?$]([A-Za-z_]\w*)")
 
 class RemoteError(QueryError):
     """The endpoint could not be reached or gave an answer that is not SPARQL results."""
+
+
+class RemoteUnreachable(RemoteError):
+    """Every attempt failed: no connection, no answer in time, or 5xx answers."""
+
+    def __init__(self, message: str, cause: Unreachable) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 # --- parameters as VALUES blocks --------------------------------------------------------------
@@ -266,9 +275,10 @@ class RemoteStore:
                     data=form,
                 )
             except Unreachable as exc:
-                raise RemoteError(
+                raise RemoteUnreachable(
                     f"{shown(self.url)}: {exc.reason} after {exc.tries}; is the SPARQL endpoint "
-                    "running and reachable? (--timeout sets the wait)"
+                    "running and reachable? (--timeout sets the wait)",
+                    exc,
                 ) from None
             response.read()
         if response.status_code >= 300:
@@ -328,49 +338,66 @@ def open_endpoint(remote: Remote, base: str | None = None, progress: Progress = 
     found = _datasets(store)
     store.graphs = (remote.graph,) if remote.graph else ()
     if remote.graph is None:
-        named = sorted({(g, d) for g, d in found if g})
+        named = sorted({f for f in found if f.graph})
         if named:
-            bases = sorted({d for _, d in named})
-            if len(bases) > 1:
-                listing = ", ".join(f"<{g}>" for g, _ in named)
+            # one dataset, perhaps in several graphs: their union; several datasets: ask
+            if len({(f.pushed, f.node) for f in named}) > 1:
+                listing = ", ".join(
+                    f"<{f.graph}>" + (f" ({f.pushed})" if f.pushed else "") for f in named
+                )
                 raise RemoteError(
-                    f"{shown(store.url)} holds several timeline datasets ({listing}); choose one "
+                    f"{shown(store.url)} holds several timeline datasets: {listing}; choose one "
                     "with --graph IRI"
                 )
-            store.graphs = tuple(g for g, _ in named)
-        found = [(None, d) for _, d in named] or found
+            store.graphs = tuple(str(f.graph) for f in named)
+        found = named or found
     else:
-        found = [(g, d) for g, d in found if g == remote.graph]
+        found = [f for f in found if f.graph == remote.graph]
         if not found and base is None:
             raise RemoteError(
                 f"{shown(store.url)} has no timeline dataset in graph <{remote.graph}>; "
                 "push one there with: timeline push out/ --graph IRI --endpoint STORE_URL"
             )
-    datasets = sorted({d for _, d in found})
+    nodes = sorted({f.node for f in found})
     if base is None:
-        if not datasets:
+        if not nodes:
             raise RemoteError(
                 f"{shown(store.url)} holds no timeline dataset; push one with: "
                 "timeline push out/ --endpoint STORE_URL (or give --base)"
             )
-        base = datasets[0][: -len("dataset")]
+        base = nodes[0][: -len("dataset")]
     return Engine(store, base, source=shown(store.url))
 
 
-def _datasets(store: RemoteStore) -> list[tuple[str | None, str]]:
-    """(graph or None for the default graph, dataset node IRI) for every timeline dataset."""
+@dataclass(frozen=True, order=True)
+class _Found:
+    """A timeline dataset in the store: its graph (None: the default graph), its dataset node,
+    and the dataset id `timeline push` recorded for the graph ("" when none)."""
+
+    graph: str | None
+    node: str
+    pushed: str = ""
+
+
+def _datasets(store: RemoteStore) -> list[_Found]:
+    """Every timeline dataset in the store's default graph and named graphs."""
     store.graphs = ()  # the store's own default graph and every named graph
     dataset = f"<{_TL}Dataset>"
     rows = store.select(
-        f"SELECT DISTINCT ?g ?d WHERE {{ {{ GRAPH ?g {{ ?d a {dataset} }} }} "
-        f"UNION {{ ?d a {dataset} }} }}"
+        f"SELECT DISTINCT ?g ?d ?id WHERE {{ {{ GRAPH ?g {{ ?d a {dataset} "
+        f"OPTIONAL {{ ?g <{_TL}pushedDataset> ?id }} }} }} UNION {{ ?d a {dataset} }} }}"
     )
     out = []
     for row in rows:
-        d = row.get("d")
+        d, g, pushed = row.get("d"), row.get("g"), row.get("id")
         if isinstance(d, ox.NamedNode) and d.value.endswith("/dataset"):
-            g = row.get("g")
-            out.append((g.value if isinstance(g, ox.NamedNode) else None, d.value))
+            out.append(
+                _Found(
+                    g.value if isinstance(g, ox.NamedNode) else None,
+                    d.value,
+                    pushed.value if isinstance(pushed, ox.Literal) else "",
+                )
+            )
     return out
 
 

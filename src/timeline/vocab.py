@@ -73,6 +73,8 @@ class TL(DefinedNamespace):
     endOffset: URIRef
     linkedTo: URIRef
     extractedBy: URIRef
+    # stores: who pushed a named graph
+    pushedDataset: URIRef
     candidate: URIRef
     linkMethod: URIRef
     # relation-type properties (subject tl:xOf object)
