@@ -204,3 +204,30 @@ def test_a_taken_port_is_a_clear_error(mini_path, server):
     )
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_a_silent_connection_does_not_stop_others(server):
+    import socket
+
+    port = int(server.rsplit(":", 1)[1].strip("/"))
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+    try:  # connected, sending nothing: the next client is served all the same
+        r = httpx.get(server + "queries/actors", headers={"Accept": "text/csv"}, timeout=10)
+        assert r.status_code == 200 and r.text.startswith("actor,name,kind,events")
+    finally:
+        for s in silent:
+            s.close()
+
+
+def test_a_query_waits_briefly_for_a_slot_before_it_is_turned_away():
+    import threading
+
+    from timeline.query import Slots
+
+    slots = Slots(1, wait=5.0)
+    assert slots.acquire()
+    threading.Timer(0.2, slots.release).start()
+    assert slots.acquire()  # waited for the slot the other query freed
+    impatient = Slots(1, wait=0.05)
+    assert impatient.acquire()
+    assert not impatient.acquire()  # none freed in time: turned away (503 busy)

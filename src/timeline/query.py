@@ -236,13 +236,17 @@ def _short_prefixes() -> list[tuple[str, str]]:
 
 
 class Slots:
-    """At most `n` queries running at once, counting abandoned (timed-out) ones until they end."""
+    """At most `n` queries running at once, counting abandoned (timed-out) ones until they end;
+    a query waits up to `wait` seconds for a slot (a short queue) before it is turned away."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, wait: float = 0.0) -> None:
         self._sem = threading.BoundedSemaphore(n)
+        self.wait = wait
 
     def acquire(self) -> bool:
-        return self._sem.acquire(blocking=False)
+        if self.wait <= 0:
+            return self._sem.acquire(blocking=False)
+        return self._sem.acquire(timeout=self.wait)
 
     def release(self) -> None:
         self._sem.release()

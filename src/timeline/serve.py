@@ -13,7 +13,9 @@ Standard library only (`http.server`): the store is the same in-memory pyoxigrap
 Updates are refused with 403 (SPARQL text, ``update=`` forms, ``application/sparql-update``) and
 other methods with 405. Each query has a time limit; an over-long query is abandoned (see
 query.py) and answered 503, and while abandoned queries still run, their slots stay taken, so a
-flood of slow queries gets 503 "busy" instead of eating every core. Requests whose Host header
+flood of slow queries gets 503 "busy" instead of eating every core. A query finding every slot
+taken waits up to QUEUE_WAIT seconds for one (a burst of quick queries queues rather than being
+turned away); a connection silent for IDLE seconds is closed. Requests whose Host header
 is not this server's are refused, so a web page cannot reach it through DNS rebinding.
 """
 
@@ -46,6 +48,11 @@ from timeline.query import (
 )
 
 MAX_BODY = 1024 * 1024
+QUEUE_WAIT = 2.0
+"""Seconds a query waits for a free slot before the answer is 503 busy."""
+IDLE = 30.0
+"""Seconds a connection may stay silent (no request, or a request not sent in full) before it
+is closed: a client that connects and sends nothing holds one thread, and not for long."""
 MAX_RESULT = 64 * 1024 * 1024
 """The largest answer the endpoint sends, in bytes; beyond it the client is told to add LIMIT."""
 
@@ -127,7 +134,7 @@ class Endpoint(ThreadingHTTPServer):
         self.max_result = max_result
         self.view = view
         self.timeout = timeout
-        self.slots = Slots(slots)
+        self.slots = Slots(slots, wait=min(QUEUE_WAIT, timeout))
         self.saved = saved_queries()
         bound_port = self.server_address[1]
         names = {host, "localhost", "127.0.0.1", "[::1]"}
@@ -145,6 +152,7 @@ class Handler(BaseHTTPRequestHandler):
     server: Endpoint
     server_version = "timeline-sparql"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows the ready line and errors only
