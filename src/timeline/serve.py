@@ -14,8 +14,8 @@ Updates are refused with 403 (SPARQL text, ``update=`` forms, ``application/spar
 other methods with 405. Each query has a time limit; an over-long query is abandoned (see
 query.py) and answered 503, and while abandoned queries still run, their slots stay taken, so a
 flood of slow queries gets 503 "busy" instead of eating every core. A query finding every slot
-taken waits up to QUEUE_WAIT seconds for one (a burst of quick queries queues rather than being
-turned away); a connection silent for IDLE seconds is closed. Requests whose Host header
+taken waits up to QUEUE_WAIT seconds for one: a burst of quick queries queues rather than being
+turned away (bench/bench_serve_load.py); a connection silent for IDLE seconds is closed. Requests whose Host header
 is not this server's are refused, so a web page cannot reach it through DNS rebinding.
 """
 
@@ -49,7 +49,9 @@ from timeline.query import (
 
 MAX_BODY = 1024 * 1024
 QUEUE_WAIT = 2.0
-"""Seconds a query waits for a free slot before the answer is 503 busy."""
+"""Seconds a query waits for a free slot before the answer is 503 busy (with Retry-After).
+Measured at 10k events with 50 clients: waiting up to the 10 s time limit instead turned fewer
+clients away (18 of 1,024) but answered fewer queries (1,006 against 1,379 in 60 s), p99 10 s."""
 IDLE = 30.0
 """Seconds a connection may stay silent (no request, or a request not sent in full) before it
 is closed: a client that connects and sends nothing holds one thread, and not for long."""
