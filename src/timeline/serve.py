@@ -15,8 +15,9 @@ other methods with 405. Each query has a time limit; an over-long query is aband
 query.py) and answered 503, and while abandoned queries still run, their slots stay taken, so a
 flood of slow queries gets 503 "busy" instead of eating every core. A query finding every slot
 taken waits up to QUEUE_WAIT seconds for one: a burst of quick queries queues rather than being
-turned away (bench/bench_serve_load.py); a connection silent for IDLE seconds is closed. Requests whose Host header
-is not this server's are refused, so a web page cannot reach it through DNS rebinding.
+turned away (bench/bench_serve_load.py); a connection silent for IDLE seconds is closed.
+Requests whose Host header is not this server's are refused, so a web page cannot reach it
+through DNS rebinding.
 """
 
 from __future__ import annotations
