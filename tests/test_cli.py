@@ -33,7 +33,8 @@ def test_validate_reports_every_problem_and_exits_1(runner, tmp_path):
         f"{bad}:5:11: event 'x': type 'arest' is not one of: military-operation, arrest, "
         "transfer, political-transition, prisoner-release, statement, diplomacy, "
         "security-warning, protest, legal-action, economic-measure, sanctions, trial, "
-        "humanitarian, other (did you mean 'arrest' or 'protest'?)\n"
+        "humanitarian, theft, attack, investigation, election, accident, other (did you mean "
+        "'arrest' or 'protest'?)\n"
         f"{bad}:7:15: event 'x': unknown source id 'wire'; add it under 'sources:' first\n"
         "3 problems found; nothing was written\n"
     )

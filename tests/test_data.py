@@ -84,3 +84,36 @@ def test_datasets_compare_by_their_data_not_by_lookups_made(mini_path):
     used.actor(used.actors[0].id)  # fills a lookup index
     assert used == fresh
     assert used != fresh.model_copy(update={"actors": fresh.actors[1:]})
+
+
+def test_a_second_story_from_the_readme(tmp_path, runner):
+    """The README's second story (a theft of objects) validates and builds as it says."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    from timeline.cli import app
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = re.search(r"```yaml second-story\n(.*?)```", readme, re.S).group(1)
+    data = tmp_path / "heist.yaml"
+    data.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(data)])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("valid: 2 events, 4 actors, 1 source, 0 claims, 0 relations\n")
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(data), "-o", str(out)]).exit_code == 0
+    g = Graph().parse(out / "graph.ttl")
+    sem, schema = (
+        Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/"),
+        Namespace("https://schema.org/"),
+    )
+    jewels = URIRef("https://example.org/timeline/actor/crown-jewels")
+    assert set(g.objects(jewels, RDF.type)) == {schema.Thing}
+    theft = URIRef("https://example.org/timeline/event/jewels-stolen")
+    assert (theft, sem.eventType, URIRef("https://example.org/timeline/event-type/theft")) in g
+    # a thing is not a place: listed under places, it is refused at its line
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("places: [city-museum]", "places: [crown-jewels]"))
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 1
+    assert "crown-jewels" in result.output and "not a place" in result.output

@@ -87,7 +87,8 @@ def test_every_field_error_at_once(tmp_path):
         "events.yaml:16:11: event 'capture': type 'military-operaton' is not one of: "
         "military-operation, arrest, transfer, political-transition, prisoner-release, "
         "statement, diplomacy, security-warning, protest, legal-action, economic-measure, "
-        "sanctions, trial, humanitarian, other (did you mean 'military-operation'?)",
+        "sanctions, trial, humanitarian, theft, attack, investigation, election, accident, "
+        "other (did you mean 'military-operation'?)",
         "events.yaml:19:5: event 'capture': unknown field 'titel' (did you mean 'title'?); "
         "allowed fields: id, title, date, type, summary, places, participants, sources, "
         "part_of, follows, caused_by, quotes, date_note, status",

@@ -50,6 +50,7 @@ LABEL_BY_KIND = {
     "city": "GPE",
     "region": "LOC",
     "facility": "FAC",
+    "object": "PRODUCT",
 }
 KIND_BY_LABEL = {
     "PERSON": "person",

@@ -41,6 +41,7 @@ ActorKind = Literal[
     "region",
     "city",
     "facility",
+    "object",
 ]
 PLACE_KINDS = frozenset({"country", "region", "city", "facility"})
 ORGANIZATION_KINDS = frozenset(
@@ -62,6 +63,11 @@ EventType = Literal[
     "sanctions",
     "trial",
     "humanitarian",
+    "theft",
+    "attack",
+    "investigation",
+    "election",
+    "accident",
     "other",
 ]
 
@@ -127,8 +133,11 @@ class Actor(Model):
     same_as: list[QID] = Field(default_factory=list)
 
     @property
-    def category(self) -> Literal["person", "group", "organization", "place"]:
-        """The broad category: a person, a group of people, an organisation or a place."""
+    def category(self) -> Literal["person", "group", "organization", "place", "object"]:
+        """The broad category: a person, a group of people, an organisation, a place, or an
+        object (a thing: jewels, a ship, a document, a weapon)."""
+        if self.kind == "object":
+            return "object"
         if self.kind in PLACE_KINDS:
             return "place"
         if self.kind in ORGANIZATION_KINDS:

@@ -359,7 +359,7 @@
   // --- legend ----------------------------------------------------------------------------------
   var legend = document.getElementById("legend");
   [["person", "● person"], ["group", "⬢ group"], ["organization", "■ organisation"],
-    ["place", "▲ place"]].forEach(function (c) {
+    ["place", "▲ place"], ["object", "★ object"]].forEach(function (c) {
     var s = el("span", null, c[1]);
     s.style.color = data.categoryColours[c[0]];
     legend.appendChild(s);

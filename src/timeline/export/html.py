@@ -48,6 +48,7 @@ CATEGORY_STYLE = {
     "group": ("hexagon", "#e9c46a"),
     "organization": ("square", "#2a9d8f"),
     "place": ("triangle", "#8ab17d"),
+    "object": ("star", "#b5838d"),
 }
 _TYPE_COLOURS = [
     "#e63946",

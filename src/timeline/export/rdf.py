@@ -63,6 +63,7 @@ _SCHEMA_CLASS = {
     "region": SCHEMA.AdministrativeArea,
     "city": SCHEMA.City,
     "facility": SCHEMA.Place,
+    "object": SCHEMA.Thing,
 }
 
 
@@ -459,7 +460,8 @@ def actor_block(iri: NtIris, a: Actor) -> Lines:
     out = Lines()
     t = out.t
     node = iri.actor(a.id)
-    t(node, _A, _SEM["Place"] if a.category == "place" else _SEM["Actor"])
+    if a.category != "object":  # a thing takes part in events, but is no actor nor place
+        t(node, _A, _SEM["Place"] if a.category == "place" else _SEM["Actor"])
     if a.kind == "country":
         # a country is a place and, as a state, an actor ("Venezuela sells oil")
         t(node, _A, _SEM["Actor"])
