@@ -348,3 +348,34 @@ def test_the_loader_frees_its_copy_of_the_file_without_the_collector():
         if enabled:
             gc.enable()
     assert kept < len(text) / 10, (kept, len(text))
+
+
+def test_an_event_with_a_field_error_still_has_its_places_checked(tmp_path):
+    """Every problem in one pass: the bad date and the place that is no place, together."""
+    found = problems(
+        tmp_path,
+        """
+        sources:
+          - {id: wire, title: Wire}
+        actors:
+          - {id: louvre, name: Louvre, kind: organization}
+          - {id: paris, name: Paris, kind: city}
+        events:
+          - id: theft
+            title: Jewels stolen
+            date: "2025-10-32"
+            type: theft
+            summary: Thieves took jewels.
+            places: [paris, louvre]
+            sources: [wire]
+        """,
+    )
+    assert len(found) == 2
+    assert found[0] == (
+        "events.yaml:10:11: event 'theft': date '2025-10-32' is not a real day: October 2025 "
+        "has 31 days"
+    )
+    assert found[1] == (
+        "events.yaml:13:21: event 'theft': places lists 'louvre', an organization, not a place; "
+        "list countries, regions, cities or facilities here"
+    )

@@ -558,6 +558,13 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                     items[key].append(raws[-1][0])
     _check(items, problems)
     _check_references(raws, {(k, i) for k, i in seen_ids}, problems)
+    # an event that failed validation still has its places checked: every problem in one pass
+    actors = {it.model.id: it.model for it in items["actors"]}
+    for it, raw, label in raws:
+        if it.section == "events" and it.model is None and isinstance(raw, dict):
+            places = raw.get("places")
+            if isinstance(places, list):
+                _check_places(it, label, places, actors, problems)
     events = _resolve_dates(items["events"], problems)
     return _assemble(info, items, events)
 
@@ -765,16 +772,7 @@ def _check(items: dict[str, list[_Item]], problems: list[Problem]) -> None:
     actors = {it.model.id: it.model for it in items["actors"]}
     for it in items["events"]:
         e: Event = it.model
-        for i, place in enumerate(e.places):
-            if place in actors and actors[place].kind not in PLACE_KINDS:
-                problems.append(
-                    Problem(
-                        *it.where("places", i),
-                        f"{it.label}: places lists '{place}', a "
-                        f"{actors[place].kind}, not a place; list "
-                        "countries, regions, cities or facilities here",
-                    )
-                )
+        _check_places(it, it.label, e.places, actors, problems)
         for field in ("follows", "caused_by"):
             for i, other in enumerate(getattr(e, field)):
                 if other == e.id:
@@ -860,6 +858,23 @@ def _strings(roots: list[Any], pattern: tuple[Any, ...]) -> list[str]:
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _check_places(
+    it: _Item, label: str, places: list[Any], actors: dict[str, Any], problems: list[Problem]
+) -> None:
+    """Every actor an event lists under `places` must be a place."""
+    for i, place in enumerate(places):
+        if isinstance(place, str) and place in actors and actors[place].kind not in PLACE_KINDS:
+            kind = actors[place].kind
+            article = "an" if kind[0] in "aeiou" else "a"
+            problems.append(
+                Problem(
+                    *it.where("places", i),
+                    f"{label}: places lists '{place}', {article} {kind}, not a place; list "
+                    "countries, regions, cities or facilities here",
+                )
+            )
 
 
 def _check_references(
