@@ -379,3 +379,31 @@ def test_an_event_with_a_field_error_still_has_its_places_checked(tmp_path):
         "events.yaml:13:21: event 'theft': places lists 'louvre', an organization, not a place; "
         "list countries, regions, cities or facilities here"
     )
+
+
+def test_a_tab_is_named_as_a_tab(tmp_path):
+    assert problems(tmp_path, "events:\n\t- id: x\n") == [
+        "events.yaml:2:1: a tab indents this line; YAML indents with spaces only: replace the "
+        "tab with spaces"
+    ]
+
+
+def test_an_id_of_another_kind_is_named_as_such(tmp_path):
+    found = problems(
+        tmp_path,
+        """
+        sources:
+          - {id: wire, title: Wire}
+        actors:
+          - {id: laure-beccuau, name: Laure Beccuau, kind: person}
+        claims:
+          - id: worth
+            about: laure-beccuau
+            statement: The jewels are worth 88 million euros.
+            claimed_by: laure-beccuau
+            sources: [wire]
+        """,
+    )
+    assert found == [
+        "events.yaml:8:12: claim 'worth': 'laure-beccuau' is an actor; 'about' needs an event id"
+    ]

@@ -294,6 +294,8 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
 
 def _yaml_message(exc: yaml.MarkedYAMLError, char: str = "") -> str:
     problem = (exc.problem or "invalid YAML").strip()
+    if char == "\t" and "cannot start any token" in problem:
+        return "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
     message = f"YAML syntax error: {problem}"
     if exc.context:
         started = exc.context_mark
@@ -860,18 +862,21 @@ def _strings(roots: list[Any], pattern: tuple[Any, ...]) -> list[str]:
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def _a(word: str) -> str:
+    """'actor' -> 'an actor'."""
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
 def _check_places(
     it: _Item, label: str, places: list[Any], actors: dict[str, Any], problems: list[Problem]
 ) -> None:
     """Every actor an event lists under `places` must be a place."""
     for i, place in enumerate(places):
         if isinstance(place, str) and place in actors and actors[place].kind not in PLACE_KINDS:
-            kind = actors[place].kind
-            article = "an" if kind[0] in "aeiou" else "a"
             problems.append(
                 Problem(
                     *it.where("places", i),
-                    f"{label}: places lists '{place}', {article} {kind}, not a place; list "
+                    f"{label}: places lists '{place}', {_a(actors[place].kind)}, not a place; list "
                     "countries, regions, cities or facilities here",
                 )
             )
@@ -905,17 +910,21 @@ def _check_references(
                 if value in ids[kind] or (kind, value) in declared or not _SLUG.fullmatch(value):
                     # a malformed id already has its own problem, with the id to write
                     continue
-                close = closest[kind](value)
-                hint = f" (did you mean {close}?)" if close else f"; add it under '{kind}:' first"
                 line, col = it.doc.locate((it.section, it.index, *path))
-                problems.append(
-                    Problem(
-                        it.doc.file,
-                        line,
-                        col,
-                        f"{label}: unknown {SINGULAR[kind]} id '{shown(value)}'{hint}",
+                other = next((k for k in ids if k != kind and value in ids[k]), None)
+                if other is not None:  # the id of something else: say what it is
+                    field = next((p for p in reversed(path) if isinstance(p, str)), kind)
+                    message = (
+                        f"{label}: '{shown(value)}' is {_a(SINGULAR[other])}; '{field}' needs "
+                        f"{_a(SINGULAR[kind])} id"
                     )
-                )
+                else:
+                    close = closest[kind](value)
+                    hint = (
+                        f" (did you mean {close}?)" if close else f"; add it under '{kind}:' first"
+                    )
+                    message = f"{label}: unknown {SINGULAR[kind]} id '{shown(value)}'{hint}"
+                problems.append(Problem(it.doc.file, line, col, message))
 
 
 _CUTOFF = 0.6  # difflib.get_close_matches' own
