@@ -171,3 +171,11 @@ def test_cli_errors_are_one_red_line(runner, mini_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 1, args
         assert result.stderr.strip() == line
+
+
+def test_an_ended_relation_says_so(shipped_path):
+    from timeline.analyze import relations
+
+    links = {(link.ref, link.partner): link for link in relations(shipped_path, "delcy-rodriguez")}
+    former = links[("vice-president-of", "nicolas-maduro")]
+    assert (former.via, former.date) == ("relation", "ended")

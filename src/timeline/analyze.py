@@ -266,6 +266,8 @@ def relations(
         other_id = r.object if r.subject == actor else r.subject
         partner = build.dataset.actor(other_id)
         when = " to ".join(str(x) for x in (r.start, r.end) if x)
+        if r.ended and r.end is None:
+            when = f"{when} to an unknown end" if when else "ended"
         # curated relations follow the events, earliest first (undated ones last)
         links.append(
             (

@@ -296,6 +296,8 @@ class Relation(Model):
     object: Slug
     start: PartialDate | None = None
     end: PartialDate | None = None
+    ended: bool = False
+    """The relation is over though its end is not known (a "former" vice president)."""
     sources: Sources
     note: Text | None = None
 

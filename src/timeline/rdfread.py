@@ -454,6 +454,7 @@ def _relation(at: _Ids, iri: str, node: Node) -> Relation:
         "object": obj,
         "start": start,
         "end": end,
+        "ended": _text(node, _TL["ended"]) == "true",
         "sources": at.all("source", node, _DERIVED),
         "note": _text(node, _TL["note"]),
     }

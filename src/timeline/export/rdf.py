@@ -650,6 +650,8 @@ def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
     if r.end:
         t(node, _SEM["hasEndTimeStamp"], _nt_typed(r.end.end or r.end.start))
         t(node, _SEM["hasLatestEndTimeStamp"], f'"{r.end.latest.isoformat()}"^^{_XSD_DATE}')
+    if r.ended:
+        t(node, _TL["ended"], _bool(True))
     if r.note:
         t(node, _TL["note"], nt_literal(r.note))
     _nt_sources(out, iri, node, r.sources)
