@@ -170,10 +170,10 @@ def test_part_of_cycle_and_relative_cycle(tmp_path):
           part_of: a
         """)
     assert problems(tmp_path, text) == [
-        "events.yaml:15:25: event 'a': relative dates form a cycle (a -> b -> a); anchor one "
-        "of them to a calendar date",
         "events.yaml:19:14: event 'a': part_of forms a cycle (a -> b -> a); an event cannot "
         "be part of itself",
+        "events.yaml:22:25: event 'b': relative dates form a cycle (b -> a -> b); anchor one "
+        "of them to a calendar date",
     ]
 
 

@@ -1129,11 +1129,14 @@ def _resolve_date(
         resolved[event_id] = date
         return date
     if event_id in stack:
-        loop = " -> ".join([*stack[stack.index(event_id) :], event_id])
+        # reported where the cycle closes: the event read last, which points back to the first
+        cycle = stack[stack.index(event_id) :]
+        closer = by_id[cycle[-1]]
+        loop = " -> ".join([cycle[-1], *cycle[:-1], cycle[-1]])
         problems.append(
             Problem(
-                *it.where("date", "relative_to"),
-                f"{it.label}: relative dates form a cycle ({loop}); "
+                *closer.where("date", "relative_to"),
+                f"{closer.label}: relative dates form a cycle ({loop}); "
                 "anchor one of them to a calendar date",
             )
         )
