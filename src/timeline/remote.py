@@ -435,11 +435,12 @@ _ACTORS = (
 )
 _RELATIONS = (
     _PREFIXES
-    + """SELECT ?r ?subject ?object ?type ?start ?end WHERE {
+    + """SELECT ?r ?subject ?object ?type ?start ?end ?ended WHERE {
   ?r a tl:ActorRelation ; tl:relationSubject ?s ; tl:relationObject ?o ; tl:relationType ?type .
   ?s dcterms:identifier ?subject . ?o dcterms:identifier ?object .
   OPTIONAL { ?r sem:hasBeginTimeStamp ?start }
   OPTIONAL { ?r sem:hasEndTimeStamp ?end }
+  OPTIONAL { ?r tl:ended ?ended }
 }"""
 )
 
@@ -490,6 +491,7 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
                 object=row["object"].value,
                 start=PartialDate.parse(start.value) if start is not None else None,
                 end=PartialDate.parse(end.value) if end is not None else None,
+                ended=row.get("ended") is not None and row["ended"].value == "true",
             )
         )
     relations.sort(key=lambda r: r.id or "")

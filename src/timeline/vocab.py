@@ -63,6 +63,7 @@ class TL(DefinedNamespace):
     relationType: URIRef
     relationSubject: URIRef
     relationObject: URIRef
+    approximateValue: URIRef
     ended: URIRef
     note: URIRef
     retrieved: URIRef

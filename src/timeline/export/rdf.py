@@ -606,7 +606,7 @@ def claim_block(iri: NtIris, c: Claim) -> Lines:
         t(node, _VALUE, _nt_value(c.value))
     if c.unit:
         t(node, _TL["unit"], nt_literal(c.unit))
-    t(node, _TL["approximate"], _bool(c.approximate))
+    t(node, _TL["approximateValue"], _bool(c.approximate))
     if c.date:
         _nt_date(out, iri, node, c.date, _sub(node, "time"))
     _nt_sources(out, iri, node, c.sources)
@@ -619,7 +619,7 @@ def claim_block(iri: NtIris, c: Claim) -> Lines:
         t(vn, _u(SCHEMA.itemReviewed), node)
         t(vn, _ATTRIBUTED, iri.actor(v.by))
         t(vn, _TL["verdict"], _u(VERDICT[v.verdict]))
-        t(vn, _TL["approximate"], _bool(v.approximate))
+        t(vn, _TL["approximateValue"], _bool(v.approximate))
         t(vn, _TL["disagrees"], _bool(v in disagreeing))
         if v.value is not None:
             t(vn, _VALUE, _nt_value(v.value))
