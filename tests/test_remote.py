@@ -99,7 +99,8 @@ WINDOWS = {
     SYNTH_GRAPH: [Window(), Window.parse("2020-01", "2020-06")],
 }
 PAIRS = {
-    SHIPPED_GRAPH: [("nicolas-maduro", "colombia"), ("Trump", "cuba")],
+    # Delcy Rodríguez: a relation dated by a range, and one that ended at an unknown date
+    SHIPPED_GRAPH: [("nicolas-maduro", "colombia"), ("Trump", "cuba"), ("delcy-rodriguez", "cuba")],
     SYNTH_GRAPH: [("mateo-rodriguez", "rocio-zambrano"), ("rocio-zambrano", "mateo-rodriguez")],
 }
 

@@ -20,10 +20,9 @@ What the graph does not say, and what is read back in its place:
   `relative_to` and `as_stated` set, as the loader leaves it (`Event.when`).
 - A quote citing exactly its event's sources comes back citing none (the graph writes an
   uncited quote with its event's sources, so the two are one graph).
-- A relation's dates: only the first day of its start and the last of its end are written, so
-  `start` comes back as its first ISO prefix (``2026-01-03/2026-01-13`` -> ``2026-01-03``),
-  `end` as its last, neither approximate. (Its id is in its IRI: a key with ``--`` is the
-  default ``subject--type--object``, as no id may hold ``--``.)
+- Nothing of a relation: its dates are read as written (`tl:startDate`, `tl:endDate`), its id
+  from its IRI (a key with ``--`` is the default ``subject--type--object``, as no id may hold
+  ``--``).
 - The dataset's `language` (not written: back as "en"), `id` (back as None; a pushed graph
   records it as `tl:pushedDataset`), `ner` (back as None; the graph names
   the pipeline that ran, `tl:extractedBy`) and `base` (back as None; the build carries `base`
@@ -441,7 +440,7 @@ def _relation(at: _Ids, iri: str, node: Node) -> Relation:
     obj = at("actor", _text(node, _TL["relationObject"]))
     kind = _RELATION_TYPES.get(_text(node, _TL["relationType"]) or "")
     key = at("relation", iri)
-    start, end = _text(node, _SEM["hasBeginTimeStamp"]), _text(node, _SEM["hasEndTimeStamp"])
+    start, end = _text(node, _TL["startDate"]), _text(node, _TL["endDate"])
     data = {
         "id": None if key == f"{subject}--{kind}--{obj}" else key,
         "subject": subject,

@@ -438,8 +438,8 @@ _RELATIONS = (
     + """SELECT ?r ?subject ?object ?type ?start ?end ?ended WHERE {
   ?r a tl:ActorRelation ; tl:relationSubject ?s ; tl:relationObject ?o ; tl:relationType ?type .
   ?s dcterms:identifier ?subject . ?o dcterms:identifier ?object .
-  OPTIONAL { ?r sem:hasBeginTimeStamp ?start }
-  OPTIONAL { ?r sem:hasEndTimeStamp ?end }
+  OPTIONAL { ?r tl:startDate ?start }
+  OPTIONAL { ?r tl:endDate ?end }
   OPTIONAL { ?r tl:ended ?ended }
 }"""
 )

@@ -63,6 +63,8 @@ class TL(DefinedNamespace):
     relationType: URIRef
     relationSubject: URIRef
     relationObject: URIRef
+    startDate: URIRef
+    endDate: URIRef
     approximateValue: URIRef
     ended: URIRef
     note: URIRef

@@ -644,12 +644,15 @@ def relation_block(iri: NtIris, r: Relation, subject_lines: Lines) -> Lines:
     t(node, _TL["relationSubject"], s)
     t(node, _TL["relationObject"], o)
     t(node, _TL["relationType"], prop)
+    # typed timestamps for SPARQL, and each date as written (a range, approximate) to read back
     if r.start:
         t(node, _SEM["hasBeginTimeStamp"], _nt_typed(r.start.start))
         t(node, _SEM["hasEarliestBeginTimeStamp"], f'"{r.start.earliest.isoformat()}"^^{_XSD_DATE}')
+        t(node, _TL["startDate"], nt_literal(str(r.start)))
     if r.end:
         t(node, _SEM["hasEndTimeStamp"], _nt_typed(r.end.end or r.end.start))
         t(node, _SEM["hasLatestEndTimeStamp"], f'"{r.end.latest.isoformat()}"^^{_XSD_DATE}')
+        t(node, _TL["endDate"], nt_literal(str(r.end)))
     if r.ended:
         t(node, _TL["ended"], _bool(True))
     if r.note:
