@@ -351,7 +351,8 @@ def test_a_build_fetched_from_a_server_is_the_build_read_here(tmp_path, runner):
     a local store, `read_rdf`): the very build read from the graph here, in the same order."""
     from servers import oxigraph_server
     from timeline.cli import app
-    from timeline.remote import Remote, fetch_build
+    from timeline.net import Remote
+    from timeline.remote import fetch_build
 
     out = tmp_path / "out"
     built = runner.invoke(

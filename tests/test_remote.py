@@ -22,8 +22,9 @@ from servers import free_port, oxigraph_server
 from timeline.analyze import AnalysisError, Window, path, rank_actors, relations
 from timeline.cli import app
 from timeline.errors import QueryError
-from timeline.query import open_graph, query, saved_queries
-from timeline.remote import Remote, masked, with_values
+from timeline.net import Remote
+from timeline.query import masked, open_graph, query, saved_queries
+from timeline.remote import with_values
 from timeline.serve import make_server
 from timeline.source import read_build
 

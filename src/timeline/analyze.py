@@ -76,9 +76,11 @@ def _as_build(source: Source, progress: Progress, window: Window | None = None) 
     window needs is fetched."""
     if isinstance(source, Build):
         return source
-    from timeline.remote import Remote, analysis_build, open_endpoint
+    from timeline.net import Remote
 
-    if isinstance(source, Remote):
+    if isinstance(source, Remote):  # timeline.remote (httpx) is imported only for a store
+        from timeline.remote import analysis_build, open_endpoint
+
         engine = open_endpoint(source, progress=progress)
         return analysis_build(engine, window or Window(), progress)
     from timeline.source import read_build

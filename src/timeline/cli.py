@@ -440,8 +440,8 @@ GraphOpt = Annotated[
     str | None,
     typer.Option(
         "--graph",
-        help="With --endpoint: the named graph to read. Default: every graph holding a "
-        "timeline dataset (one base), or the default graph.",
+        help="With --endpoint: the named graph to read. Default: the store's one dataset "
+        "(the graphs holding it, or the default graph); with several, the error lists them.",
         show_default=False,
     ),
 ]
@@ -462,7 +462,7 @@ OptionalSource = Annotated[
 def _env_endpoint() -> str | None:
     import os
 
-    from timeline.remote import ENDPOINT_ENV
+    from timeline.net import ENDPOINT_ENV
 
     return os.environ.get(ENDPOINT_ENV) or None
 
@@ -481,8 +481,7 @@ def _reading(
     `timeline relations --endpoint URL maduro` names the actor, not a PATH. `needed` names
     the arguments after PATH, for the message when one is missing.
     """
-    from timeline.net import Credentials
-    from timeline.remote import Remote
+    from timeline.net import IRI, Credentials, Remote
 
     missing = bool(rest) and rest[-1] is None
     env = _env_endpoint()
@@ -495,11 +494,8 @@ def _reading(
         moved = (given + [r for r in rest if r is not None] + [None] * len(rest))[: len(rest)]
         if rest and moved[-1] is None:
             raise TimelineError(f"missing argument: give {needed} after the options")
-        if graph is not None:
-            from timeline.push import _IRI
-
-            if not _IRI.match(graph):
-                raise TimelineError(f"--graph '{graph}' is not an absolute IRI")
+        if graph is not None and not IRI.match(graph):
+            raise TimelineError(f"--graph '{graph}' is not an absolute IRI")
         return Remote(endpoint, graph, Credentials.resolve(), timeout=timeout), moved
     if graph is not None:
         raise TimelineError("--graph picks a graph of a remote store: give it with --endpoint")

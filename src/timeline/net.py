@@ -1,7 +1,11 @@
-"""What `push` and the remote readers share: credentials, URL checks, retries with backoff.
+"""What `push` and the remote readers share: where a store is, credentials, URL checks,
+retries with backoff.
 
 Connection errors, time-outs and 5xx answers are retried, waiting `backoff` seconds and then
 twice as long each time; a 4xx answer is the caller's to report (wrong URL, credentials).
+
+Light to import (httpx is imported where a request is made): every reading command asks
+whether its source is a `Remote`.
 """
 
 from __future__ import annotations
@@ -10,19 +14,23 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from timeline.errors import TimelineError
 from timeline.progress import Progress, quiet
 
+if TYPE_CHECKING:
+    import httpx
+
+ENDPOINT_ENV = "TIMELINE_ENDPOINT"
 TOKEN_ENV = "TIMELINE_STORE_TOKEN"
 USER_ENV = "TIMELINE_STORE_USER"
 PASSWORD_ENV = "TIMELINE_STORE_PASSWORD"
 
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\uffff]+")
+IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+"""An absolute IRI, as a named graph must be."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,24 @@ class Credentials:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def auth(self) -> httpx.BasicAuth | None:
+        import httpx
+
         if self.user and self.password:
             return httpx.BasicAuth(self.user, self.password)
         return None
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A store to read from (`timeline.remote`): its SPARQL query URL, the graph to read,
+    credentials and patience."""
+
+    url: str
+    graph: str | None = None
+    credentials: Credentials = field(default_factory=Credentials)
+    timeout: float = 30.0
+    retries: int = 2
+    backoff: float = 0.5
 
 
 CREDENTIALS_HINT = f"check the credentials ({TOKEN_ENV}, or {USER_ENV} and {PASSWORD_ENV})"
@@ -74,6 +97,8 @@ def clean(text: str, limit: int = 200) -> str:
 
 def http_url(endpoint: str, example: str, error: type[TimelineError]) -> httpx.URL:
     """`endpoint` as an http(s) URL, or `error` saying how to write one."""
+    import httpx
+
     try:
         url = httpx.URL(endpoint)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -85,6 +110,8 @@ def http_url(endpoint: str, example: str, error: type[TimelineError]) -> httpx.U
 
 def shown(url: httpx.URL | str) -> str:
     """The URL without any user name or password in it, for messages."""
+    import httpx
+
     return str(httpx.URL(url).copy_with(username=None, password=None))
 
 
@@ -114,6 +141,8 @@ def send(
 ) -> tuple[httpx.Response, int]:
     """The first answer below 500 and the number of attempts it took; `Unreachable` once
     `retries` retries have failed too. `what` names the step for the progress line."""
+    import httpx
+
     if retries < 0 or backoff < 0:
         raise TimelineError("--retries and --backoff cannot be negative")
     timeout = client.timeout.read

@@ -11,7 +11,6 @@ caller's problem (wrong URL, credentials, IRI) and is reported at once.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,14 +19,23 @@ from pathlib import Path
 import httpx
 
 from timeline.errors import PushError
-from timeline.net import CREDENTIALS_HINT, Credentials, Unreachable, clean, http_url, send, shown
+from timeline.net import (
+    CREDENTIALS_HINT,
+    IRI,
+    Credentials,
+    Remote,
+    Unreachable,
+    clean,
+    http_url,
+    send,
+    shown,
+)
 from timeline.progress import Progress, quiet
 
 CONTENT_TYPE = "application/n-triples"
 EXAMPLE = "http://127.0.0.1:7878/store"
 
 ANONYMOUS = Credentials()
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ def _client_error(response: httpx.Response, url: httpx.URL) -> PushError:
 
 
 def _check_graph(graph: str) -> None:
-    if not _IRI.match(graph):
+    if not IRI.match(graph):
         raise PushError(
             f"graph '{clean(graph)}' is not an absolute IRI; write e.g. "
             "https://example.org/timeline/graph/my-dataset"
@@ -138,7 +146,7 @@ def owner(
     `timeline push` recorded there (None: none recorded), read with SPARQL at `queries`."""
     import pyoxigraph as ox
 
-    from timeline.remote import Remote, RemoteError, RemoteStore, RemoteUnreachable
+    from timeline.remote import RemoteError, RemoteStore, RemoteUnreachable
     from timeline.vocab import TL
 
     where = queries or query_url(endpoint)

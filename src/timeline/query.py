@@ -535,9 +535,15 @@ def in_worker(
     return answer
 
 
+def masked(text: str) -> str:
+    """`text` with comments, strings and IRIs blanked out (same length), so that keywords,
+    variables and braces are found only in the query's own code."""
+    return _TOKENS.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def check_read_only(text: str) -> None:
     """Refuse updates and federated queries (SERVICE would reach the network)."""
-    code = _TOKENS.sub(lambda m: " " * len(m.group(0)), text)
+    code = masked(text)
     m = _SERVICE.search(code)
     if m:
         raise QueryError(
@@ -608,11 +614,13 @@ def open_graph(path: Any, base: str | None = None, progress: Progress = quiet) -
     A dataset is built in memory first; a graph file is read as it is, and its base is found
     from its ``tl:Dataset`` node (``{base}dataset``).
     """
-    from timeline.remote import Remote, open_endpoint
+    from timeline.net import Remote
     from timeline.store import is_build_folder, open_built, same_base
     from timeline.vocab import DEFAULT_BASE
 
-    if isinstance(path, Remote):
+    if isinstance(path, Remote):  # timeline.remote (httpx) is imported only for a store
+        from timeline.remote import open_endpoint
+
         return open_endpoint(path, base=base, progress=progress)
     p = Path(path)
     if is_build_folder(p):

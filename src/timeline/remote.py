@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
 
 from timeline.errors import QueryError
-from timeline.net import CREDENTIALS_HINT, Credentials, Unreachable, clean, http_url, send, shown
+from timeline.net import CREDENTIALS_HINT, Remote, Unreachable, clean, http_url, send, shown
 from timeline.progress import Progress, quiet
+from timeline.query import masked
 
-ENDPOINT_ENV = "TIMELINE_ENDPOINT"
 EXAMPLE = "http://127.0.0.1:7878/query"
-DEFAULT_TIMEOUT = 30.0
 
 _RESULTS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -45,8 +44,6 @@ _GRAPHS = {
 }
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 
-_TL = "https://example.org/timeline/ns#"
-_TOKENS = re.compile(r"""#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\\\s]*>""")
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.I)
 _WHERE = re.compile(r"(?<![\w:?$-])WHERE(?![\w:-])", re.I)
 _VAR = re.compile(r"[?$]([A-Za-z_]\w*)")
@@ -78,12 +75,6 @@ class _Form:
     end: int  # offset of its matching "}"
     projects: frozenset[str] | None
     parent: _Form | None = None
-
-
-def masked(text: str) -> str:
-    """`text` with comments, strings and IRIs blanked out (same length), so that keywords,
-    variables and braces are found only in the query's own code."""
-    return _TOKENS.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _closing(code: str, at: int) -> int:
@@ -202,18 +193,6 @@ class Triples:
         return out
 
 
-@dataclass(frozen=True)
-class Remote:
-    """How to reach an endpoint: its query URL, the graphs to read, credentials and patience."""
-
-    url: str
-    graph: str | None = None
-    credentials: Credentials = field(default_factory=Credentials)
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = 2
-    backoff: float = 0.5
-
-
 class RemoteStore:
     """The part of pyoxigraph's `Store` interface that `query.Engine` uses, over HTTP."""
 
@@ -285,9 +264,9 @@ class RemoteStore:
             raise _client_error(response, self.url)
         return response
 
-    def select(self, text: str) -> list[dict[str, Any]]:
+    def select(self, text: str, prefixes: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """A SELECT's rows as {variable: term} (unbound variables left out)."""
-        results = self.query(text)
+        results = self.query(text, prefixes)
         names = [v.value for v in results.variables]
         return [{n: sol[i] for i, n in enumerate(names) if sol[i] is not None} for sol in results]
 
@@ -327,6 +306,13 @@ def _client_error(response: httpx.Response, url: httpx.URL) -> RemoteError:
 
 
 # --- which graph, which base ------------------------------------------------------------------
+
+
+def vocabulary() -> dict[str, str]:
+    """The vocabulary's prefixes (tl:, sem:, dcterms:, ...), for the queries written here."""
+    from timeline.vocab import PREFIXES
+
+    return {k: str(v) for k, v in PREFIXES.items()}
 
 
 def open_endpoint(remote: Remote, base: str | None = None, progress: Progress = quiet) -> Any:
@@ -382,10 +368,10 @@ class _Found:
 def _datasets(store: RemoteStore) -> list[_Found]:
     """Every timeline dataset in the store's default graph and named graphs."""
     store.graphs = ()  # the store's own default graph and every named graph
-    dataset = f"<{_TL}Dataset>"
     rows = store.select(
-        f"SELECT DISTINCT ?g ?d ?id WHERE {{ {{ GRAPH ?g {{ ?d a {dataset} "
-        f"OPTIONAL {{ ?g <{_TL}pushedDataset> ?id }} }} }} UNION {{ ?d a {dataset} }} }}"
+        "SELECT DISTINCT ?g ?d ?id WHERE { { GRAPH ?g { ?d a tl:Dataset "
+        "OPTIONAL { ?g tl:pushedDataset ?id } } } UNION { ?d a tl:Dataset } }",
+        vocabulary(),
     )
     out = []
     for row in rows:
@@ -403,18 +389,11 @@ def _datasets(store: RemoteStore) -> list[_Found]:
 
 # --- what the analysis commands need --------------------------------------------------------
 
-_PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX tl: <https://example.org/timeline/ns#>
-"""
+# the prefixes (tl:, sem:, ...) are the vocabulary's own, added by `RemoteStore.query`
 _XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 # each event that may fall in the window, with every actor taking part (a place as "location")
-_PARTICIPATION = (
-    _PREFIXES
-    + """SELECT ?event ?title ?date ?earliest ?latest ?actor ?role WHERE {
+_PARTICIPATION = """SELECT ?event ?title ?date ?earliest ?latest ?actor ?role WHERE {
   ?e sem:hasEarliestBeginTimeStamp ?earliest ; sem:hasLatestEndTimeStamp ?latest .
   %s
   ?e dcterms:identifier ?event ; dcterms:title ?title ; tl:dateLabel ?date .
@@ -424,25 +403,18 @@ _PARTICIPATION = (
   { ?e sem:hasPlace ?a . BIND("location" AS ?role) }
   ?a dcterms:identifier ?actor .
 }"""
-)
-_ACTORS = (
-    _PREFIXES
-    + """SELECT ?actor ?name ?kind ?alias WHERE {
+_ACTORS = """SELECT ?actor ?name ?kind ?alias WHERE {
   ?a tl:actorKind ?k ; dcterms:identifier ?actor ; skos:prefLabel ?name .
   OPTIONAL { ?a skos:altLabel ?alias }
   BIND(STRAFTER(STR(?k), "/actor-kind/") AS ?kind)
 }"""
-)
-_RELATIONS = (
-    _PREFIXES
-    + """SELECT ?r ?subject ?object ?type ?start ?end ?ended WHERE {
+_RELATIONS = """SELECT ?r ?subject ?object ?type ?start ?end ?ended WHERE {
   ?r a tl:ActorRelation ; tl:relationSubject ?s ; tl:relationObject ?o ; tl:relationType ?type .
   ?s dcterms:identifier ?subject . ?o dcterms:identifier ?object .
   OPTIONAL { ?r tl:startDate ?start }
   OPTIONAL { ?r tl:endDate ?end }
   OPTIONAL { ?r tl:ended ?ended }
 }"""
-)
 
 
 def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
@@ -467,7 +439,8 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
     where = f"FILTER({' && '.join(tests)})" if tests else ""
     progress("read actors")
     names: dict[str, tuple[str, str, list[str]]] = {}
-    for row in store.select(_ACTORS):
+    prefixes = vocabulary()
+    for row in store.select(_ACTORS, prefixes):
         actor = row["actor"].value
         entry = names.setdefault(actor, (row["name"].value, row["kind"].value, []))
         alias = row.get("alias")
@@ -480,7 +453,7 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
     progress("read relations")
     types = {str(relation_property(t)): t for t in typing.get_args(RelationType)}
     relations = []
-    for row in store.select(_RELATIONS):
+    for row in store.select(_RELATIONS, prefixes):
         key = row["r"].value.rsplit("/", 1)[-1]
         start, end = row.get("start"), row.get("end")
         relations.append(
@@ -499,7 +472,7 @@ def analysis_build(engine: Any, window: Any, progress: Progress = quiet) -> Any:
     g = nx.MultiDiGraph()
     for a in actors:
         g.add_node(node_id("actor", a.id), type="actor", id=a.id, label=a.name, kind=a.kind)
-    rows = store.select(_PARTICIPATION % where)
+    rows = store.select(_PARTICIPATION % where, prefixes)
     rows.sort(key=lambda r: (r["earliest"].value, r["latest"].value, r["event"].value))
     for row in rows:
         ev = node_id("event", row["event"].value)

@@ -402,7 +402,7 @@ def run_server(
 ) -> None:
     """Open the build folder (or load the graph) at `path` and serve it until interrupted;
     `ready(url, triples)` is told once the server listens."""
-    from timeline.remote import Remote
+    from timeline.net import Remote
 
     engine = open_graph(path, base=base, progress=progress)
     shown: Path | RemoteView | None = Path(view) if view is not None else None

@@ -70,10 +70,12 @@ def read_build(
 ) -> Build:
     """The build a reading command works on: a build folder as built, else the dataset built
     in memory (refused when large: build it once, then read the folder)."""
-    from timeline.remote import Remote, fetch_build
+    from timeline.net import Remote
     from timeline.store import is_build_folder, open_built, same_base
 
-    if isinstance(path, Remote):
+    if isinstance(path, Remote):  # timeline.remote (httpx) is imported only for a store
+        from timeline.remote import fetch_build
+
         return fetch_build(path, base=base, progress=progress)
     if is_build_folder(path):
         progress("read the build")
