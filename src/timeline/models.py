@@ -14,6 +14,7 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from timeline.dates import PartialDate
@@ -70,6 +71,30 @@ EventType = Literal[
     "accident",
     "other",
 ]
+
+TYPE_FAMILY: dict[str, str] = {
+    "military-operation": "Security",
+    "attack": "Security",
+    "security-warning": "Security",
+    "accident": "Security",
+    "arrest": "Justice",
+    "transfer": "Justice",
+    "prisoner-release": "Justice",
+    "legal-action": "Justice",
+    "trial": "Justice",
+    "investigation": "Justice",
+    "theft": "Justice",
+    "political-transition": "Politics",
+    "statement": "Politics",
+    "diplomacy": "Politics",
+    "election": "Politics",
+    "protest": "Politics",
+    "economic-measure": "Economy",
+    "sanctions": "Economy",
+    "humanitarian": "Humanitarian",
+    "other": "Other",
+}
+"""Each event type's family: the handful of groups a timeline's navigation shows."""
 
 Role = Literal[
     "agent",
@@ -131,6 +156,7 @@ class Actor(Model):
     aliases: list[Text] = Field(default_factory=list)
     description: Text | None = None
     same_as: list[QID] = Field(default_factory=list)
+    media: list[Media] = Field(default_factory=list)
 
     @property
     def category(self) -> Literal["person", "group", "organization", "place", "object"]:
@@ -147,6 +173,64 @@ class Actor(Model):
     @property
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
+"""What counts as an image: a local media file must be one, and an image needs its `alt`."""
+MAX_MEDIA_BYTES = 5_000_000
+"""The largest local media file the view embeds (it is one offline page)."""
+
+
+def _relative_file(value: str) -> str:
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
+        raise ValueError(
+            f"'{value}' is not a path inside the dataset's folder; write it relative to the "
+            "YAML file, without '..', e.g. file: media/museum.jpg"
+        )
+    return value
+
+
+class Media(Model):
+    """A picture (or a video, sound or page by URL) on an event or an actor, with its credit.
+
+    `url` is a web address; `file` a local image, relative to the YAML file that names it,
+    which the offline view embeds. `alt` describes an image for who cannot see it."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    file: Annotated[Text, AfterValidator(_relative_file)] | None = None
+    credit: Text | None = None
+    caption: Text | None = None
+    alt: Text | None = None
+    _path: str | None = PrivateAttr(default=None)
+    """The local file's resolved path (set by the loader, never written to an output)."""
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Media:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("give the media either a url or a file (one, not both)")
+        if self.file is not None and not self.is_image:
+            raise ValueError(
+                f"a local media file must be an image ({', '.join(sorted(IMAGE_SUFFIXES))}); "
+                "give other media by url"
+            )
+        if self.is_image and self.alt is None:
+            raise ValueError(
+                "an image needs alt text that says what it shows, e.g. alt: 'Police tape at "
+                "the museum entrance'"
+            )
+        return self
+
+    @property
+    def is_image(self) -> bool:
+        """An image by its name's suffix (``.jpg``, ``.png``, ...), query string aside."""
+        where = (self.file or self.url or "").split("?", 1)[0].split("#", 1)[0].lower()
+        return any(where.endswith(s) for s in IMAGE_SUFFIXES)
+
+    @property
+    def location(self) -> str:
+        """The url, or the file as written."""
+        return self.url or self.file or ""
 
 
 class Participant(Model):
@@ -236,6 +320,7 @@ class Event(Model):
     quotes: list[Quote] = Field(default_factory=list)
     date_note: Text | None = None
     status: EventStatus = "occurred"
+    media: list[Media] = Field(default_factory=list)
 
     @property
     def when(self) -> PartialDate:

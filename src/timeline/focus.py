@@ -1,0 +1,65 @@
+"""The story's focus period, and which events are background to it.
+
+A chronology of a few weeks often opens with spans of years ("~ 2015 - 2025": an economic
+collapse, a long rule). Drawn on the same axis, they set the scale and crush the weeks the story is
+about into its right edge. The timeline exports frame the focus period instead, and show the long
+spans as background: a list on the title slide, or an era clipped to the focus window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from timeline.models import Event
+
+LONG_DAYS = 366
+"""A span longer than this (over a year) is background, not a slide that sets the scale."""
+CORE_DAYS = 31
+"""Events dated within a month at most make the core that sets the focus period."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The focus window (`first`..`last`) and the ids of the events that are background to it.
+
+    `chosen` is True when the window was given (`--from/--to`): events outside it are left out,
+    not kept as background."""
+
+    first: date
+    last: date
+    background: frozenset[str]
+    chosen: bool = False
+
+    def inside(self, e: Event) -> bool:
+        """The event has some day in the window."""
+        return e.when.overlaps(self.first, self.last)
+
+
+def span_days(e: Event) -> int:
+    return (e.when.latest - e.when.earliest).days + 1
+
+
+def frame(events: Iterable[Event], first: date | None = None, last: date | None = None) -> Frame:
+    """Frame `events`: by default the focus runs from the first to the last day of the events
+    dated within a month (else within a year, else all of them); events over a year long, or
+    that end before the focus starts, are background. `first`/`last` choose the window."""
+    events = list(events)
+    if not events:
+        today = date.today() if first is None and last is None else (first or last)
+        assert today is not None
+        return Frame(first or today, last or today, frozenset(), first is not None)
+    core = (
+        [e for e in events if span_days(e) <= CORE_DAYS]
+        or [e for e in events if span_days(e) <= LONG_DAYS]
+        or events
+    )
+    start = first or min(e.when.earliest for e in core)
+    end = last or max(e.when.latest for e in core)
+    if end < start:
+        start, end = end, start
+    background = frozenset(
+        e.id for e in events if span_days(e) > LONG_DAYS or e.when.latest < start
+    )
+    return Frame(start, end, background, chosen=first is not None or last is not None)
