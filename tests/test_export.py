@@ -242,7 +242,8 @@ def test_timelinejs_has_the_published_formats_required_fields(build):
     doc = json.loads(render(build, "timelinejs"))
     assert set(doc) <= {"events", "title", "eras", "scale"}
     assert isinstance(doc["title"]["text"]["headline"], str)
-    assert len(doc["events"]) == len(build.dataset.events)
+    # the two spans before the January 2026 focus are background, not slides
+    assert len(doc["events"]) == len(build.dataset.events) - 2
     ids = [slide["unique_id"] for slide in doc["events"]]
     assert len(set(ids)) == len(ids)
     allowed = {
@@ -265,23 +266,17 @@ def test_timelinejs_has_the_published_formats_required_fields(build):
 
 def test_timelinejs_dates_keep_their_precision(build):
     slides = {s["unique_id"]: s for s in json.loads(render(build, "timelinejs"))["events"]}
-    assert slides["sanctions-year"]["start_date"] == {"year": 2025, "display_date": "2025"}
-    assert slides["releases"]["start_date"] == {
-        "year": 2026,
-        "month": 1,
-        "display_date": "~ Jan 2026",
-    }
-    assert slides["capture"]["start_date"] == {
-        "year": 2026,
-        "month": 1,
-        "day": 3,
-        "display_date": "3 Jan 2026",
-    }
+    assert slides["releases"]["start_date"] == {"year": 2026, "month": 1}
+    assert slides["releases"]["display_date"] == "~ Jan 2026"
+    assert slides["capture"]["start_date"] == {"year": 2026, "month": 1, "day": 3}
+    assert slides["capture"]["display_date"] == "3 Jan 2026"
     assert slides["week"]["start_date"] == {"year": 2026, "month": 1, "day": 5}
     assert slides["week"]["end_date"] == {"year": 2026, "month": 1, "day": 11}
     assert slides["week"]["display_date"] == "week of 5 Jan 2026"
-    assert slides["background"]["end_date"] == {"year": 2025}
-    assert slides["capture"]["group"] == "Military operation"
+    assert slides["capture"]["group"] == "Security"
+    # the 2025 sanctions year and the 2013-2025 span end before the focus: background
+    shown = {s["unique_id"] for s in json.loads(render(build, "timelinejs"))["events"]}
+    assert {"background", "sanctions-year"}.isdisjoint(shown)
 
 
 def test_timelinejs_credits_sources_and_shows_claims_escaped(build):
@@ -296,7 +291,7 @@ def test_timelinejs_credits_sources_and_shows_claims_escaped(build):
     releases = slides["releases"]["text"]["text"]
     assert (
         "<b>Venezuelan interim government</b> claims: prisoners released so far (116 people)"
-        " — checked by Justicia, Encuentro y Perdón: partially-confirmed, about 70"
+        " — checked by Justicia, Encuentro y Perdón: partially confirmed, about 70 people"
     ) in releases
     text = render(build, "timelinejs").decode()
     assert "<script" not in text and "<img" not in text and '"onmouseover' not in text
@@ -425,7 +420,7 @@ def test_cli_export_unknown_format(runner, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == (
         "error: unknown format 'turtl' (did you mean 'turtle'?); choose one "
-        "of: turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, "
+        "of: turtle, ntriples, jsonld, trig, rdfxml, timelinejs, timelinejs-html, sheet, csv, "
         "markdown, gexf, graphml\n"
     )
     assert not (tmp_path / "x").exists()

@@ -233,7 +233,10 @@ def build(
         out.print(f"  {'kept' if kept else 'wrote'} {p}")
 
 
-EXPORT_FORMATS = "turtle, ntriples, jsonld, trig, rdfxml, timelinejs, csv, markdown, gexf, graphml"
+EXPORT_FORMATS = (
+    "turtle, ntriples, jsonld, trig, rdfxml, timelinejs, timelinejs-html, sheet, csv, "
+    "markdown, gexf, graphml"
+)
 
 
 @app.command()
@@ -248,7 +251,8 @@ def export(
             "--output",
             "-o",
             help="File to write, a folder (csv: one file per table), or - for "
-            "standard output. Default: out/timeline.EXT (csv: out/timeline.csv.zip).",
+            "standard output. Default: out/timeline.EXT (csv: out/timeline.csv.zip; sheet: "
+            "out/timeline.csv, or .xlsx when -o names one).",
             show_default=False,
         ),
     ] = None,
@@ -256,18 +260,50 @@ def export(
     endpoint: EndpointOpt = None,
     graph: GraphOpt = None,
     timeout: RemoteTimeout = 300.0,
+    date_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="timelinejs, timelinejs-html, sheet: the window's first day (YYYY, YYYY-MM or "
+            "YYYY-MM-DD). Default: the story's focus period, longer spans as background.",
+            show_default=False,
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="timelinejs, timelinejs-html, sheet: the window's last day (a month means its "
+            "last day).",
+            show_default=False,
+        ),
+    ] = None,
+    groups: Annotated[
+        bool,
+        typer.Option(
+            "--groups/--no-groups",
+            help="timelinejs, timelinejs-html: group slides by type family (Security, "
+            "Justice, Politics, Economy, Humanitarian, Other).",
+        ),
+    ] = True,
 ) -> None:
     """Export the dataset in one format, with the same identifiers in every format.
 
     Example: timeline export out/ --format timelinejs -o timeline.json
 
+    A page that opens offline: timeline export out/ -f timelinejs-html -o story.html
+
+    The TimelineJS spreadsheet: timeline export out/ -f sheet -o story.xlsx (or story.csv)
+
     From a shared store: timeline export --endpoint http://127.0.0.1:7878/query -f markdown
     """
+    from timeline.export.formats import Options
     from timeline.export.formats import export as run_export
 
     with user_errors(), stages() as progress:
+        opts = Options.parse(date_from, date_to, groups)
         source, _ = _reading(path, [], endpoint, graph, timeout, "")
-        result = run_export(source, fmt, output, base=base, progress=progress)
+        result = run_export(source, fmt, output, base=base, progress=progress, opts=opts)
     if result.stdout is not None:
         stream = typer.get_binary_stream("stdout")
         stream.write(result.stdout)

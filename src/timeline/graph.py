@@ -53,8 +53,11 @@ class Build:
         pipeline: str = "",
         base: str | None = None,
         build_id: str = "",
+        media: dict[str, bytes] | None = None,
     ) -> None:
         self.dataset = dataset
+        self.media: dict[str, bytes] = media or {}
+        """The local media files' bytes, by file as written (the view embeds them)."""
         self.build_id = build_id  # shared by every output of one `timeline build`
         self._graph = graph
         self.mentions: list[Mention] = [] if mentions is None else mentions

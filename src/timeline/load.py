@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from timeline.dates import PartialDate, shown
 from timeline.errors import InvalidDataset, Problem
 from timeline.models import (
+    MAX_MEDIA_BYTES,
     PLACE_KINDS,
     TOP_LEVEL,
     Dataset,
@@ -68,8 +69,20 @@ def dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
     return _dataset_files(path)
 
 
-def read_files(files: list[tuple[str, bytes]]) -> Dataset:
-    """`read_dataset` over files already read by `dataset_files`."""
+MediaLocator = Callable[[str, str], Path]
+"""Where a media file named in a YAML file is: (YAML file's name, file as written) -> path."""
+
+
+def beside(yaml_file: str, media_file: str) -> Path:
+    """A media file's place: relative to the YAML file that names it (stdin: the working
+    folder)."""
+    folder = Path.cwd() if yaml_file == "<stdin>" else Path(yaml_file).parent
+    return folder / media_file
+
+
+def read_files(files: list[tuple[str, bytes]], locate: MediaLocator = beside) -> Dataset:
+    """`read_dataset` over files already read by `dataset_files`; `locate` finds the local
+    media files (a build folder keeps copies of them)."""
     docs: list[_Document] = []
     problems: list[Problem] = []
     with gc_paused():
@@ -78,7 +91,7 @@ def read_files(files: list[tuple[str, bytes]]) -> Dataset:
             if doc is not None:
                 docs.append(doc)
         doc = None
-        dataset = _validate(docs, problems)
+        dataset = _validate(docs, problems, locate)
         # Free the node trees (millions of objects) while the collector is still paused: its
         # first pass after the pause would otherwise walk every one of them.
         docs.clear()
@@ -480,7 +493,7 @@ class _Item:
         return f"{SINGULAR[self.section]} '{shown(self.model.id)}'"
 
 
-def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
+def _validate(docs: list[_Document], problems: list[Problem], locate: MediaLocator) -> Dataset:
     items: dict[str, list[_Item]] = {name: [] for name in SINGULAR}
     info: DatasetInfo | None = None
     seen_ids: dict[tuple[str, str], tuple[_Document, int]] = {}
@@ -558,7 +571,7 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
                 raws.append((_Item(key, i, doc, obj), raw, label))
                 if obj is not None:
                     items[key].append(raws[-1][0])
-    _check(items, problems)
+    media = _check(items, problems, locate)
     _check_references(raws, {(k, i) for k, i in seen_ids}, problems)
     # an event that failed validation still has its places checked: every problem in one pass
     actors = {it.model.id: it.model for it in items["actors"]}
@@ -568,14 +581,17 @@ def _validate(docs: list[_Document], problems: list[Problem]) -> Dataset:
             if isinstance(places, list):
                 _check_places(it, label, places, actors, problems)
     events = _resolve_dates(items["events"], problems)
-    return _assemble(info, items, events)
+    return _assemble(info, items, events, media)
 
 
 def _assemble(
-    info: DatasetInfo | None, items: dict[str, list[_Item]], events: list[Event]
+    info: DatasetInfo | None,
+    items: dict[str, list[_Item]],
+    events: list[Event],
+    media: dict[str, str],
 ) -> Dataset:
     """The dataset of checked items (validated already: nothing is validated again)."""
-    return Dataset.model_construct(
+    dataset = Dataset.model_construct(
         dataset=info or DatasetInfo(),
         sources=[it.model for it in items["sources"]],
         actors=[it.model for it in items["actors"]],
@@ -583,6 +599,8 @@ def _assemble(
         claims=[it.model for it in items["claims"]],
         relations=[it.model for it in items["relations"]],
     )
+    dataset._media = media
+    return dataset
 
 
 def _validate_one(
@@ -752,8 +770,11 @@ def slugify(text: str) -> str:
 # --- cross-checks over the validated items ---------------------------------------------------
 
 
-def _check(items: dict[str, list[_Item]], problems: list[Problem]) -> None:
-    """Semantic cross-checks over validated items (references are checked on the raw data)."""
+def _check(
+    items: dict[str, list[_Item]], problems: list[Problem], locate: MediaLocator
+) -> dict[str, str]:
+    """Semantic cross-checks over validated items (references are checked on the raw data);
+    returns where each local media file is (file as written -> path)."""
     known: dict[str, _Item] = {}
     for it in items["relations"]:
         key = it.model.key
@@ -798,6 +819,61 @@ def _check(items: dict[str, list[_Item]], problems: list[Problem]) -> None:
                 Problem(*it.where("object"), f"{it.label}: an actor cannot be related to itself")
             )
     _check_part_of_cycles({it.model.id: it for it in items["events"]}, problems)
+    media: dict[str, str] = {}
+    for section in ("actors", "events"):
+        for it in items[section]:
+            _check_media(it, locate, media, problems)
+    return media
+
+
+def _check_media(
+    it: _Item, locate: MediaLocator, found: dict[str, str], problems: list[Problem]
+) -> None:
+    """A local media file must be a readable file inside the YAML file's folder, small enough
+    to embed, and one file per name across the dataset."""
+    for i, m in enumerate(it.model.media):
+        if m.file is None:
+            continue
+        path = locate(it.doc.file, m.file)
+        where = it.where("media", i, "file")
+        try:
+            inside = path.resolve().is_relative_to(locate(it.doc.file, ".").resolve())
+            size = path.stat().st_size if path.is_file() else -1
+        except OSError:
+            inside, size = True, -1
+        if not inside:
+            problems.append(
+                Problem(
+                    *where,
+                    f"{it.label}: media file '{shown(m.file)}' leads outside the "
+                    "YAML file's folder (a link?); copy the image into the folder",
+                )
+            )
+        elif size < 0:
+            problems.append(
+                Problem(
+                    *where,
+                    f"{it.label}: media file '{shown(m.file)}' is not there "
+                    f"(looked for {path}); write its path relative to the YAML file",
+                )
+            )
+        elif size > MAX_MEDIA_BYTES:
+            problems.append(
+                Problem(
+                    *where,
+                    f"{it.label}: media file '{shown(m.file)}' is {size / 1e6:.1f} "
+                    f"MB; the view embeds files up to {MAX_MEDIA_BYTES // 1_000_000} MB: "
+                    "make it smaller or give it by url",
+                )
+            )
+        elif found.setdefault(m.file, str(path)) != str(path):
+            problems.append(
+                Problem(
+                    *where,
+                    f"{it.label}: another YAML file names a different "
+                    f"'{shown(m.file)}'; give the two images different names",
+                )
+            )
 
 
 # Where each section refers to other items: (kind referred to, path; "*" is every list item).
@@ -1246,8 +1322,8 @@ def combine_parts(parts: list[FilePart]) -> Dataset | None:
         for _, kind, ref in refs:
             if not (ref in ids[kind] or (kind, ref) in declared or not _SLUG.fullmatch(ref)):
                 return None
-        _check(items, problems)
+        media = _check(items, problems, beside)
         events = _resolve_dates(items["events"], problems)
         if problems:
             return None
-        return _assemble(info, items, events)
+        return _assemble(info, items, events, media)

@@ -202,8 +202,6 @@ class Media(Model):
     credit: Text | None = None
     caption: Text | None = None
     alt: Text | None = None
-    _path: str | None = PrivateAttr(default=None)
-    """The local file's resolved path (set by the loader, never written to an output)."""
 
     @model_validator(mode="after")
     def _one_place(self) -> Media:
@@ -413,6 +411,8 @@ class Dataset(Model):
     claims: list[Claim] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list)
     _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _media: dict[str, str] = PrivateAttr(default_factory=dict)
+    """Where each local media file is (file as written -> path), found by the loader."""
 
     def __eq__(self, other: object) -> bool:
         """The same data: the lookup indexes, made on first use, do not count."""
@@ -435,6 +435,10 @@ class Dataset(Model):
         if name not in self._indexes:
             self._indexes[name] = {item.id: item for item in getattr(self, name)}
         return self._indexes[name]
+
+    def media_files(self) -> dict[str, str]:
+        """Every local media file the dataset names (file as written -> path on disk)."""
+        return dict(self._media)
 
     def events_by_date(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.when.sort_key, e.id))

@@ -71,7 +71,7 @@ def build(
     """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
     stage works; a build killed at any point leaves the previous build in place, whole."""
     from timeline.load import dataset_files
-    from timeline.store import BUILDS, current_id, link_outputs, locked, open_built, switch, whole
+    from timeline.store import current_id, link_outputs, locked, switch
 
     started = time.perf_counter()
     out = Path(out_dir)
@@ -79,18 +79,15 @@ def build(
     files = dataset_files(path)
     ner = choose(ner, files)  # the command line's, else the dataset's, else gazetteer
     ident = make_id(files, ner, base)
-    try:
-        kept = open_built(out / BUILDS / ident) if cache is not None else None
-    except TimelineError:
-        kept = None
+    kept = _kept(out, ident) if cache is not None else None
     # The same input, code and pipeline, built before and whole: show that build.
-    if kept is not None and kept.id == ident and whole(kept):
+    if kept is not None:
         with locked(out):
-            how = "kept" if current_id(out) == ident else "switched"
+            how = "kept" if current_id(out) == kept.id else "switched"
             if how == "kept":
                 link_outputs(out)
             else:
-                switch(out, ident)
+                switch(out, kept.id)
         return _result(kept.manifest, out, how, started)
     b = make_build(
         path,
@@ -105,7 +102,7 @@ def build(
     base = checked_base(b)  # a bad base is refused before anything is written
     warnings = _pipeline_changed(out, ner, b.pipeline)
     with locked(out):
-        manifest, how = _write(b, base, files, out, ner, cache, progress, jobs)
+        manifest, how = _write(b, base, files, out, ner, cache, progress, jobs, ident)
     if cache is not None:
         cache.flush()
         for kind in ("dataset", "mentions", "turtle"):  # entries this build had no use for
@@ -113,6 +110,32 @@ def build(
     result = _result(manifest, out, how, started)
     result.warnings = warnings
     return result
+
+
+def _kept(out: Path, ident: str) -> Any:
+    """The build of the same input (`ident`: the dataset's files, code and pipeline) when it
+    is whole and its media files have not changed since, else None."""
+    from timeline.source import media_digests
+    from timeline.store import BUILDS, open_built, whole
+
+    for folder in (out / BUILDS / ident, out):  # a dataset with media: its id differs
+        try:
+            built = open_built(folder)
+        except TimelineError:
+            continue
+        if built.manifest.get("input", built.id) != ident or not whole(built):
+            continue
+        media = built.manifest.get("media") or {}
+        if media:
+            try:
+                paths = built.manifest["media_paths"]
+                now = media_digests({k: Path(paths[k]).read_bytes() for k in media})
+            except (OSError, KeyError, TypeError):
+                return None
+            if now != media:
+                return None
+        return built
+    return None
 
 
 def _pipeline_changed(out: Path, ner: str, pipeline: str) -> list[str]:
@@ -150,16 +173,19 @@ def _write(
     cache: Cache | None,
     progress: Progress,
     jobs: int | None,
+    input_id: str,
 ) -> tuple[dict[str, Any], str]:
     """Every output of `b` into a staged build folder, committed once all are written."""
     from timeline import __version__
     from timeline.cache import code_version
     from timeline.export.html import VIEW_FILE, render_view
     from timeline.export.rdf import turtle_jobs
+    from timeline.source import media_digests
     from timeline.store import (
         CHUNKS,
         DATASET,
         FORMAT,
+        MEDIA,
         MENTIONS,
         STORE,
         Loader,
@@ -212,6 +238,8 @@ def _write(
                 loader.finish()
         for i, (_, data) in enumerate(files):
             staged.write(f"{DATASET}/{copy_name(i)}", data)
+        for i, (_, data) in enumerate(sorted(b.media.items())):
+            staged.write(f"{MEDIA}/{copy_name(i)}", data)
         staged.write(MENTIONS, mentions_json(b.mentions))
         if cache is not None:
             staged.write(CHUNKS, "".join(f"{k}\n" for k in cache.chunks).encode())
@@ -241,6 +269,9 @@ def _write(
                 "linked": sum(1 for m in b.mentions if m.actor is not None),
             },
             "outputs": {"graph.ttl": size, VIEW_FILE: len(page)},
+            "input": input_id,
+            "media": media_digests(b.media),
+            "media_paths": b.dataset.media_files(),
         }
         progress("commit")
         staged.commit(manifest)

@@ -152,13 +152,15 @@ def _read(store: ox.Store, base: str) -> Build:
     info = {"title": _text(about, _TITLE), "description": _text(about, _DESCRIPTION)}
     at = _Ids(root)
     sources = [_source(at, s, n) for s, n in nodes(_WORK).items()]
-    actors = [_actor(at, s, n) for s, n in _nodes(store, f"?s <{_TL['actorKind']}> [] .").items()]
+    media = nodes(str(SCHEMA.MediaObject))
+    actor_nodes = _nodes(store, f"?s <{_TL['actorKind']}> [] .")
+    actors = [_actor(at, s, n, media) for s, n in actor_nodes.items()]
     participations, quotes = nodes(_TL["Participation"]), nodes(_TL["Quote"])
     # not the links to mentions, read with the mentions, nor what the date and roles imply
     skip = ", ".join(f"<{p}>" for p in _DERIVED_EVENT_LINKS)
     event_nodes = _nodes(store, f"?s a <{_SEM['Event']}> . FILTER(?p NOT IN ({skip}))")
     events = sorted(
-        (_event(at, s, n, participations, quotes) for s, n in event_nodes.items()),
+        (_event(at, s, n, participations, quotes, media) for s, n in event_nodes.items()),
         key=lambda e: (e.when.sort_key, e.id),
     )
     verifications = nodes(_TL["Verification"])
@@ -340,7 +342,27 @@ def _source(at: _Ids, iri: str, node: Node) -> Source:
     return _valid(Source, data, iri)
 
 
-def _actor(at: _Ids, iri: str, node: Node) -> Actor:
+def _media(node: Node, media: dict[str, Node]) -> list[dict[str, Any]]:
+    """An event's or actor's media, in their order (schema:position)."""
+    found = []
+    for m in _iris(node, str(SCHEMA.associatedMedia)):
+        item = media.get(m, {})
+        found.append(
+            (
+                int(_text(item, str(SCHEMA.position)) or 0),
+                {
+                    "url": _text(item, str(SCHEMA.contentUrl)),
+                    "file": _text(item, _TL["mediaFile"]),
+                    "credit": _text(item, str(SCHEMA.creditText)),
+                    "caption": _text(item, str(SCHEMA.caption)),
+                    "alt": _text(item, _TL["altText"]),
+                },
+            )
+        )
+    return [m for _, m in sorted(found, key=lambda f: f[0])]
+
+
+def _actor(at: _Ids, iri: str, node: Node, media: dict[str, Node]) -> Actor:
     data = {
         "id": _text(node, _ID),
         "name": _text(node, _PREF_LABEL),
@@ -348,12 +370,18 @@ def _actor(at: _Ids, iri: str, node: Node) -> Actor:
         "aliases": sorted(_iris(node, _ALT_LABEL)),
         "description": _text(node, _DESCRIPTION),
         "same_as": sorted(_local(q, _WD) for q in _iris(node, _SAME_AS)),
+        "media": _media(node, media),
     }
     return _valid(Actor, data, iri)
 
 
 def _event(
-    at: _Ids, iri: str, node: Node, participations: dict[str, Node], quotes: dict[str, Node]
+    at: _Ids,
+    iri: str,
+    node: Node,
+    participations: dict[str, Node],
+    quotes: dict[str, Node],
+    media: dict[str, Node],
 ) -> Event:
     sources = at.all("source", node, _DERIVED)
     participants = []
@@ -393,6 +421,7 @@ def _event(
         "quotes": said,
         "date_note": _text(node, _TL["dateNote"]),
         "status": _name(node, _TL["status"], _STATUS),
+        "media": _media(node, media),
     }
     return _valid(Event, data, iri)
 

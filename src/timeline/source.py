@@ -61,8 +61,41 @@ def make_build(
             mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress, jobs)
         else:
             mentions, pipeline = extract_mentions(dataset, ner, progress, jobs)
+    media = read_media(dataset)
+    if media and build_id:  # the images are inputs too: another image, another build
+        build_id = media_build_id(build_id, media)
     # the networkx graph is made when an exporter or analysis first asks for it (Build.graph)
-    return Build(dataset, mentions=mentions, pipeline=pipeline, base=base, build_id=build_id)
+    return Build(
+        dataset, mentions=mentions, pipeline=pipeline, base=base, build_id=build_id, media=media
+    )
+
+
+def read_media(dataset: Any) -> dict[str, bytes]:
+    """The bytes of every local media file the dataset names, by file as written."""
+    out: dict[str, bytes] = {}
+    for name, path in sorted(dataset.media_files().items()):
+        try:
+            out[name] = Path(path).read_bytes()
+        except OSError as exc:
+            raise TimelineError(
+                f"media file {path} cannot be read ({exc.strerror or exc}); put it back or "
+                "remove it from the dataset"
+            ) from None
+    return out
+
+
+def media_digests(media: dict[str, bytes]) -> dict[str, str]:
+    """Each media file's SHA-256, by file as written (the manifest records them)."""
+    import hashlib
+
+    return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(media.items())}
+
+
+def media_build_id(input_id: str, media: dict[str, bytes]) -> str:
+    """The build id of a dataset with local media: its input id and the images' digests."""
+    from timeline.cache import digest
+
+    return digest(input_id, *(f"{k}={v}" for k, v in media_digests(media).items()))[:20]
 
 
 def read_build(

@@ -31,6 +31,8 @@ FORMAT = 1
 """The layout of a build folder; a folder of another format is refused with a hint to rebuild."""
 BUILDS, CURRENT, MANIFEST, STORE = "builds", "current", "manifest.json", "store"
 MENTIONS, DATASET, CHUNKS = "mentions.json", "dataset", "chunks.txt"
+MEDIA = "media"
+"""Copies of the dataset's local media files, in the order of the manifest's `media`."""
 LINKS = ("graph.ttl", "view.html", MANIFEST, STORE)
 """What OUT shows at its top level, each a symlink through `current`."""
 KEEP = 2
@@ -81,6 +83,7 @@ class Built:
         """The build's dataset (validated again from its copy) and its mentions, as built;
         no extraction runs."""
         from timeline.load import read_files
+        from timeline.source import read_media
 
         names = self.manifest["dataset"]["files"]
         try:
@@ -94,7 +97,13 @@ class Built:
                 f"{self.folder}: the build is incomplete or damaged ({exc}); "
                 f"rebuild it with: {self.rebuild_hint}"
             ) from None
-        dataset = read_files(files)
+        media = sorted(self.manifest.get("media") or {})
+        copies = {name: self.folder / MEDIA / copy_name(i) for i, name in enumerate(media)}
+
+        def locate(yaml_file: str, name: str) -> Path:
+            return copies.get(name, self.folder / MEDIA / ("" if name == "." else "missing"))
+
+        dataset = read_files(files, locate)
         try:
             mentions = [
                 Mention(e, start, end, text, label, actor, tuple(candidates), pipeline, how)
@@ -116,6 +125,7 @@ class Built:
             pipeline=self.manifest["pipeline"],
             base=self.manifest["base_option"],
             build_id=self.id,
+            media=read_media(dataset),
         )
 
 

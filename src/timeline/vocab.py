@@ -52,6 +52,9 @@ class TL(DefinedNamespace):
     paraphrase: URIRef
     actorKind: URIRef
     status: URIRef
+    # media (schema:associatedMedia nodes)
+    mediaFile: URIRef
+    altText: URIRef
     # claims
     about: URIRef
     statement: URIRef

@@ -84,6 +84,7 @@
     card.appendChild(el("p", "meta", e.type + (e.status !== "occurred" ? " · " + e.status : "")));
     if (e.dateNote) card.appendChild(el("p", "meta", e.dateNote));
     card.appendChild(el("p", null, e.summary));
+    mediaBlock(card, e.media);
     section(card, "Participants", e.participants.map(function (p) {
       return el("li", null, p[1] + ": " + actors[p[0]].name);
     }));
@@ -94,6 +95,29 @@
     section(card, "Claims", e.claims.map(claimItem));
     section(card, "Sources", e.sources.map(sourceItem));
     return card;
+  }
+  // Local images come embedded (data: URIs); anything on the web is a link, never loaded.
+  function mediaBlock(card, media) {
+    (media || []).forEach(function (m) {
+      var fig = el("figure", "media");
+      if (m.src && /^data:image\//.test(m.src)) {
+        var img = el("img");
+        img.src = m.src;
+        img.alt = m.alt || "";
+        fig.appendChild(img);
+      } else if (m.url && /^https?:\/\//.test(m.url)) {
+        var a = el("a", null, (m.image ? "Image: " : "Media: ") + (m.alt || m.caption || m.url));
+        a.href = m.url;
+        a.rel = "noopener noreferrer";
+        a.target = "_blank";
+        fig.appendChild(a);
+      } else {
+        fig.appendChild(el("span", "meta", "Image file " + m.file + " (not in this build)"));
+      }
+      var caption = [m.caption, m.credit ? "Credit: " + m.credit : null].filter(Boolean);
+      if (caption.length) fig.appendChild(el("figcaption", "meta", caption.join(" · ")));
+      card.appendChild(fig);
+    });
   }
   function sourceItem(si) {
     var s = data.sources[si], li = el("li");
@@ -116,6 +140,7 @@
     card.appendChild(el("p", "meta", a.kind + " · " + plural(a.events.length, "event")));
     if (a.aliases.length) card.appendChild(el("p", "meta", "also: " + a.aliases.join("; ")));
     if (a.description) card.appendChild(el("p", null, a.description));
+    mediaBlock(card, a.media);
     section(card, "Relations", a.relations.map(function (r) {
       return el("li", null, r[0] + " " + r[1]);
     }));

@@ -1,4 +1,5 @@
-"""CSV tables for spreadsheets: events, actors, participations, claims, verifications, sources.
+"""CSV tables for spreadsheets: events, actors, participations, claims, verifications,
+relations, quotes, media and sources.
 
 Lists are joined with `|`; every id is the curated slug, the same as in the RDF and graph files.
 Text that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
@@ -66,6 +67,8 @@ def to_tables(build: Build) -> dict[str, bytes]:
                 "follows",
                 "caused_by",
                 "date_note",
+                "date_as_stated",
+                "relative_to",
                 "sources",
             ],
             (
@@ -86,6 +89,8 @@ def to_tables(build: Build) -> dict[str, bytes]:
                     _join(e.follows),
                     _join(e.caused_by),
                     e.date_note,
+                    e.when.as_stated,
+                    e.when.relative_to,
                     _join(e.sources),
                 ]
                 for e in events
@@ -152,6 +157,7 @@ def to_tables(build: Build) -> dict[str, bytes]:
                 "by",
                 "verdict",
                 "value",
+                "unit",
                 "approximate",
                 "disagrees",
                 "date",
@@ -164,6 +170,7 @@ def to_tables(build: Build) -> dict[str, bytes]:
                     v.by,
                     v.verdict,
                     v.value,
+                    c.unit if v.value is not None else None,
                     v.approximate,
                     v in c.disagreements(),
                     None if v.date is None else str(v.date),
@@ -172,6 +179,42 @@ def to_tables(build: Build) -> dict[str, bytes]:
                 ]
                 for c in ds.claims
                 for v in c.verifications
+            ),
+        ),
+        "relations.csv": _table(
+            ["id", "subject", "type", "object", "start", "end", "ended", "note", "sources"],
+            (
+                [
+                    r.key,
+                    r.subject,
+                    r.type,
+                    r.object,
+                    None if r.start is None else str(r.start),
+                    None if r.end is None else str(r.end),
+                    r.ended or r.end is not None,
+                    r.note,
+                    _join(r.sources),
+                ]
+                for r in ds.relations
+            ),
+        ),
+        "quotes.csv": _table(
+            ["event", "number", "text", "speaker", "paraphrase", "sources"],
+            (
+                [e.id, i, q.text, q.speaker, q.paraphrase, _join(q.sources or e.sources)]
+                for e in events
+                for i, q in enumerate(e.quotes, 1)
+            ),
+        ),
+        "media.csv": _table(
+            ["item", "number", "url", "file", "image", "alt", "caption", "credit"],
+            (
+                [item, i, m.url, m.file, m.is_image, m.alt, m.caption, m.credit]
+                for item, media in [
+                    *((f"event:{e.id}", e.media) for e in events),
+                    *((f"actor:{a.id}", a.media) for a in ds.actors),
+                ]
+                for i, m in enumerate(media, 1)
             ),
         ),
         "sources.csv": _table(

@@ -31,7 +31,7 @@ from typing import Any, get_args
 
 from timeline.errors import ExportError
 from timeline.graph import Build
-from timeline.models import ActorKind, Claim, Dataset, Event, EventType
+from timeline.models import ActorKind, Claim, Dataset, Event, EventType, Media
 from timeline.progress import Progress, quiet
 
 MAX_NODES = 1500
@@ -99,6 +99,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         for ac, _ in participants[-1]:
             actor_events[ac].add(ev)
 
+    sources_of = media_sources(build.media)
     claims = [_claim(c, ds) for c in ds.claims]
     event_claims: dict[int, list[int]] = defaultdict(list)
     actor_claims: dict[int, list[int]] = defaultdict(list)
@@ -127,6 +128,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
             "claims": actor_claims[i],
             "relations": relations[i],
             "disputed": any(claims[c]["disputed"] for c in actor_claims[i]),
+            "media": media_entries(a.media, sources_of),
         }
         for i, a in enumerate(ds.actors)
     ]
@@ -139,6 +141,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
             event_claims[i],
             any(claims[c]["disputed"] for c in event_claims[i]),
             speakers,
+            sources_of,
         )
         for i, e in enumerate(events)
     ]
@@ -206,6 +209,7 @@ def event_entry(
     claims: list[int],
     disputed: bool,
     speakers: dict[str, str],
+    media: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One event of the view's timeline: `participants` are (actor index, role) pairs, `claims`
     the indexes of the claims about it, `speakers` actor names by id. Its "node" is the
@@ -238,7 +242,47 @@ def event_entry(
             for q in e.quotes
         ],
         "disputed": disputed,
+        "media": media_entries(e.media, media or {}),
     }
+
+
+MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".avif": "image/avif",
+}
+
+
+def media_sources(files: dict[str, bytes]) -> dict[str, str]:
+    """Local images as data: URIs (file as written -> URI), so the page stays one offline
+    file; the Content-Security-Policy allows images from data: only."""
+    out = {}
+    for name, data in files.items():
+        mime = MIME.get(os.path.splitext(name)[1].lower())
+        if mime:
+            out[name] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return out
+
+
+def media_entries(media: Iterable[Media], sources: dict[str, str]) -> list[dict[str, Any]]:
+    """An item's media as the page shows them: local images embedded (`src`), anything on the
+    web as a link (`url`): the page itself never loads from the network."""
+    return [
+        {
+            "src": sources.get(m.file) if m.file else None,
+            "url": m.url,
+            "file": m.file,
+            "image": m.is_image,
+            "alt": m.alt,
+            "caption": m.caption,
+            "credit": m.credit,
+        }
+        for m in media
+    ]
 
 
 def _claim(c: Claim, ds: Dataset) -> dict[str, Any]:
@@ -511,7 +555,7 @@ def script_json(value: Any) -> str:
     )
 
 
-def _csp_hash(script: str) -> str:
+def csp_hash(script: str) -> str:
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -536,7 +580,7 @@ def render_view(build: Build, max_nodes: int = MAX_NODES, progress: Progress = q
     slots = {
         "title": html.escape(data["title"]),
         "build": html.escape(build.build_id),
-        "csp": f"{_csp_hash(vis_js)} {_csp_hash(app_js)}",
+        "csp": f"{csp_hash(vis_js)} {csp_hash(app_js)}",
         "style": _asset("view.css"),
         "network": script_json(network),
         "vis_js": vis_js,

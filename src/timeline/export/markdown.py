@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from timeline.export.timelinejs import quantity
 from timeline.graph import Build
-from timeline.models import Claim, Dataset, Event, Source
+from timeline.models import Claim, Dataset, Event, Media, Source
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can start
 # markup inline (emphasis, links and images via [, HTML, entities, code, tables, strikethrough).
@@ -49,27 +50,72 @@ def _notes(sources: list[str]) -> str:
     return "".join(f"[^{s}]" for s in dict.fromkeys(sources))
 
 
+VERDICT_SENTENCE = {
+    "confirmed": "confirms it",
+    "partially-confirmed": "partly confirms it",
+    "unverified": "has not verified it",
+    "disputed": "disputes it",
+    "refuted": "refutes it",
+}
+
+
 def _claim(ds: Dataset, c: Claim) -> str:
-    text = f"{md(ds.actor(c.claimed_by).name)} claims {md(c.statement)}"
-    if c.value is not None:
-        unit = f" {md(c.unit)}" if c.unit else ""
-        text += f": {'about ' if c.approximate else ''}{md(str(c.value))}{unit}"
-    text += _notes(c.sources)
+    """``X claims: “…” (about 88,000,000 euros). Y confirms it, 88,000,000 euros.``"""
+    text = f"{md(ds.actor(c.claimed_by).name)} claims: “{md(c.statement)}”"
+    said = [md(quantity(c.value, c.unit, c.approximate))] if c.value is not None else []
+    said += [md(c.date.label())] if c.date else []
+    if said:
+        text += f" ({', '.join(said)})"
+    text += "." + _notes(c.sources)
     for v in c.verifications:
-        value = (
-            "" if v.value is None else f", {'about ' if v.approximate else ''}{md(str(v.value))}"
-        )
-        text += f"; {md(ds.actor(v.by).name)}: {v.verdict}{value}{_notes(v.sources)}"
+        check = f"{md(ds.actor(v.by).name)} {VERDICT_SENTENCE[v.verdict]}"
+        if v.value is not None:
+            check += f": {md(quantity(v.value, c.unit, v.approximate))}"
+        if v.date:
+            check += f" ({md(v.date.label())})"
+        if v.note:
+            check += f"; {md(v.note)}"
+        text += f" {_sentence(check)}{_notes(v.sources)}"
     return f"- **Claim:** {text}"
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _when(ds: Dataset, e: Event) -> str:
+    """What the heading's date label leaves out: the words as stated, what a relative date
+    was resolved against, approximation."""
+    when, parts = e.when, []
+    if when.as_stated:
+        parts.append(f"stated as “{md(when.as_stated)}”")
+    if when.relative_to:
+        parts.append(f"relative to the event “{md(ds.event(when.relative_to).title)}”")
+    if not parts:  # the heading's label says the rest ("~" for approximate)
+        return ""
+    if when.approximate:
+        parts.append("approximate")
+    return f"{md(when.label())} ({', '.join(parts)})"
+
+
+def _media(m: Media) -> str:
+    where = _url(m.url) if m.url else _url(m.file or "")
+    credit = f" Credit: {md(m.credit)}." if m.credit else ""
+    caption = f" {md(m.caption)}." if m.caption else ""
+    if m.is_image:
+        return f"- **Image:** ![{md(m.alt or '')}]({where}){caption}{credit}"
+    return f"- **Media:** [{md(m.caption or m.url or m.file or '')}]({where}){credit}"
+
+
+STATUS_SENTENCE = {"planned": "Planned: this has not happened yet.", "ongoing": "Ongoing."}
+
+
 def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
-    lines = [
-        f"### {md(e.when.label())}: {md(e.title)}",
-        "",
-        f"{md(e.summary)}{_notes(e.sources)}",
-        "",
-    ]
+    status = f" ({e.status})" if e.status != "occurred" else ""
+    lines = [f"### {md(e.when.label())}{status}: {md(e.title)}", ""]
+    if e.status in STATUS_SENTENCE:
+        lines += [f"**{STATUS_SENTENCE[e.status]}**", ""]
+    lines += [f"{md(e.summary)}{_notes(e.sources)}", ""]
     who = [f"{md(ds.actor(p.actor).name)} ({p.role})" for p in e.participants]
     if who:
         lines.append(f"- **Who:** {', '.join(who)}")
@@ -80,8 +126,10 @@ def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
         note = " (paraphrase)" if q.paraphrase else ""
         lines.append(f"- **Quote:** “{md(q.text)}”{by}{note}{_notes(q.sources or e.sources)}")
     lines.extend(_claim(ds, c) for c in claims)
-    if e.date_note:
-        lines.append(f"- **Date:** {md(e.date_note)}")
+    when = _when(ds, e)
+    if when or e.date_note:
+        lines.append(f"- **Date:** {'. '.join(p for p in (when, md(e.date_note or '')) if p)}")
+    lines.extend(_media(m) for m in e.media)
     if lines[-1] != "":
         lines.append("")
     return lines

@@ -20,7 +20,7 @@ from timeline import __version__
 from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError
 from timeline.graph import Build, Mention
-from timeline.models import Actor, Claim, Dataset, Event, Relation, Source
+from timeline.models import Actor, Claim, Dataset, Event, Media, Relation, Source
 from timeline.vocab import (
     ACTOR_KIND,
     DEFAULT_BASE,
@@ -481,7 +481,30 @@ def actor_block(iri: NtIris, a: Actor) -> Lines:
         t(node, _DESCRIPTION, nt_literal(a.description))
     for q in a.same_as:
         t(node, _u(OWL.sameAs), _u(WD[q]))
+    _nt_media(out, node, a.media)
     return out
+
+
+def _nt_media(out: Lines, node: str, media: Iterable[Media]) -> None:
+    """Pictures and other media (schema:associatedMedia), in order (schema:position)."""
+    t = out.t
+    for i, m in enumerate(media, 1):
+        mn = _sub(node, "media", str(i))
+        t(node, _u(SCHEMA.associatedMedia), mn)
+        t(mn, _A, _u(SCHEMA.ImageObject if m.is_image else SCHEMA.MediaObject))
+        if m.is_image:
+            t(mn, _A, _u(SCHEMA.MediaObject))
+        t(mn, _u(SCHEMA.position), f'"{i}"^^{_INTEGER}')
+        if m.url:
+            t(mn, _u(SCHEMA.contentUrl), f"{nt_literal(m.url)}^^{_u(XSD.anyURI)}")
+        if m.file:
+            t(mn, _TL["mediaFile"], nt_literal(m.file))
+        if m.credit:
+            t(mn, _u(SCHEMA.creditText), nt_literal(m.credit))
+        if m.caption:
+            t(mn, _u(SCHEMA.caption), nt_literal(m.caption))
+        if m.alt:
+            t(mn, _TL["altText"], nt_literal(m.alt))
 
 
 def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Lines:
@@ -525,6 +548,7 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
         if q.speaker:
             t(qn, _TL["speaker"], iri.actor(q.speaker))
         _nt_sources(out, iri, qn, q.sources or e.sources)
+    _nt_media(out, node, e.media)
     _nt_sources(out, iri, node, e.sources)
     _nt_mentions(out, iri, node, mentions)
     return out
