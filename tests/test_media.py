@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph
 import pyshacl
 import pytest
-from browser import Tab, page  # noqa: F401  (`page` is a fixture)
 from rdflib import Graph, Literal, Namespace, URIRef
 from typer.testing import CliRunner
 
+from browser import Tab, page  # noqa: F401  (`page` is a fixture)
 from timeline.cli import app
 from timeline.load import read_dataset
 from timeline.models import Media

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser import ARTIFACTS, Tab, page  # noqa: F401  (`page` is a fixture)
 from typer.testing import CliRunner
 
+from browser import ARTIFACTS, Tab, page  # noqa: F401  (`page` is a fixture)
 from timeline.cli import app
 from timeline.export.formats import Options, render
 from timeline.focus import frame
