@@ -111,6 +111,9 @@ def test_a_second_story_from_the_readme(tmp_path, runner):
     assert set(g.objects(jewels, RDF.type)) == {schema.Thing}
     theft = URIRef("https://example.org/timeline/event/jewels-stolen")
     assert (theft, sem.eventType, URIRef("https://example.org/timeline/event-type/theft")) in g
+    photo = URIRef("https://example.org/timeline/event/jewels-stolen/media/1")
+    assert (theft, schema.associatedMedia, photo) in g
+    assert (photo, RDF.type, schema.ImageObject) in g
     # a thing is not a place: listed under places, it is refused at its line
     broken = tmp_path / "broken.yaml"
     broken.write_text(text.replace("places: [city-museum]", "places: [crown-jewels]"))

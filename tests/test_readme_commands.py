@@ -1,4 +1,5 @@
-"""Every read-only `timeline` example in the README's console blocks prints what it shows.
+"""Every `timeline` example in the README's console blocks prints what it shows (run in order,
+in a copy of the data, so an export's file is there for the import after it).
 
 Lines shown as `...` stand for output left out; the shown lines around them must appear in the
 real output, in order and consecutive.
@@ -17,7 +18,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CHECKED = {"validate", "build", "query", "actors", "path", "relations", "entities"}
+CHECKED = {
+    "validate",
+    "build",
+    "query",
+    "actors",
+    "path",
+    "relations",
+    "entities",
+    "export",
+    "import",
+}
 
 
 def examples() -> list[tuple[str, list[str]]]:
@@ -60,6 +71,7 @@ def workdir(tmp_path_factory):
     work = tmp_path_factory.mktemp("readme")
     shutil.copytree(ROOT / "data", work / "data")
     shutil.copytree(ROOT / "tests" / "gold", work / "tests" / "gold")
+    shutil.copytree(ROOT / "tests" / "data" / "sheets", work / "tests" / "data" / "sheets")
     return work
 
 

@@ -45,6 +45,9 @@ SHOWN = [
     "claim-value",
     "claim-unit",
     "verification-note",
+    "media-alt",
+    "media-caption",
+    "media-credit",
 ]
 DATA = {
     "dataset": {"title": text("dataset-title"), "description": text("dataset-description")},
@@ -79,6 +82,14 @@ DATA = {
             "sources": ["wire"],
             "participants": [{"actor": "maduro", "role": "target"}],
             "quotes": [{"text": text("quote"), "speaker": "maduro", "sources": ["wire"]}],
+            "media": [
+                {
+                    "url": 'https://example.org/a.jpg"><script>window.__xss=1</script>.jpg',
+                    "alt": text("media-alt"),
+                    "caption": text("media-caption"),
+                    "credit": text("media-credit"),
+                }
+            ],
         },
         {
             "id": "later",
@@ -191,3 +202,26 @@ def test_the_payload_does_run_when_parsed_as_markup(page: Tab, tmp_path: Path): 
     page.wait_for("window.__xss === 1")
     page.wait_for("document.querySelectorAll('img, svg, iframe').length >= 2")
     assert page.dialogs
+
+
+@pytest.mark.browser
+def test_payload_in_every_field_never_runs_in_the_timelinejs_page(page: Tab, view: Path):  # noqa: F811
+    """TimelineJS renders slide text as HTML: every curated string is escaped before."""
+    data = view.parent.parent / "xss.yaml"
+    html = view.parent.parent / "story.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "export", str(data), "-f", "timelinejs-html"]
+        + ["-o", str(html)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    page.open(html)
+    page.wait_for("document.querySelectorAll('.tl-slide').length > 0")
+    shown = ""
+    for _ in range(page.js("document.querySelectorAll('.tl-slide').length")):
+        shown += page.js("document.body.innerText")
+        page.js("window.timeline.goToNext()")
+    assert text("event-title") in shown and text("claim-statement") in shown
+    assert page.js("typeof window.__xss") == "undefined"
+    page.assert_clean()

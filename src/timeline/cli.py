@@ -911,6 +911,42 @@ def extract(
     typer.echo(text, nl=False)
 
 
+@app.command("import")
+def import_(
+    sheet: Annotated[
+        Path,
+        typer.Argument(
+            help="A TimelineJS spreadsheet (Knight Lab's template): .csv or .xlsx.",
+            show_default=False,
+            metavar="SHEET",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The dataset YAML to write (default: standard output).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Turn a filled-in TimelineJS spreadsheet into a valid dataset: dates with their
+    precision, Display Date kept, HTML made plain text, title and era rows, media. Every
+    problem is listed at once (row and column); nothing is written on any problem.
+
+    Example: timeline import sheet.csv -o data/story.yaml
+    """
+    from timeline.sheet import import_sheet, read_sheet
+
+    with user_errors():
+        if output is None or str(output) == "-":
+            typer.echo(read_sheet(sheet), nl=False)
+            return
+        dataset = import_sheet(sheet, output)
+    out.print(f"{sheet}: imported {dataset.summary()} to {output}")
+
+
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
 

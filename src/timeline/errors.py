@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -13,8 +13,13 @@ class Problem:
     line: int
     column: int
     message: str
+    place: str = field(default="", compare=False)
+    """Where, when a line and column would not say it (a sheet's "row 7, column Month"); `line`
+    and `column` then only order the problems (the row, the column's position)."""
 
     def __str__(self) -> str:
+        if self.place:
+            return f"{self.file}: {self.place}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
