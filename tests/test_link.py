@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV
 
@@ -223,66 +222,6 @@ def test_cli_entities_unlinked_reports_candidates(runner):
         "NAME        1  PDVSA  (events: oil-sales)",
         "10 unlinked surface forms",
     ]
-
-
-ARTICLE = (
-    "On 3 January 2026, US forces seized Nicolás Maduro in Caracas. President Gustavo Petro "
-    "of Colombia called for calm.\n\nRodriguez said on January 9, 2026 that Foro Penal would "
-    "get the lists. The weather was mild.\n"
-)
-
-
-def test_cli_extract_prints_a_draft_and_writes_nothing(runner, shipped_path, tmp_path):
-    article = tmp_path / "article.txt"
-    article.write_text(ARTICLE, encoding="utf-8")
-    before = sorted(p.name for p in tmp_path.iterdir())
-    result = runner.invoke(
-        app, ["extract", str(article), "-d", str(shipped_path), "--ner", "gazetteer"]
-    )
-    assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == before
-    assert result.stdout.startswith(
-        "# Draft by `timeline extract` from article.txt: 6 actors, 2 dated sentences."
-    )
-    draft = yaml.safe_load(result.stdout)
-    assert [(a["id"], a["status"], a["kind"]) for a in draft["actors"]] == [
-        ("caracas", "curated", "city"),
-        ("colombia", "curated", "country"),
-        ("nicolas-maduro", "curated", "person"),
-        ("us-armed-forces", "curated", "armed-forces"),
-        ("foro-penal", "new", "organization"),
-        ("gustavo-petro", "new", "person"),
-    ]
-    assert draft["ambiguous"] == [
-        {
-            "text": "Rodriguez",
-            "span": [117, 126],
-            "candidates": ["delcy-rodriguez", "jorge-rodriguez"],
-        }
-    ]
-    first, second = draft["events"]
-    assert (first["date"], first["date_as_stated"]) == ("2026-01-03", "3 January 2026")
-    assert [p["actor"] for p in first["participants"]] == [
-        "us-armed-forces",
-        "nicolas-maduro",
-        "caracas",
-    ]
-    assert (second["date"], second["span"]) == ("2026-01-09", [117, 187])
-    for m in first["mentions"] + second["mentions"]:
-        assert ARTICLE[m["span"][0] : m["span"][1]] == m["text"]
-
-
-def test_cli_extract_reads_stdin(runner, mini_path):
-    result = runner.invoke(
-        app,
-        ["extract", "-", "-d", str(mini_path), "--ner", "gazetteer"],
-        input=b"Maduro was seen in Caracas in March 2026.",
-    )
-    assert result.exit_code == 0, result.stderr
-    draft = yaml.safe_load(result.stdout)
-    assert draft["draft"]["from"] == "<stdin>"
-    assert [e["date"] for e in draft["events"]] == ["2026-03"]
-    assert [a["id"] for a in draft["actors"]] == ["caracas", "nicolas-maduro"]
 
 
 @pytest.mark.parametrize(

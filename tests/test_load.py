@@ -91,7 +91,7 @@ def test_every_field_error_at_once(tmp_path):
         "other (did you mean 'military-operation'?)",
         "events.yaml:19:5: event 'capture': unknown field 'titel' (did you mean 'title'?); "
         "allowed fields: id, title, date, type, summary, places, participants, sources, "
-        "part_of, follows, caused_by, quotes, date_note, status, media",
+        "part_of, follows, caused_by, quotes, date_note, status, media, review, duplicate_of",
         "events.yaml:20:9: event 'Second Event': id 'Second Event' is not a valid id; ids are "
         "lowercase letters, digits and single hyphens: write 'second-event'",
         "events.yaml:22:11: event 'Second Event': date '2026-02-30' is not a real day: "

@@ -123,16 +123,30 @@ def stages(enabled: bool = True) -> Iterator[Callable[[str], None]]:
 
 
 @app.command()
-def validate(path: DataArg) -> None:
+def validate(
+    path: DataArg,
+    more: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="More files or folders, merged with the first as a folder's files are "
+            "(a draft from timeline extract against its dataset).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Check a dataset and report every problem at once, each with file:line:column.
 
     Example: timeline validate data/events.yaml
+
+    A draft with its dataset: timeline validate data/events.yaml draft.yaml
     """
-    from timeline.load import read_dataset
+    from timeline.load import dataset_files, read_files
 
     with user_errors():
-        dataset = read_dataset(path)
-    out.print(f"{path}: valid: {dataset.summary()}")
+        files = [f for p in [path, *(more or [])] for f in dataset_files(p)]
+        dataset = read_files(files)
+    shown = " + ".join(str(p) for p in [path, *(more or [])])
+    out.print(f"{shown}: valid: {dataset.summary()}")
 
 
 @app.command()
@@ -892,23 +906,134 @@ def entities(
 @app.command()
 def extract(
     article: Annotated[
-        Path, typer.Argument(help="A UTF-8 text file, or - for standard input.", show_default=False)
+        Path,
+        typer.Argument(
+            help="The article: a UTF-8 text or HTML file, or - for standard input.",
+            show_default=False,
+        ),
     ],
     data: Annotated[
         Path, typer.Option("--data", "-d", help="The curated dataset whose actors to link to.")
     ] = Path("data/events.yaml"),
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            help="The article's publication day (YYYY-MM-DD): dates without a year and words "
+            "such as 'yesterday' or 'last week' resolve against it.",
+            show_default=False,
+        ),
+    ] = None,
+    source_id: Annotated[
+        str | None,
+        typer.Option(
+            "--source-id",
+            help="The article's source id. Default: from its title.",
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The article's web address.", show_default=False)
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="The article's title. Default: its first line when short, else the file name.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="en or es (default: the dataset's language). Spanish uses spaCy's blank "
+            "Spanish pipeline and Spanish month, weekday and trigger words.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The draft file to write (default: standard output).",
+            show_default=False,
+        ),
+    ] = None,
     ner: NerOpt = None,
 ) -> None:
-    """Read a new article and print a draft YAML to curate: actors found (curated or new) and
-    one candidate event per dated sentence, with its mentions. Writes no file.
+    """Read a new article and write a draft in the dataset format: a source for the article,
+    new actors with a guessed kind, one event per event-bearing sentence with a type, a date,
+    places, role guesses and quotes, and a `review` list on everything a person must check.
 
-    Example: timeline extract article.txt -d data/events.yaml > draft.yaml
+    Example: timeline extract article.txt -d data/events.yaml --published 2026-01-14 -o draft.yaml
+
+    Then: timeline validate data/events.yaml draft.yaml; timeline merge draft.yaml data/events.yaml
     """
-    from timeline.link import draft_yaml
+    from datetime import date as Date
+
+    from timeline.draft import ArticleInfo, extract_draft
 
     with user_errors(), stages() as progress:
-        text = draft_yaml(article, data, ner=ner, progress=progress)
-    typer.echo(text, nl=False)
+        try:
+            day = Date.fromisoformat(published) if published else None
+        except ValueError:
+            raise TimelineError(
+                f"--published '{published}' is not a day; write YYYY-MM-DD"
+            ) from None
+        if lang is not None and lang not in ("en", "es"):
+            raise TimelineError(f"--lang '{lang}': choose en or es")
+        name = "<stdin>" if str(article) == "-" else article.name
+        info = ArticleInfo(name, day, source_id, url, title, lang)
+        text = extract_draft(article, data, info, ner=ner, progress=progress)
+        if output is not None and str(output) != "-":
+            from timeline.atomic import atomic_write
+
+            atomic_write(output, text.encode())
+    if output is None or str(output) == "-":
+        typer.echo(text, nl=False)
+    else:
+        out.print(f"{article}: wrote the draft to {output}")
+
+
+@app.command()
+def merge(
+    draft: Annotated[
+        Path, typer.Argument(help="The reviewed draft (from timeline extract).", show_default=False)
+    ],
+    target: Annotated[
+        Path, typer.Argument(help="The dataset YAML file to add it to.", show_default=False)
+    ],
+    duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--duplicates",
+            help="Also add the drafted events marked duplicate_of an existing event.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the merged dataset here instead of changing TARGET.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Add a draft's sources, actors, events, claims and relations to a dataset file, keeping
+    its comments, order and layout. Nothing changes unless the result validates.
+
+    Example: timeline merge draft.yaml data/events.yaml
+    """
+    from timeline.merge import merge as run_merge
+
+    with user_errors():
+        result = run_merge(draft, target, duplicates=duplicates, output=output)
+    out.print(f"{draft}: merged {result.summary()} into {output or target}")
+    for new_id, old_id in result.left_out:
+        out.print(f"  left out {new_id}: it may restate {old_id} (--duplicates adds it)")
 
 
 @app.command("import")

@@ -495,7 +495,7 @@ class Extractor:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
+def _cached(mode: str, gazetteer: Gazetteer, lang: str = "en") -> Extractor:
     if mode == "model":
         model = installed_model()
         assert model is not None
@@ -505,8 +505,11 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
         )
         name = f"spacy-{spacy.__version__}/{model}-{nlp.meta.get('version', '?')}+gazetteer"
     else:
-        nlp = spacy.blank("en")
-        name = f"spacy-{spacy.__version__}/blank-en+gazetteer"
+        try:
+            nlp = spacy.blank(lang)
+        except ImportError:
+            raise ExtractionError(f"spaCy has no language '{lang}'; use en or es") from None
+        name = f"spacy-{spacy.__version__}/blank-{lang}+gazetteer"
     nlp.tokenizer = WarmTokenizer(nlp.tokenizer)
     nlp.add_pipe("timeline_fold", config={"acronyms": sorted(gazetteer.acronyms)})
     # Named "entity_ruler": it does what spaCy's does, with the options we used, only faster.
@@ -520,9 +523,10 @@ def _cached(mode: str, gazetteer: Gazetteer) -> Extractor:
     return Extractor(nlp=nlp, gazetteer=gazetteer, mode=mode, name=name)
 
 
-def get_extractor(gazetteer: Gazetteer, ner: str = "gazetteer") -> Extractor:
-    """The pipeline for `ner` ('auto', 'gazetteer' or 'model'), built once per process."""
-    return _cached(resolve_mode(ner), gazetteer)
+def get_extractor(gazetteer: Gazetteer, ner: str = "gazetteer", lang: str = "en") -> Extractor:
+    """The pipeline for `ner` ('auto', 'gazetteer' or 'model'), built once per process; `lang`
+    is the blank pipeline's language (the model reads English only)."""
+    return _cached(resolve_mode(ner), gazetteer, lang)
 
 
 # --- extraction -------------------------------------------------------------------------------

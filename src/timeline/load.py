@@ -886,6 +886,7 @@ REFERENCES: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
         ("events", ("follows", "*")),
         ("events", ("caused_by", "*")),
         ("events", ("date", "relative_to")),
+        ("events", ("duplicate_of",)),
         ("actors", ("quotes", "*", "speaker")),
         ("sources", ("quotes", "*", "sources", "*")),
     ],

@@ -157,6 +157,9 @@ class Actor(Model):
     description: Text | None = None
     same_as: list[QID] = Field(default_factory=list)
     media: list[Media] = Field(default_factory=list)
+    review: list[Text] = Field(default_factory=list)
+    """What a person must still check (a kind guessed by `timeline extract`): a draft while
+    the list is not empty."""
 
     @property
     def category(self) -> Literal["person", "group", "organization", "place", "object"]:
@@ -319,6 +322,12 @@ class Event(Model):
     date_note: Text | None = None
     status: EventStatus = "occurred"
     media: list[Media] = Field(default_factory=list)
+    review: list[Text] = Field(default_factory=list)
+    """What a person must still check (a guessed type, a resolved relative date, a summary to
+    write): a draft while the list is not empty."""
+    duplicate_of: Slug | None = None
+    """An existing event this one may restate (`timeline extract` marks it; `merge` leaves it
+    out unless asked)."""
 
     @property
     def when(self) -> PartialDate:

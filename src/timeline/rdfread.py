@@ -371,6 +371,7 @@ def _actor(at: _Ids, iri: str, node: Node, media: dict[str, Node]) -> Actor:
         "description": _text(node, _DESCRIPTION),
         "same_as": sorted(_local(q, _WD) for q in _iris(node, _SAME_AS)),
         "media": _media(node, media),
+        "review": sorted(_iris(node, _TL["review"])),
     }
     return _valid(Actor, data, iri)
 
@@ -422,6 +423,8 @@ def _event(
         "date_note": _text(node, _TL["dateNote"]),
         "status": _name(node, _TL["status"], _STATUS),
         "media": _media(node, media),
+        "review": sorted(_iris(node, _TL["review"])),
+        "duplicate_of": at("event", _text(node, _TL["duplicateOf"])),
     }
     return _valid(Event, data, iri)
 

@@ -52,6 +52,9 @@ class TL(DefinedNamespace):
     paraphrase: URIRef
     actorKind: URIRef
     status: URIRef
+    # drafts
+    review: URIRef
+    duplicateOf: URIRef
     # media (schema:associatedMedia nodes)
     mediaFile: URIRef
     altText: URIRef

@@ -482,6 +482,8 @@ def actor_block(iri: NtIris, a: Actor) -> Lines:
     for q in a.same_as:
         t(node, _u(OWL.sameAs), _u(WD[q]))
     _nt_media(out, node, a.media)
+    for note in a.review:
+        t(node, _TL["review"], nt_literal(note))
     return out
 
 
@@ -549,6 +551,10 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
             t(qn, _TL["speaker"], iri.actor(q.speaker))
         _nt_sources(out, iri, qn, q.sources or e.sources)
     _nt_media(out, node, e.media)
+    for note in e.review:
+        t(node, _TL["review"], nt_literal(note))
+    if e.duplicate_of:
+        t(node, _TL["duplicateOf"], iri.event(e.duplicate_of))
     _nt_sources(out, iri, node, e.sources)
     _nt_mentions(out, iri, node, mentions)
     return out
