@@ -28,6 +28,8 @@ CHECKED = {
     "entities",
     "export",
     "import",
+    "extract",
+    "merge",
 }
 
 
@@ -72,6 +74,7 @@ def workdir(tmp_path_factory):
     shutil.copytree(ROOT / "data", work / "data")
     shutil.copytree(ROOT / "tests" / "gold", work / "tests" / "gold")
     shutil.copytree(ROOT / "tests" / "data" / "sheets", work / "tests" / "data" / "sheets")
+    shutil.copytree(ROOT / "tests" / "data" / "draft", work / "tests" / "data" / "draft")
     return work
 
 

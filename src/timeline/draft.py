@@ -303,6 +303,21 @@ HEAD_KINDS: dict[str, str] = {
     ),
     **dict.fromkeys("gang cartel rebels militia guerrilla banda milicia".split(), "armed-group"),
 }
+APPOSITION: dict[str, str] = {
+    **dict.fromkeys(
+        "group organisation organization charity ngo ong grupo organización organizacion".split(),
+        "ngo",
+    ),
+    **dict.fromkeys(
+        "company firm carrier operator bank empresa compañía firma naviera".split(), "organization"
+    ),
+    **dict.fromkeys(
+        "newspaper broadcaster channel outlet agency's diario periódico cadena".split(), "media"
+    ),
+    **dict.fromkeys("city town village port ciudad pueblo localidad municipio".split(), "city"),
+    **dict.fromkeys("province state region county provincia estado región".split(), "region"),
+}
+"""A word just before a name that says what it is ("the rights group Foro Penal")."""
 _LEADING = re.compile(r"^(?:the|el|la|los|las|del)\s+", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 _QUOTE = re.compile(r"[“\"«]([^”\"»]{12,600})[”\"»]")
@@ -520,9 +535,19 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     for w in words[:1]:  # "Museo del Prado", "Ministerio de Defensa": the head comes first
         if w in HEAD_KINDS:
             return HEAD_KINDS[w], f"its word '{w}'"
-    for w in before.lower().split()[-2:]:
-        if w.strip(".,") in PERSON_CUES:
-            return "person", f"the title before it ('{w.strip('.,')}')"
+    words_before = [w.strip(".,") for w in before.lower().split()[-3:]]
+    for w in words_before[-2:]:
+        if w in PERSON_CUES:
+            return "person", f"the title before it ('{w}')"
+    for w in reversed(words_before):
+        if w in APPOSITION:
+            return APPOSITION[w], f"the word before it ('{w}')"
+    if (
+        len(name.split()) == 1
+        and words_before[-1:]
+        and words_before[-1] in ("in", "at", "en", "near")
+    ):
+        return "city", f"'{words_before[-1]} {name}' (a one-word place)"
     by_label = {
         "PERSON": "person",
         "ORG": "organization",
