@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -79,3 +80,50 @@ def test_sorting_and_overlap():
     assert month.overlaps(date(2026, 1, 31), None)
     assert not month.overlaps(date(2026, 2, 1), None)
     assert month.overlaps(None, date(2026, 1, 1))
+
+
+# --- time of day ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "label"),
+    [
+        ("2025-10-19T09:30+02:00", "2025-10-19T09:30+02:00", "19 Oct 2025 09:30 (UTC+02:00)"),
+        ("2025-10-19T09:30:00Z", "2025-10-19T09:30Z", "19 Oct 2025 09:30 UTC"),
+        (
+            "2025-10-19T09:30:15-05:00",
+            "2025-10-19T09:30:15-05:00",
+            "19 Oct 2025 09:30:15 (UTC-05:00)",
+        ),
+        ("~2025-10-19T09:30", "~2025-10-19T09:30", "~ 19 Oct 2025 09:30"),
+        (
+            "2025-10-19T09:30/2025-10-19T16:00+02:00",
+            "2025-10-19T09:30/2025-10-19T16:00+02:00",
+            "19 Oct 2025 09:30 – 19 Oct 2025 16:00 (UTC+02:00)",
+        ),
+    ],
+)
+def test_a_time_of_day_keeps_its_offset(text, canonical, label):
+    when = PartialDate.parse(text)
+    assert (str(when), when.label(), when.precision) == (canonical, label, "day")
+    assert when.earliest == when.latest.__class__(2025, 10, 19)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2025-10T09:30", "has a time of day but no day"),
+        ("2025-10-19T25:00", "has time 25:00, which no clock shows"),
+        ("2025-10-19T9:30", "has time '9:30'; write HH:MM with its UTC offset"),
+        ("2025-10-19T09:30+15:00", "has UTC offset +15:00"),
+    ],
+)
+def test_a_bad_time_says_how_to_write_one(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PartialDate.parse(text)
+
+
+def test_xsd_datetime_of_a_day_and_time():
+    assert PartialDate.xsd_datetime("2025-10-19", "09:30+02:00") == "2025-10-19T09:30:00+02:00"
+    assert PartialDate.xsd_datetime("2025-10-19", "09:30:15Z") == "2025-10-19T09:30:15Z"
+    assert PartialDate.xsd_datetime("2025-10-19", "09:30") == "2025-10-19T09:30:00"

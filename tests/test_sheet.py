@@ -314,8 +314,7 @@ def test_typed_workbook_cells_read_as_the_sheet_shows_them(tmp_path):
     assert event == {
         "id": "talks-open",
         "title": "Talks open",
-        "date": "2026-01-03",
-        "date_note": "time: 14:30",
+        "date": "2026-01-03T14:30",
         "type": "diplomacy",
         "summary": "Talks open",
         "sources": ["sheet"],

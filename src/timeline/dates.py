@@ -22,6 +22,7 @@ Precision = Literal["day", "month", "year"]
 
 # ASCII digits only: \d would also accept look-alikes such as fullwidth or Arabic-Indic digits.
 _ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
 HOW_TO_WRITE = "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range)"
 _RANK = {"year": 0, "month": 1, "day": 2}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -42,6 +43,40 @@ def _bounds(iso: str) -> tuple[date, date]:
         return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
     d = date(*parts)
     return d, d
+
+
+def _parse_time(text: str, whole: str) -> str:
+    """Validate a time of day (HH:MM, HH:MM:SS, with Z or ±HH:MM) in canonical form: seconds
+    only when not zero, Z as +00:00 is kept as written."""
+    m = _TIME.fullmatch(text)
+    if not m:
+        raise ValueError(
+            f"date '{shown(whole)}' has time '{shown(text)}'; write HH:MM with its UTC offset, "
+            "e.g. 2025-10-19T09:30+02:00"
+        )
+    hour, minute, second, offset = m.groups()
+    if int(hour) > 23 or int(minute) > 59 or (second and int(second) > 59):
+        raise ValueError(f"date '{shown(whole)}' has time {text}, which no clock shows")
+    if offset and offset != "Z" and (int(offset[1:3]) > 14 or int(offset[4:]) > 59):
+        raise ValueError(
+            f"date '{shown(whole)}' has UTC offset {offset}; offsets run -12:00 to +14:00"
+        )
+    clock = f"{hour}:{minute}" + (f":{second}" if second and second != "00" else "")
+    return clock + (offset or "")
+
+
+def _split_time(text: str, whole: str) -> tuple[str, str | None]:
+    """'2025-10-19T09:30+02:00' -> ('2025-10-19', '09:30+02:00'); a time needs a full day."""
+    if "T" not in text:
+        return _parse_prefix(text, whole), None
+    day, _, clock = text.partition("T")
+    iso = _parse_prefix(day, whole)
+    if iso.count("-") != 2:
+        raise ValueError(
+            f"date '{shown(whole)}' has a time of day but no day; write YYYY-MM-DDTHH:MM, e.g. "
+            "2025-10-19T09:30+02:00"
+        )
+    return iso, _parse_time(clock, whole)
 
 
 def _parse_prefix(text: str, whole: str) -> str:
@@ -75,6 +110,9 @@ class PartialDate:
     approximate: bool = False
     relative_to: str | None = field(default=None, compare=False)
     as_stated: str | None = field(default=None, compare=False)
+    time: str | None = None
+    """The start's time of day (``09:30+02:00``; no offset: local time, unknown zone)."""
+    end_time: str | None = None
 
     @classmethod
     def parse(cls, value: object) -> PartialDate:
@@ -100,14 +138,15 @@ class PartialDate:
             raise ValueError(f"date '{shown(value)}' is not a date; {HOW_TO_WRITE}")
         if "/" in body:
             a, b = (p.strip() for p in body.split("/"))
-            start, end = _parse_prefix(a, value), _parse_prefix(b, value)
+            (start, time), (end, end_time) = _split_time(a, value), _split_time(b, value)
             if _bounds(end)[1] < _bounds(start)[0]:
                 raise ValueError(
                     f"date range '{value}' ends ({end}) before it starts ({start}); "
                     "write the earlier date first"
                 )
-            return cls(start, end, approximate)
-        return cls(_parse_prefix(body, value), None, approximate)
+            return cls(start, end, approximate, time=time, end_time=end_time)
+        start, time = _split_time(body, value)
+        return cls(start, None, approximate, time=time)
 
     @classmethod
     def from_days(cls, first: date, last: date, **kw: Any) -> PartialDate:
@@ -142,8 +181,14 @@ class PartialDate:
         return (first is None or self.latest >= first) and (last is None or self.earliest <= last)
 
     def label(self) -> str:
-        """A human label: '3 Jan 2026', 'Jan 2026', '2026', '~ week of 5 Jan 2026'."""
+        """A human label: '3 Jan 2026', 'Jan 2026', '2026', '~ week of 5 Jan 2026',
+        '19 Oct 2025 09:30 (UTC+02:00)'."""
         prefix = "~ " if self.approximate else ""
+        if self.time or self.end_time:
+            first = _label(self.start) + _clock(self.time)
+            if self.end is None:
+                return prefix + first
+            return f"{prefix}{first} – {_label(self.end)}{_clock(self.end_time)}"
         if self.end is None:
             return prefix + _label(self.start)
         first, last = self.earliest, self.latest
@@ -157,8 +202,20 @@ class PartialDate:
         return f"{prefix}{_label(self.start)} – {_label(self.end)}"
 
     def __str__(self) -> str:
-        body = self.start if self.end is None else f"{self.start}/{self.end}"
+        start = self.start + (f"T{self.time}" if self.time else "")
+        end = self.end and self.end + (f"T{self.end_time}" if self.end_time else "")
+        body = start if end is None else f"{start}/{end}"
         return ("~" if self.approximate else "") + body
+
+    @staticmethod
+    def xsd_datetime(day: str, time: str) -> str:
+        """The xsd:dateTime of a day and time: ``2025-10-19T09:30:00+02:00``."""
+        clock, offset = time[:8] if time[5:6] == ":" else time[:5], ""
+        rest = time[len(clock) :]
+        offset = "Z" if rest == "Z" else rest
+        if len(clock) == 5:
+            clock += ":00"
+        return f"{day}T{clock}{offset}"
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -183,6 +240,17 @@ def shown(text: str, limit: int = 60) -> str:
     if not clipped.isprintable():
         clipped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in clipped)
     return clipped + ("…" if len(text) > limit else "")
+
+
+def _clock(time: str | None) -> str:
+    """' 09:30 (UTC+02:00)', ' 09:30 UTC', ' 09:30' (local, zone unknown)."""
+    if not time:
+        return ""
+    clock = time[:8] if time[5:6] == ":" else time[:5]
+    zone = time[len(clock) :]
+    if zone == "Z" or zone == "+00:00":
+        return f" {clock} UTC"
+    return f" {clock} (UTC{zone})" if zone else f" {clock}"
 
 
 def _label(iso: str) -> str:

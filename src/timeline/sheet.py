@@ -36,7 +36,9 @@ template's other choices are mapped as follows:
 - Dates: Year, Month and Day keep their precision; End Year makes a range. A Display Date that
   starts with ``~``, ``c.``, ``ca.``, ``circa``, ``about`` or ``approx`` marks the date
   approximate; a Display Date other than the date's own label is kept in `date_note` as "as
-  stated: ...", and so are Time and End Time, since the model has no time of day.
+  stated: ...". Time and End Time (``9:30``, ``21:30``, ``9:30 PM``) give the day its time of
+  day; the template has no time zone, so an export writes the clock and leaves the UTC offset to
+  the RDF.
 - Text: HTML becomes plain text (paragraphs and ``<br>`` become line breaks; scripts and styles
   are dropped); an empty Text gives the headline as the summary.
 - Media: an http(s) address, or a local image path relative to the YAML file. The template has
@@ -158,6 +160,24 @@ def _date_cells(iso: str, prefix: str = "") -> dict[str, int | str]:
     return {f"{prefix}{name}": n for name, n in zip(("Year", "Month", "Day"), parts, strict=False)}
 
 
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.I)
+
+
+def _clock(text: str) -> str | None:
+    """A sheet's Time ("9:30", "21:30:00", "9:30 PM") as HH:MM[:SS]; None if it is none."""
+    m = _CLOCK.fullmatch(text.strip())
+    if not m:
+        return None
+    hour, minute, second, half = int(m[1]), int(m[2]), m[3], (m[4] or "").lower()
+    if half.startswith("p") and hour < 12:
+        hour += 12
+    elif half.startswith("a") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or (second and int(second) > 59):
+        return None
+    return f"{hour:02d}:{minute:02d}" + (f":{second}" if second and second != "00" else "")
+
+
 def display_date(when: PartialDate) -> str:
     """What Display Date says: the label of an approximate date or a range, with a relative
     date's words as stated; nothing for a plain date (TimelineJS shows it at its precision)."""
@@ -171,6 +191,11 @@ def _event_row(ds: Dataset, e: Event) -> dict[str, int | str]:
     cells: dict[str, int | str] = _date_cells(when.start)
     if when.end:
         cells.update(_date_cells(when.end, "End "))
+    # the template's Time has no zone: the clock as the story gave it (the offset stays in RDF)
+    if when.time:
+        cells["Time"] = when.time[:5]
+    if when.end_time:
+        cells["End Time"] = when.end_time[:5]
     cells["Display Date"] = _html(display_date(when))
     cells["Headline"] = _html(e.title)
     cells["Text"] = _text(ds, e)
@@ -610,13 +635,22 @@ class _SheetReader:
             return None
         display = self._line(number, "Display Date", cells)
         approximate = bool(_APPROXIMATE.match(display))
-        text = ("~" if approximate else "") + start + (f"/{end}" if end and end != start else "")
+        clocks = []
+        for name, day in (("Time", start), ("End Time", end or start)):
+            clock = _clock(cells[name]) if cells[name] else ""
+            if clock is None:
+                self.fail(number, name, f"'{shown(cells[name])}' is not a time; write HH:MM")
+                return None
+            if clock and day.count("-") != 2:
+                self.fail(number, name, "a time needs a day; fill in Day (and Month)")
+                return None
+            clocks.append(f"T{clock}" if clock else "")
+        first = start + clocks[0]
+        last = (end or start) + clocks[1] if (end and end != start) or clocks[1] else ""
+        text = ("~" if approximate else "") + first + (f"/{last}" if last else "")
         notes = []
         if display and display != PartialDate.parse(text).label():
             notes.append(f"as stated: {display}")
-        for name in ("Time", "End Time"):
-            if cells[name]:
-                notes.append(f"{name.lower()}: {cells[name]}")
         return text, "; ".join(notes)
 
     def _point(self, number: int, cells: dict[str, str], prefix: str) -> str | None:

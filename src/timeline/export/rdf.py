@@ -381,26 +381,41 @@ def _nt_date(out: Lines, iri: NtIris, subject: str, when: PartialDate, node: str
     t(subject, _TL["dateLabel"], nt_literal(when.label()))
     t(subject, _TIME["hasTime"], node)
     if when.end is None:
-        t(subject, _SEM["hasTimeStamp"], _nt_typed(when.start))
+        t(subject, _SEM["hasTimeStamp"], _nt_stamp(when.start, when.time))
         t(node, _A, _TIME["Instant"])
-        _nt_position(out, node, when.start)
+        _nt_position(out, node, when.start, when.time)
     else:
-        t(subject, _SEM["hasBeginTimeStamp"], _nt_typed(when.start))
-        t(subject, _SEM["hasEndTimeStamp"], _nt_typed(when.end))
+        t(subject, _SEM["hasBeginTimeStamp"], _nt_stamp(when.start, when.time))
+        t(subject, _SEM["hasEndTimeStamp"], _nt_stamp(when.end, when.end_time))
         t(node, _A, _TIME["ProperInterval"])
         begin, end = _sub(node, "begin"), _sub(node, "end")
         t(node, _TIME["hasBeginning"], begin)
         t(node, _TIME["hasEnd"], end)
-        for n, iso in ((begin, when.start), (end, when.end)):
+        for n, iso, time in ((begin, when.start, when.time), (end, when.end, when.end_time)):
             t(n, _A, _TIME["Instant"])
-            _nt_position(out, n, iso)
+            _nt_position(out, n, iso, time)
     if when.relative_to:
         t(subject, _TL["relativeTo"], iri.event(when.relative_to))
     if when.as_stated:
         t(subject, _TL["asStated"], nt_literal(when.as_stated))
 
 
-def _nt_position(out: Lines, node: str, iso: str) -> None:
+def _nt_stamp(iso: str, time: str | None) -> str:
+    """A day with its time of day is an xsd:dateTime; else typed by its precision."""
+    if time is None:
+        return _nt_typed(iso)
+    return f'"{PartialDate.xsd_datetime(iso, time)}"^^{_u(XSD.dateTime)}'
+
+
+def _nt_position(out: Lines, node: str, iso: str, time: str | None = None) -> None:
+    if time is not None:  # OWL-Time: with a zone, inXSDDateTimeStamp; without, inXSDDateTime
+        zoned = time.endswith("Z") or "+" in time or "-" in time
+        prop = TIME.inXSDDateTimeStamp if zoned else TIME.inXSDDateTime
+        stamp = PartialDate.xsd_datetime(iso, time)
+        kind = XSD.dateTimeStamp if zoned else XSD.dateTime
+        out.t(node, _u(prop), f'"{stamp}"^^{_u(kind)}')
+        out.t(node, _u(TIME.unitType), _u(TIME.unitMinute))
+        return
     precision = ("year", "month", "day")[iso.count("-")]
     out.t(node, _NT_TIME_PROP[precision], _nt_typed(iso))
     out.t(node, _u(TIME.unitType), _NT_TIME_UNIT[precision])

@@ -117,10 +117,17 @@ def _text(ds: Dataset, e: Event, claims: list[Claim], links: list[Media]) -> str
     return "".join(html)
 
 
+def _clock(out: dict[str, Any], time: str | None) -> dict[str, Any]:
+    """A time of day in TimelineJS's fields (it has no zone: the label shows the offset)."""
+    if time:
+        out["hour"], out["minute"] = int(time[:2]), int(time[3:5])
+    return out
+
+
 def _when(when: PartialDate) -> dict[str, Any]:
-    slide: dict[str, Any] = {"start_date": _date(when.start)}
+    slide: dict[str, Any] = {"start_date": _clock(_date(when.start), when.time)}
     if when.end:
-        slide["end_date"] = _date(when.end)
+        slide["end_date"] = _clock(_date(when.end), when.end_time)
     slide["display_date"] = when.label()
     return slide
 
