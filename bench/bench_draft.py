@@ -117,8 +117,14 @@ def score_article(gold_path: Path, ner: str, score: Score, show: bool = False) -
         score.drafted += 1
         ev = resolved.get(match.data["id"])
         got = str(ev.when) if ev else None
-        want = str(PartialDate.parse(str(g["date"])))
-        if got == want:
+        gold_when = PartialDate.parse(str(g["date"]))
+        want = str(gold_when)
+        # the same day or range; a relative date is approximate by design, so "~" aside
+        if ev is not None and (ev.when.earliest, ev.when.latest, ev.when.precision) == (
+            gold_when.earliest,
+            gold_when.latest,
+            gold_when.precision,
+        ):
             score.dates += 1
         else:
             score.misses.append(f"{article.name}: “{g['clue']}” date {got}, gold {want}")
@@ -130,6 +136,8 @@ def score_article(gold_path: Path, ner: str, score: Score, show: bool = False) -
             )
         if want_dup and match.data.get("duplicate_of") == want_dup:
             score.dup_found += 1
+        elif want_dup:
+            score.misses.append(f"{article.name}: “{g['clue']}” not marked duplicate_of {want_dup}")
     gold_clues = [(g["clue"], g.get("duplicate_of")) for g in gold.get("events") or []]
     for e, s in sentences:
         marked = e.data.get("duplicate_of")

@@ -230,7 +230,7 @@ def test_the_draft_of_an_article(runner, tmp_path):
 
 def test_a_draft_copies_no_long_run_of_the_article():
     draft = theft_draft()
-    text = yaml.safe_dump(draft.sections(), allow_unicode=True)
+    text = yaml.safe_dump(draft.sections(), allow_unicode=True, width=10**6)
     quotes = [q["text"] for e in draft.events for q in e.data.get("quotes", [])]
     # what may repeat the article: the words of its quotes, and its headline as the source's title
     assert copied_runs(text, THEFT.read_text(), [*quotes, draft.source["title"]]) == set()
@@ -395,6 +395,7 @@ def test_every_gold_article_drafts_a_valid_draft(gold, runner, tmp_path):
     assert result.exit_code == 0, result.output
     draft = yaml.safe_load(out.read_text())
     quotes = [q["text"] for e in draft.get("events") or [] for q in e.get("quotes", [])]
-    quotes += [s["title"] for s in draft["sources"]]
-    body = yaml.safe_dump(draft, allow_unicode=True)
+    quotes += [s["title"] for s in draft["sources"]]  # the headline names the source
+    quotes += sorted((a["name"] for a in draft.get("actors") or []), key=len, reverse=True)
+    body = yaml.safe_dump(draft, allow_unicode=True, width=10**6)
     assert copied_runs(body, (ARTICLES / spec["article"]).read_text(), quotes) == set()

@@ -49,6 +49,8 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 TRIGGERS: dict[str, tuple[str, ...]] = {
     # English stems (a word starting with one counts), then Spanish; first match in this order
     "theft": (
+        "burglar",
+        "took two",
         "stole",
         "stolen",
         "steal",
@@ -67,6 +69,12 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "ladrones",
     ),
     "attack": (
+        "ransomware",
+        "hackers",
+        "hacked",
+        "encrypted",
+        "cyberattack",
+        "ciberataque",
         "attack",
         "bombing",
         "bombed",
@@ -81,6 +89,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "tiroteo",
     ),
     "arrest": (
+        "captur",
+        "held for",
+        "retenid",
         "arrest",
         "detained",
         "detain",
@@ -115,6 +126,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "deportad",
     ),
     "trial": (
+        "pleaded",
+        "plea",
+        "declaró inocente",
         "trial",
         "hearing",
         "convicted",
@@ -126,6 +140,11 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "sentencia",
     ),
     "legal-action": (
+        "prisión preventiva",
+        "multó",
+        "multa",
+        "fined",
+        "approved his",
         "charged",
         "indicted",
         "sued",
@@ -141,6 +160,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "investigation": ("investigat", "inquiry", "probe", "investigación", "investiga", "pesquisa"),
     "sanctions": ("sanction", "sancion", "embargo"),
     "election": (
+        "conceded",
+        "reconoció su derrota",
+        "escrutinio",
         "election",
         "elected",
         "vote",
@@ -151,6 +173,14 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "electo",
     ),
     "protest": (
+        "strike",
+        "walkout",
+        "blocked",
+        "vigil",
+        "huelga",
+        "cortaron",
+        "bloquearon",
+        "concentr",
         "protest",
         "rally",
         "rallied",
@@ -161,7 +191,18 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "manifestantes",
         "marcha",
     ),
-    "accident": ("crash", "collision", "derail", "accident", "accidente", "choque", "descarril"),
+    "accident": (
+        "came off the rails",
+        "off the rails",
+        "descarrilamiento",
+        "crash",
+        "collision",
+        "derail",
+        "accident",
+        "accidente",
+        "choque",
+        "descarril",
+    ),
     "military-operation": (
         "troops",
         "airstrike",
@@ -174,6 +215,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "ofensiva",
     ),
     "political-transition": (
+        "toma de posesión",
+        "asumi",
+        "took over",
         "sworn in",
         "resigned",
         "took office",
@@ -187,6 +231,11 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
     "security-warning": ("warned", "warning", "alert", "advisory", "advirti", "alerta"),
     "diplomacy": (
+        "recibió a",
+        "recibió en",
+        "se reunió",
+        "mediator",
+        "mediador",
         "talks",
         "summit",
         "met with",
@@ -209,6 +258,8 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "presupuesto",
     ),
     "humanitarian": (
+        "military help",
+        "ayudas",
         "aid",
         "evacuat",
         "refugees",
@@ -218,6 +269,14 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "refugiados",
     ),
     "statement": (
+        "confirmed",
+        "promised",
+        "claimed responsibility",
+        "negó",
+        "denied",
+        "celebró",
+        "prometió",
+        "confirmó",
         "said",
         "says",
         "announced",
@@ -258,7 +317,7 @@ PERSON_CUES = frozenset(
 HEAD_KINDS: dict[str, str] = {
     **dict.fromkeys(
         "airport museum prison jail hospital palace station stadium embassy cathedral church "
-        "bridge port harbour harbor base square gallery tower hotel university-campus "
+        "bridge port harbour harbor base square gallery tower hotel hall motorway highway "
         "aeropuerto museo cárcel carcel prisión prision hospital palacio estación estacion "
         "estadio embajada catedral iglesia puente puerto base plaza galería galeria torre "
         "hotel".split(),
@@ -266,12 +325,14 @@ HEAD_KINDS: dict[str, str] = {
     ),
     **dict.fromkeys(
         "ministry department agency police office bureau service directorate prosecutor's "
+        "board administration authority marshals commission "
         "ministerio departamento agencia policía policia oficina servicio fiscalía "
         "fiscalia guardia".split(),
         "agency",
     ),
     **dict.fromkeys(
         "senate congress parliament assembly government cabinet council court tribunal "
+        "junta ayuntamiento "
         "senado congreso parlamento asamblea gobierno gabinete consejo corte tribunal "
         "supremo".split(),
         "government",
@@ -293,11 +354,14 @@ HEAD_KINDS: dict[str, str] = {
     ),
     **dict.fromkeys(
         "bank company corp corporation inc ltd group university party club banco empresa "
+        "college school research terminals shipping holdings partners alliance energy "
+        "airlines unión union partido vial "
         "compañía compania universidad partido club s.a.".split(),
         "organization",
     ),
     **dict.fromkeys(
         "river province state island region valley mountains county district río rio "
+        "lake gulf sea bay lago golfo bahía "
         "provincia estado isla región region valle montañas distrito".split(),
         "region",
     ),
@@ -503,12 +567,38 @@ def places() -> dict[str, str]:
         "Holland|Netherlands|Países Bajos|Turkey|Turquía"
     ).split("|"):
         out[fold(extra)] = "country"
+    for continent in (
+        "Europe|Africa|Asia|Oceania|Antarctica|North America|South America|Latin America|"
+        "Central America|Middle East|Caribbean|Balkans|Europa|África|América Latina|"
+        "Latinoamérica|Oriente Medio|Caribe"
+    ).split("|"):
+        out[fold(continent)] = "region"
     text = resources.files("timeline").joinpath("assets", "cities.txt").read_text("utf-8")
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             for name in line.split("|"):
                 out.setdefault(fold(name), "city")
+    for sub in pycountry.subdivisions:  # provinces, states, regions: after the cities
+        if sub.type in REGION_TYPES:
+            out.setdefault(fold(sub.name), "region")
     return out
+
+
+REGION_TYPES = frozenset(
+    {
+        "Province",
+        "State",
+        "Region",
+        "Land",
+        "Autonomous community",
+        "Department",
+        "Territory",
+        "Autonomous region",
+        "Federal district",
+        "Canton",
+    }
+)
+"""ISO 3166-2 subdivision types a newsroom calls regions (not districts or municipalities)."""
 
 
 def clean_name(text: str) -> tuple[str, str | None]:
@@ -529,10 +619,8 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     if place:
         return place, f"'{name}' is a {place} in the shipped gazetteer"
     words = [w.lower() for w in name.replace("-", " ").split()]
-    for w in reversed(words):
-        if w in HEAD_KINDS:
-            return HEAD_KINDS[w], f"its word '{w}'"
-    for w in words[:1]:  # "Museo del Prado", "Ministerio de Defensa": the head comes first
+    # the head: last in English ("City Museum"), first in Spanish ("Museo del Prado")
+    for w in dict.fromkeys(words[-1:] + words[:1]):
         if w in HEAD_KINDS:
             return HEAD_KINDS[w], f"its word '{w}'"
     words_before = [w.strip(".,") for w in before.lower().split()[-3:]]
@@ -558,22 +646,27 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     }
     if label in by_label:
         return by_label[label], f"the model's label {label}"
+    if len(words) == 1:
+        # one word and no cue: people are named in full on first mention, so more likely an
+        # organisation ("CoinHarbor"); a surname alone was linked to its person already
+        return "organization", "a one-word name with no cue"
     return "person", "no cue (a name of people is the most common)"
 
 
 def trigger(sentence: str) -> tuple[str, str, int] | None:
-    """(event type, trigger word, where) of a sentence: the first type whose trigger appears;
-    a statement only when nothing else does."""
+    """(event type, trigger word, where) of a sentence: the trigger that comes first (the
+    main verb of a news sentence tends to); a statement only when nothing else is there."""
     low = sentence.lower()
+    found: list[tuple[int, int, str, str]] = []
     for etype, stems in TRIGGERS.items():
-        best = None
         for stem in stems:
-            for m in re.finditer(r"(?<![\w])" + re.escape(stem), low):
-                if best is None or m.start() < best[1]:
-                    best = (stem, m.start())
-        if best is not None:
-            return etype, best[0], best[1]
-    return None
+            m = re.search(r"(?<![\w])" + re.escape(stem), low)
+            if m:
+                found.append((etype == "statement", m.start(), etype, stem))
+    if not found:
+        return None
+    _, at, etype, stem = min(found)
+    return etype, stem, at
 
 
 def content_words(text: str) -> set[str]:
@@ -651,7 +744,7 @@ def make_draft(
                     f"'{m.text}' may be {' or '.join(m.candidates)}: add the right one"
                 )
         events.append(DraftEvent(s.start, s.end, data, window))
-    _mark_duplicates(events, dataset)
+    _mark_duplicates(events, dataset, text)
     for e in events:
         e.data["review"] = list(dict.fromkeys(e.data["review"]))
     return Draft(source, list(new.values()), events, extractor.name, undated)
@@ -866,25 +959,24 @@ def _quotes(sentence: str, ids: list[tuple[str, str, int]], source_id: str) -> l
     return out
 
 
-def _mark_duplicates(events: list[DraftEvent], dataset: Dataset) -> None:
+def _mark_duplicates(events: list[DraftEvent], dataset: Dataset, text: str) -> None:
     """A drafted event that overlaps an existing one in time and shares an actor with it, and
     its type or a title word, may restate it: `duplicate_of` the one that shares most."""
-    existing = [(e, _actors(e), content_words(e.title)) for e in dataset.events]
+    existing = [(e, _actors(e), content_words(f"{e.title} {e.summary}")) for e in dataset.events]
     for d in events:
         if d.window is None:
             continue
         mine = {p["actor"] for p in d.data.get("participants", [])} | set(d.data.get("places", []))
-        words = content_words(d.data["title"])
+        words = content_words(text[d.start : d.end])
         best: tuple[int, str] | None = None
-        for e, actors, title in existing:
-            if not _near(d.window, e.when):
+        for e, actors, told in existing:
+            if e.type != d.data["type"] or not _near(d.window, e.when):
                 continue
-            shared = mine & actors
-            if not shared:
+            shared, common = mine & actors, words & told
+            # the same type, at the same time, and an actor or two telling words in common
+            if not shared and len(common) < 2:
                 continue
-            score = len(shared) + 2 * (e.type == d.data["type"]) + len(words & title)
-            if e.type != d.data["type"] and not words & title:
-                continue
+            score = 2 * len(shared) + len(common)
             if best is None or score > best[0]:
                 best = (score, e.id)
         if best is not None:

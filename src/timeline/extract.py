@@ -222,6 +222,14 @@ class ProperNames:
                     j += 1
                 elif flags[j] & self._JOINER and j + 1 < n and not taken[j + 1] and capital[j + 1]:
                     j += 2
+                elif (  # two joiners: "Fiscalía General de la Nación", "Congreso de la República"
+                    flags[j] & self._JOINER
+                    and j + 2 < n
+                    and flags[j + 1] & self._JOINER
+                    and not taken[j + 2]
+                    and capital[j + 2]
+                ):
+                    j += 3
                 else:
                     break
             start = i

@@ -180,6 +180,7 @@ class DateFinder:
                 ("lastyear", re.compile(r"\b(last year)\b", re.I), 0),
                 ("thisyear", re.compile(r"\b(earlier this year|this year)\b", re.I), 0),
                 ("next", re.compile(r"\b(the (?:next|following) day|a day later)\b", re.I), 1),
+                ("same", re.compile(r"\b(the same day|that same day|later that day)\b", re.I), 0),
                 (
                     "next",
                     re.compile(
@@ -279,6 +280,8 @@ class DateFinder:
 
     def _relative_hit(self, kind: str, m: re.Match[str], sign: int) -> Hit | None:
         stated = m.group(0).strip()
+        if kind == "same":
+            return Hit(m.start(), stated, after=(0, 0))
         if kind in ("next", "later"):
             n = 1 if kind == "next" else _number(m.group(1), self.lang)
             if n is None:
