@@ -88,7 +88,7 @@ def test_datasets_compare_by_their_data_not_by_lookups_made(mini_path):
 
 def test_a_second_story_from_the_readme(tmp_path, runner):
     """The README's second story (a theft of objects) validates and builds as it says."""
-    from rdflib import Graph, Namespace, URIRef
+    from rdflib import Graph, Literal, Namespace, URIRef
     from rdflib.namespace import RDF
 
     from timeline.cli import app
@@ -99,7 +99,7 @@ def test_a_second_story_from_the_readme(tmp_path, runner):
     data.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(data)])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("valid: 2 events, 4 actors, 1 source, 0 claims, 0 relations\n")
+    assert result.output.endswith("valid: 2 events, 5 actors, 1 source, 0 claims, 0 relations\n")
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", str(data), "-o", str(out)]).exit_code == 0
     g = Graph().parse(out / "graph.ttl")
@@ -111,6 +111,11 @@ def test_a_second_story_from_the_readme(tmp_path, runner):
     assert set(g.objects(jewels, RDF.type)) == {schema.Thing}
     theft = URIRef("https://example.org/timeline/event/jewels-stolen")
     assert (theft, sem.eventType, URIRef("https://example.org/timeline/event-type/theft")) in g
+    figure = URIRef("https://example.org/timeline/event/jewels-stolen/quantity/3")
+    assert (figure, schema.currency, Literal("EUR")) in g
+    assert (figure, schema.value, Literal(88000000)) in g
+    museum = URIRef("https://example.org/timeline/actor/city-museum")
+    assert {schema.Place, schema.Organization} <= set(g.objects(museum, RDF.type))
     photo = URIRef("https://example.org/timeline/event/jewels-stolen/media/1")
     assert (theft, schema.associatedMedia, photo) in g
     assert (photo, RDF.type, schema.ImageObject) in g

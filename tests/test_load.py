@@ -407,3 +407,63 @@ def test_an_id_of_another_kind_is_named_as_such(tmp_path):
     assert found == [
         "events.yaml:8:12: claim 'worth': 'laure-beccuau' is an actor; 'about' needs an event id"
     ]
+
+
+NEW_FIELDS_BROKEN = """\
+sources: [{id: s, title: S}]
+actors:
+  - {id: museum, name: Museum, kind: facility, also: [facility]}
+  - {id: police, name: Police, kind: agency}
+events:
+  - id: theft
+    title: T
+    date: 2025-10-19
+    type: theft
+    summary: S
+    participants:
+      - {actor: police, role: agent, place: police}
+    quantities:
+      - {value: 8, unit: euros, of: value}
+      - {value: 3, unit: widgets, of: things}
+    sources: [s]
+claims:
+  - {id: c, statement: S, claimed_by: police, value: 88 million, unit: EUR, sources: [s]}
+"""
+
+
+def test_the_new_fields_are_checked_where_they_are_written(tmp_path, runner):
+    from timeline.cli import app
+
+    path = tmp_path / "new.yaml"
+    path.write_text(NEW_FIELDS_BROKEN)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:3:55: actor 'museum': 'facility' is its kind already; list only other kinds "
+        "under also",
+        f"{path}:14:9: event 'theft': unit 'euros' is a currency: write its ISO 4217 code, EUR",
+        f"{path}:18:5: claim 'c': value '88 million' has a unit, so it is a number: write "
+        "88000000, not '88 million' (approximate: true says it is rounded)",
+        "3 problems found; nothing was written",
+    ]
+    fixed = NEW_FIELDS_BROKEN.replace("unit: euros", "unit: EUR").replace("88 million", "88000000")
+    path.write_text(fixed)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}:3:55: actor 'museum': 'facility' is its kind already; list only other kinds "
+        "under also",
+        f"{path}:12:45: event 'theft': participant 'police' takes part at 'police', an agency, "
+        "not a place",
+    ]
+    path.write_text(
+        fixed.replace("also: [facility]", "also: [organization]").replace(
+            "place: police", "place: museum"
+        )
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"warning: {path}:15:26: event 'theft': unit 'widgets' is neither an ISO 4217 currency "
+        "code nor a known unit (%, acres, barrels, cm, days, deaths, detainees, flights, ...); "
+        "kept as written\n"
+    )

@@ -113,7 +113,6 @@ DATA = {
             "statement": text("claim-statement"),
             "claimed_by": "maduro",
             "value": text("claim-value"),
-            "unit": text("claim-unit"),
             "sources": ["wire"],
             "verifications": [
                 {
@@ -123,7 +122,15 @@ DATA = {
                     "note": text("verification-note"),
                 }
             ],
-        }
+        },
+        {
+            "id": "amount",
+            "statement": "An amount",
+            "claimed_by": "maduro",
+            "value": 5,
+            "unit": text("claim-unit"),
+            "sources": ["wire"],
+        },
     ],
     "relations": [
         {

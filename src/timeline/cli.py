@@ -145,6 +145,8 @@ def validate(
     with user_errors():
         files = [f for p in [path, *(more or [])] for f in dataset_files(p)]
         dataset = read_files(files)
+    for note in dataset.warnings:
+        err.print(f"warning: {note}", markup=False, highlight=False)
     shown = " + ".join(str(p) for p in [path, *(more or [])])
     out.print(f"{shown}: valid: {dataset.summary()}")
 

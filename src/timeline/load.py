@@ -29,12 +29,12 @@ from timeline.dates import PartialDate, shown
 from timeline.errors import InvalidDataset, Problem
 from timeline.models import (
     MAX_MEDIA_BYTES,
-    PLACE_KINDS,
     TOP_LEVEL,
     Dataset,
     DatasetInfo,
     Event,
     Relation,
+    unit_warning,
 )
 from timeline.names import did_you_mean, fold
 
@@ -581,7 +581,9 @@ def _validate(docs: list[_Document], problems: list[Problem], locate: MediaLocat
             if isinstance(places, list):
                 _check_places(it, label, places, actors, problems)
     events = _resolve_dates(items["events"], problems)
-    return _assemble(info, items, events, media)
+    dataset = _assemble(info, items, events, media)
+    dataset._warnings = _unit_warnings(items)
+    return dataset
 
 
 def _assemble(
@@ -793,9 +795,29 @@ def _check(
             )
         known[key] = it
     actors = {it.model.id: it.model for it in items["actors"]}
+    for it in items["actors"]:
+        a = it.model
+        for i, kind in enumerate(a.also):
+            if kind == a.kind:
+                problems.append(
+                    Problem(
+                        *it.where("also", i),
+                        f"{it.label}: '{kind}' is its kind already; "
+                        "list only other kinds under also",
+                    )
+                )
     for it in items["events"]:
         e: Event = it.model
         _check_places(it, it.label, e.places, actors, problems)
+        for i, p in enumerate(e.participants):
+            if p.place and p.place in actors and not actors[p.place].is_place:
+                problems.append(
+                    Problem(
+                        *it.where("participants", i, "place"),
+                        f"{it.label}: participant '{p.actor}' takes part at '{p.place}', "
+                        f"{_a(actors[p.place].kind)}, not a place",
+                    )
+                )
         for field in ("follows", "caused_by"):
             for i, other in enumerate(getattr(e, field)):
                 if other == e.id:
@@ -824,6 +846,21 @@ def _check(
         for it in items[section]:
             _check_media(it, locate, media, problems)
     return media
+
+
+def _unit_warnings(items: dict[str, list[_Item]]) -> list[str]:
+    """Units neither a currency code nor on the short list: kept, with a warning."""
+    out = []
+    for it in items["claims"]:
+        note = unit_warning(it.model.unit)
+        if note:
+            out.append(str(Problem(*it.where("unit"), f"{it.label}: {note}")))
+    for it in items["events"]:
+        for i, q in enumerate(it.model.quantities):
+            note = unit_warning(q.unit)
+            if note:
+                out.append(str(Problem(*it.where("quantities", i, "unit"), f"{it.label}: {note}")))
+    return out
 
 
 def _check_media(
@@ -881,6 +918,7 @@ REFERENCES: dict[str, list[tuple[str, tuple[Any, ...]]]] = {
     "events": [
         ("actors", ("places", "*")),
         ("actors", ("participants", "*", "actor")),
+        ("actors", ("participants", "*", "place")),
         ("sources", ("sources", "*")),
         ("events", ("part_of",)),
         ("events", ("follows", "*")),
@@ -949,7 +987,7 @@ def _check_places(
 ) -> None:
     """Every actor an event lists under `places` must be a place."""
     for i, place in enumerate(places):
-        if isinstance(place, str) and place in actors and actors[place].kind not in PLACE_KINDS:
+        if isinstance(place, str) and place in actors and not actors[place].is_place:
             problems.append(
                 Problem(
                     *it.where("places", i),
@@ -1327,4 +1365,6 @@ def combine_parts(parts: list[FilePart]) -> Dataset | None:
         events = _resolve_dates(items["events"], problems)
         if problems:
             return None
-        return _assemble(info, items, events, media)
+        dataset = _assemble(info, items, events, media)
+        dataset._warnings = _unit_warnings(items)
+        return dataset

@@ -160,6 +160,9 @@ class Actor(Model):
     review: list[Text] = Field(default_factory=list)
     """What a person must still check (a kind guessed by `timeline extract`): a draft while
     the list is not empty."""
+    also: list[ActorKind] = Field(default_factory=list)
+    """Secondary kinds: a museum that is an institution (`organization`) and a building
+    (`facility`) is one actor with `kind: facility, also: [organization]`."""
 
     @property
     def category(self) -> Literal["person", "group", "organization", "place", "object"]:
@@ -176,6 +179,16 @@ class Actor(Model):
     @property
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kind, then the secondary kinds."""
+        return [self.kind, *(k for k in self.also if k != self.kind)]
+
+    @property
+    def is_place(self) -> bool:
+        """A place by its kind or a secondary kind (a museum building is somewhere)."""
+        return any(k in PLACE_KINDS for k in self.kinds)
 
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
@@ -234,9 +247,90 @@ class Media(Model):
         return self.url or self.file or ""
 
 
+UNITS = frozenset(
+    "people persons pieces items km m cm kg g tonnes tons barrels litres liters percent % "
+    "points votes seats hours minutes days weeks months years prisoners detainees deaths "
+    "injured houses hectares acres km2 vehicles ships flights troops".split()
+)
+"""Units written as words that need no warning; currencies are ISO 4217 codes (EUR, USD)."""
+CURRENCY_WORDS = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "€": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "$": "USD",
+    "us dollars": "USD",
+    "usd$": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "£": "GBP",
+    "bolivar": "VES",
+    "bolivars": "VES",
+    "bolívares": "VES",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "francs": "CHF",
+}
+"""Currency words a writer may use, and the ISO 4217 code to write instead."""
+
+
+def currency(unit: str) -> bool:
+    """An ISO 4217 currency code (EUR, USD, VES), by pycountry's list."""
+    if len(unit) != 3 or not unit.isupper():
+        return False
+    import pycountry
+
+    return pycountry.currencies.get(alpha_3=unit) is not None
+
+
+def check_unit(value: Any, unit: str | None) -> None:
+    """A value with a unit is a number, and a currency is written as its code."""
+    if unit is None:
+        return
+    code = CURRENCY_WORDS.get(unit.strip().lower())
+    if code:
+        raise ValueError(f"unit '{unit}' is a currency: write its ISO 4217 code, {code}")
+    if isinstance(value, str):
+        raise ValueError(
+            f"value '{value}' has a unit, so it is a number: write 88000000, not '88 million' "
+            "(approximate: true says it is rounded)"
+        )
+
+
+def unit_warning(unit: str | None) -> str | None:
+    """Why a unit may be a typo: neither a currency code nor a unit of the short list."""
+    if unit is None or currency(unit) or unit.lower() in UNITS:
+        return None
+    return (
+        f"unit '{unit}' is neither an ISO 4217 currency code nor a known unit "
+        f"({', '.join(sorted(UNITS)[:8])}, ...); kept as written"
+    )
+
+
+class Quantity(Model):
+    """A count or an amount the story states as fact ("eight pieces", "four thieves")."""
+
+    value: int | float
+    unit: Text | None = None
+    of: Text
+    """What is counted or measured: "pieces of jewellery", "thieves"."""
+    approximate: bool = False
+
+    @model_validator(mode="after")
+    def _typed(self) -> Quantity:
+        check_unit(self.value, self.unit)
+        return self
+
+
 class Participant(Model):
     actor: Slug
     role: Role
+    place: Slug | None = None
+    """Where this participant took part, when not where the whole event did ("one suspect was
+    arrested at the airport")."""
 
 
 class Quote(Model):
@@ -325,6 +419,7 @@ class Event(Model):
     review: list[Text] = Field(default_factory=list)
     """What a person must still check (a guessed type, a resolved relative date, a summary to
     write): a draft while the list is not empty."""
+    quantities: list[Quantity] = Field(default_factory=list)
     duplicate_of: Slug | None = None
     """An existing event this one may restate (`timeline extract` marks it; `merge` leaves it
     out unless asked)."""
@@ -366,6 +461,13 @@ class Claim(Model):
     date: PartialDate | None = None
     sources: Sources
     verifications: list[Verification] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _typed(self) -> Claim:
+        check_unit(self.value, self.unit)
+        for v in self.verifications:
+            check_unit(v.value, self.unit)
+        return self
 
     def disagreements(self) -> list[Verification]:
         """Verifications whose value differs from the claimed value."""
@@ -421,6 +523,7 @@ class Dataset(Model):
     relations: list[Relation] = Field(default_factory=list)
     _indexes: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
     _media: dict[str, str] = PrivateAttr(default_factory=dict)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
     """Where each local media file is (file as written -> path), found by the loader."""
 
     def __eq__(self, other: object) -> bool:
@@ -444,6 +547,12 @@ class Dataset(Model):
         if name not in self._indexes:
             self._indexes[name] = {item.id: item for item in getattr(self, name)}
         return self._indexes[name]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the loader kept but a person may want to fix (a unit it does not know), each
+        with its file:line:column."""
+        return list(self._warnings)
 
     def media_files(self) -> dict[str, str]:
         """Every local media file the dataset names (file as written -> path on disk)."""

@@ -153,6 +153,7 @@ def _read(store: ox.Store, base: str) -> Build:
     at = _Ids(root)
     sources = [_source(at, s, n) for s, n in nodes(_WORK).items()]
     media = nodes(str(SCHEMA.MediaObject))
+    quantities = nodes(str(SCHEMA.QuantitativeValue))
     actor_nodes = _nodes(store, f"?s <{_TL['actorKind']}> [] .")
     actors = [_actor(at, s, n, media) for s, n in actor_nodes.items()]
     participations, quotes = nodes(_TL["Participation"]), nodes(_TL["Quote"])
@@ -160,7 +161,10 @@ def _read(store: ox.Store, base: str) -> Build:
     skip = ", ".join(f"<{p}>" for p in _DERIVED_EVENT_LINKS)
     event_nodes = _nodes(store, f"?s a <{_SEM['Event']}> . FILTER(?p NOT IN ({skip}))")
     events = sorted(
-        (_event(at, s, n, participations, quotes, media) for s, n in event_nodes.items()),
+        (
+            _event(at, s, n, participations, quotes, media, quantities)
+            for s, n in event_nodes.items()
+        ),
         key=lambda e: (e.when.sort_key, e.id),
     )
     verifications = nodes(_TL["Verification"])
@@ -281,9 +285,9 @@ def _approximate(node: Node, when: PartialDate | None) -> bool:
     return _text(node, _TL["approximateValue"]) == "true"
 
 
-def _value(node: Node) -> int | float | str | None:
+def _value(node: Node, predicate: str = _VALUE) -> int | float | str | None:
     """rdf:value as `export.rdf._nt_value` writes it: xsd:integer, xsd:double, or a string."""
-    objects = node.get(_VALUE)
+    objects = node.get(predicate)
     if not objects:
         return None
     term = objects[0]
@@ -362,6 +366,25 @@ def _media(node: Node, media: dict[str, Node]) -> list[dict[str, Any]]:
     return [m for _, m in sorted(found, key=lambda f: f[0])]
 
 
+def _quantities(node: Node, quantities: dict[str, Node]) -> list[dict[str, Any]]:
+    """An event's quantities, in their order (schema:position)."""
+    found = []
+    for q in _iris(node, _TL["quantity"]):
+        item = quantities.get(q, {})
+        found.append(
+            (
+                int(_text(item, str(SCHEMA.position)) or 0),
+                {
+                    "value": _value(item, str(SCHEMA.value)),
+                    "unit": _text(item, str(SCHEMA.unitText)),
+                    "of": _text(item, _TL["quantityOf"]),
+                    "approximate": _text(item, _TL["approximateValue"]) == "true",
+                },
+            )
+        )
+    return [q for _, q in sorted(found, key=lambda f: f[0])]
+
+
 def _actor(at: _Ids, iri: str, node: Node, media: dict[str, Node]) -> Actor:
     data = {
         "id": _text(node, _ID),
@@ -372,6 +395,7 @@ def _actor(at: _Ids, iri: str, node: Node, media: dict[str, Node]) -> Actor:
         "same_as": sorted(_local(q, _WD) for q in _iris(node, _SAME_AS)),
         "media": _media(node, media),
         "review": sorted(_iris(node, _TL["review"])),
+        "also": sorted(_local(k, _KIND) for k in _iris(node, _TL["alsoKind"])),
     }
     return _valid(Actor, data, iri)
 
@@ -383,6 +407,7 @@ def _event(
     participations: dict[str, Node],
     quotes: dict[str, Node],
     media: dict[str, Node],
+    quantities: dict[str, Node],
 ) -> Event:
     sources = at.all("source", node, _DERIVED)
     participants = []
@@ -392,6 +417,7 @@ def _event(
             {
                 "actor": at("actor", _text(p, _VALUE)),
                 "role": _ROLES.get(_text(p, _SEM["roleType"]) or ""),
+                "place": at("actor", _text(p, _SEM["hasPlace"])),
             }
         )
     participants.sort(key=lambda p: (_ROLE_RANK.get(p["role"] or "", -1), p["actor"] or ""))
@@ -423,6 +449,7 @@ def _event(
         "date_note": _text(node, _TL["dateNote"]),
         "status": _name(node, _TL["status"], _STATUS),
         "media": _media(node, media),
+        "quantities": _quantities(node, quantities),
         "review": sorted(_iris(node, _TL["review"])),
         "duplicate_of": at("event", _text(node, _TL["duplicateOf"])),
     }

@@ -214,7 +214,12 @@ def _text(ds: Dataset, e: Event) -> str:
     html = [f"<p>{_html(e.summary)}</p>"]
     if e.status != "occurred":
         html.append(f"<p><b>{e.status.capitalize()}</b></p>")
-    who = [f"{_html(ds.actor(p.actor).name)} ({p.role})" for p in e.participants]
+    who = [
+        f"{_html(ds.actor(p.actor).name)} ({p.role}"
+        + (f", at {_html(ds.actor(p.place).name)}" if p.place else "")
+        + ")"
+        for p in e.participants
+    ]
     if who:
         html.append(f"<p><b>Who:</b> {', '.join(who)}</p>")
     if e.places:

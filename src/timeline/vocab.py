@@ -51,7 +51,11 @@ class TL(DefinedNamespace):
     speaker: URIRef
     paraphrase: URIRef
     actorKind: URIRef
+    alsoKind: URIRef
     status: URIRef
+    # quantities (schema:QuantitativeValue nodes)
+    quantity: URIRef
+    quantityOf: URIRef
     # drafts
     review: URIRef
     duplicateOf: URIRef

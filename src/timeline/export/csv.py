@@ -1,5 +1,5 @@
 """CSV tables for spreadsheets: events, actors, participations, claims, verifications,
-relations, quotes, media and sources.
+relations, quotes, quantities, media and sources.
 
 Lists are joined with `|`; every id is the curated slug, the same as in the RDF and graph files.
 Text that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return)
@@ -112,13 +112,13 @@ def to_tables(build: Build) -> dict[str, bytes]:
             ),
         ),
         "participations.csv": _table(
-            ["event", "actor", "role", "event_date", "actor_name"],
+            ["event", "actor", "role", "event_date", "actor_name", "place"],
             (
-                [e.id, actor, role, str(e.when), ds.actor(actor).name]
+                [e.id, actor, role, str(e.when), ds.actor(actor).name, place]
                 for e in events
-                for actor, role in [
-                    *((p.actor, p.role) for p in e.participants),
-                    *((place, "location") for place in e.places),
+                for actor, role, place in [
+                    *((p.actor, p.role, p.place) for p in e.participants),
+                    *((place, "location", None) for place in e.places),
                 ]
             ),
         ),
@@ -204,6 +204,14 @@ def to_tables(build: Build) -> dict[str, bytes]:
                 [e.id, i, q.text, q.speaker, q.paraphrase, _join(q.sources or e.sources)]
                 for e in events
                 for i, q in enumerate(e.quotes, 1)
+            ),
+        ),
+        "quantities.csv": _table(
+            ["event", "number", "value", "unit", "of", "approximate"],
+            (
+                [e.id, i, q.value, q.unit, q.of, q.approximate]
+                for e in events
+                for i, q in enumerate(e.quantities, 1)
             ),
         ),
         "media.csv": _table(

@@ -116,7 +116,12 @@ def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
     if e.status in STATUS_SENTENCE:
         lines += [f"**{STATUS_SENTENCE[e.status]}**", ""]
     lines += [f"{md(e.summary)}{_notes(e.sources)}", ""]
-    who = [f"{md(ds.actor(p.actor).name)} ({p.role})" for p in e.participants]
+    who = [
+        f"{md(ds.actor(p.actor).name)} ({p.role}"
+        + (f", at {md(ds.actor(p.place).name)}" if p.place else "")
+        + ")"
+        for p in e.participants
+    ]
     if who:
         lines.append(f"- **Who:** {', '.join(who)}")
     if e.places:
@@ -125,6 +130,9 @@ def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
         by = f" — {md(ds.actor(q.speaker).name)}" if q.speaker else ""
         note = " (paraphrase)" if q.paraphrase else ""
         lines.append(f"- **Quote:** “{md(q.text)}”{by}{note}{_notes(q.sources or e.sources)}")
+    if e.quantities:
+        counted = [md(f"{quantity(q.value, q.unit, q.approximate)} ({q.of})") for q in e.quantities]
+        lines.append(f"- **Figures:** {'; '.join(counted)}")
     lines.extend(_claim(ds, c) for c in claims)
     when = _when(ds, e)
     if when or e.date_note:

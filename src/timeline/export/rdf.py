@@ -20,7 +20,17 @@ from timeline import __version__
 from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError
 from timeline.graph import Build, Mention
-from timeline.models import Actor, Claim, Dataset, Event, Media, Relation, Source
+from timeline.models import (
+    PLACE_KINDS,
+    Actor,
+    Claim,
+    Dataset,
+    Event,
+    Media,
+    Relation,
+    Source,
+    currency,
+)
 from timeline.vocab import (
     ACTOR_KIND,
     DEFAULT_BASE,
@@ -490,6 +500,13 @@ def actor_block(iri: NtIris, a: Actor) -> Lines:
     t(node, _u(SKOS.prefLabel), name)
     t(node, _LABEL, name)
     t(node, _TL["actorKind"], _u(ACTOR_KIND[a.kind]))
+    for kind in a.kinds[1:]:  # secondary kinds: their class, and the place or actor they make
+        t(node, _TL["alsoKind"], _u(ACTOR_KIND[kind]))
+        t(node, _A, _NT_SCHEMA_CLASS[kind])
+        if kind in PLACE_KINDS and a.category != "place":
+            t(node, _A, _SEM["Place"])
+        elif kind not in PLACE_KINDS and kind != "object" and a.category == "place":
+            t(node, _A, _SEM["Actor"])
     for alias in a.aliases:
         t(node, _u(SKOS.altLabel), nt_literal(alias))
     if a.description:
@@ -550,6 +567,8 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
         t(part, _A, _TL["Participation"])
         t(part, _VALUE, actor)
         t(part, _SEM["roleType"], _u(ROLE[p.role]))
+        if p.place:
+            t(part, _SEM["hasPlace"], iri.actor(p.place))
     if e.part_of:
         t(node, _SEM["subEventOf"], iri.event(e.part_of))
     for other in e.follows:
@@ -566,6 +585,18 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
             t(qn, _TL["speaker"], iri.actor(q.speaker))
         _nt_sources(out, iri, qn, q.sources or e.sources)
     _nt_media(out, node, e.media)
+    for i, q in enumerate(e.quantities, 1):
+        qn = _sub(node, "quantity", str(i))
+        t(node, _TL["quantity"], qn)
+        t(qn, _A, _u(SCHEMA.QuantitativeValue))
+        t(qn, _u(SCHEMA.position), f'"{i}"^^{_INTEGER}')
+        t(qn, _u(SCHEMA.value), _nt_value(q.value))
+        t(qn, _TL["quantityOf"], nt_literal(q.of))
+        t(qn, _TL["approximateValue"], _bool(q.approximate))
+        if q.unit:
+            t(qn, _u(SCHEMA.unitText), nt_literal(q.unit))
+            if currency(q.unit):
+                t(qn, _u(SCHEMA.currency), nt_literal(q.unit))
     for note in e.review:
         t(node, _TL["review"], nt_literal(note))
     if e.duplicate_of:
@@ -651,6 +682,8 @@ def claim_block(iri: NtIris, c: Claim) -> Lines:
         t(node, _VALUE, _nt_value(c.value))
     if c.unit:
         t(node, _TL["unit"], nt_literal(c.unit))
+        if currency(c.unit):
+            t(node, _u(SCHEMA.currency), nt_literal(c.unit))
     t(node, _TL["approximateValue"], _bool(c.approximate))
     if c.date:
         _nt_date(out, iri, node, c.date, _sub(node, "time"))

@@ -97,7 +97,12 @@ def _text(ds: Dataset, e: Event, claims: list[Claim], links: list[Media]) -> str
     if e.status in STATUS_NOTE:
         html.append(f"<p><b>{STATUS_NOTE[e.status]}</b></p>")
     html.append(f"<p>{escape(e.summary)}</p>")
-    who = [f"{escape(ds.actor(p.actor).name)} ({escape(p.role)})" for p in e.participants]
+    who = [
+        f"{escape(ds.actor(p.actor).name)} ({p.role}"
+        + (f", at {escape(ds.actor(p.place).name)}" if p.place else "")
+        + ")"
+        for p in e.participants
+    ]
     if who:
         html.append(f"<p><b>Who:</b> {', '.join(who)}</p>")
     if e.places:
@@ -106,6 +111,11 @@ def _text(ds: Dataset, e: Event, claims: list[Claim], links: list[Media]) -> str
         by = f" — {escape(ds.actor(q.speaker).name)}" if q.speaker else ""
         note = " (paraphrase)" if q.paraphrase else ""
         html.append(f"<blockquote>“{escape(q.text)}”{by}{note}</blockquote>")
+    if e.quantities:
+        counted = [
+            escape(f"{quantity(q.value, q.unit, q.approximate)} ({q.of})") for q in e.quantities
+        ]
+        html.append(f"<p><b>Figures:</b> {'; '.join(counted)}</p>")
     if claims:
         html.append(f"<p><b>Claims:</b></p><ul>{''.join(_claim(ds, c) for c in claims)}</ul>")
     html.append(_when_words(e.when))
