@@ -3,6 +3,7 @@ until the page is interactive in headless Chromium (physics settled and stopped)
 
     .venv/bin/python bench/bench_view.py               # 2,000 and 10,000 nodes
     .venv/bin/python bench/bench_view.py --nodes 2000 --full-timeout 300
+    .venv/bin/python bench/bench_view.py --shipped --nodes 10000 --no-full   # the #16 targets
 
 For each size it measures the default page (aggregated above `MAX_NODES`) and the full,
 unaggregated page, which is what the threshold protects against; a full page that is not
@@ -150,9 +151,40 @@ def measure(nodes: int, full: bool, full_timeout: float) -> dict[str, Any]:
     }
 
 
+def measure_shipped() -> dict[str, Any]:
+    """The shipped data as `timeline build` makes it (gazetteer-linked mentions included)."""
+    from timeline.export.html import render_view
+    from timeline.source import make_build
+
+    b = make_build(ROOT / "data" / "events.yaml", ner="gazetteer")
+    t0 = time.perf_counter()
+    page = render_view(b)
+    render_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "view.html"
+        path.write_bytes(page)
+        tti = time_to_interactive(path, 60)
+    return {
+        "nodes": "shipped",
+        "mode": "default",
+        "bytes": len(page),
+        "render_s": round(render_s, 2),
+        "interactive_s": None if tti is None else round(tti, 2),
+        "aggregated": False,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, nargs="*", default=[2000, 10000])
+    ap.add_argument(
+        "--no-full", action="store_true", help="measure only the default (aggregated) pages"
+    )
+    ap.add_argument(
+        "--shipped",
+        action="store_true",
+        help="also measure the shipped data (data/events.yaml, as `timeline build` links it)",
+    )
     ap.add_argument(
         "--full-timeout",
         type=float,
@@ -161,8 +193,15 @@ def main() -> None:
     )
     args = ap.parse_args()
     rows = []
+    if args.shipped:
+        rows.append(measure_shipped())
+        print(
+            f"shipped data  {rows[-1]['bytes'] / 1e6:6.2f} MB  render {rows[-1]['render_s']:5.2f} s"
+            f"  interactive after {rows[-1]['interactive_s']} s",
+            flush=True,
+        )
     for n in args.nodes:
-        for full in (False, True):
+        for full in (False,) if args.no_full else (False, True):
             row = measure(n, full, args.full_timeout)
             rows.append(row)
             tti = "not interactive" if row["interactive_s"] is None else f"{row['interactive_s']} s"

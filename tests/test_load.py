@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 from timeline.errors import InvalidDataset
@@ -88,10 +90,11 @@ def test_every_field_error_at_once(tmp_path):
         "military-operation, arrest, transfer, political-transition, prisoner-release, "
         "statement, diplomacy, security-warning, protest, legal-action, economic-measure, "
         "sanctions, trial, humanitarian, theft, attack, investigation, election, accident, "
-        "other (did you mean 'military-operation'?)",
+        "other (did you mean 'military-operation'?); or declare it under dataset: event_types",
         "events.yaml:19:5: event 'capture': unknown field 'titel' (did you mean 'title'?); "
         "allowed fields: id, title, date, type, summary, places, participants, sources, "
-        "part_of, follows, caused_by, quotes, date_note, status, media, review, duplicate_of",
+        "part_of, follows, caused_by, quotes, date_note, status, media, review, quantities, "
+        "duplicate_of",
         "events.yaml:20:9: event 'Second Event': id 'Second Event' is not a valid id; ids are "
         "lowercase letters, digits and single hyphens: write 'second-event'",
         "events.yaml:22:11: event 'Second Event': date '2026-02-30' is not a real day: "
@@ -464,6 +467,56 @@ def test_the_new_fields_are_checked_where_they_are_written(tmp_path, runner):
     assert result.exit_code == 0
     assert result.stderr == (
         f"warning: {path}:15:26: event 'theft': unit 'widgets' is neither an ISO 4217 currency "
-        "code nor a known unit (%, acres, barrels, cm, days, deaths, detainees, flights, ...); "
+        "code nor a known unit (%, acres, barrels, barrels per day, cm, days, deaths, detainees, "
+        "...); "
         "kept as written\n"
     )
+
+
+DECLARED_TYPES = """\
+dataset:
+  title: D
+  event_types: {heist: theft, court-hearing: trial}
+sources: [{id: s, title: S}]
+events:
+  - {id: a, title: A, date: 2025-10-19, type: heist, summary: S, sources: [s]}
+  - {id: b, title: B, date: 2025-10-20, type: court-hearing, summary: S, sources: [s]}
+"""
+
+
+def test_a_dataset_declares_its_own_event_types(tmp_path):
+    from timeline.export.formats import render
+    from timeline.export.rdf import ntriples
+    from timeline.graph import Build
+    from timeline.rdfread import read_rdf
+
+    path = tmp_path / "d.yaml"
+    path.write_text(DECLARED_TYPES)
+    ds = read_dataset(path)
+    assert [ds.base_type(e.type) for e in ds.events] == ["theft", "trial"]
+    assert [ds.family(e.type) for e in ds.events] == ["Justice", "Justice"]
+    build = Build(ds)
+    store = pyoxigraph.Store()
+    store.load(ntriples(build), pyoxigraph.RdfFormat.N_TRIPLES)
+    back = read_rdf(store, "https://example.org/timeline/").dataset
+    assert back.dataset.event_types == {"heist": "theft", "court-hearing": "trial"}
+    assert [e.type for e in back.events_by_date()] == ["heist", "court-hearing"]
+    rows = store.query(
+        "SELECT ?t WHERE { <https://example.org/timeline/event/a> "
+        "<http://semanticweb.cs.vu.nl/2009/11/sem/eventType>/"
+        "<http://www.w3.org/2004/02/skos/core#broader> ?t }"
+    )
+    assert [r[0].value for r in rows] == ["https://example.org/timeline/event-type/theft"]
+    slides = json.loads(render(build, "timelinejs"))["events"]
+    assert [s["group"] for s in slides] == ["Justice", "Justice"]
+
+
+def test_a_declared_type_keeps_a_name_of_its_own(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(DECLARED_TYPES.replace("heist: theft", "arrest: theft"))
+    with pytest.raises(InvalidDataset) as exc:
+        read_dataset(path)
+    assert (
+        f"{path}:3:17: dataset: event_types declares 'arrest', one of the types already; "
+        "give your type a name of its own"
+    ) in str(exc.value).splitlines()

@@ -46,9 +46,15 @@ def write_view(build: Build, folder: Path, **kw: Any) -> Path:
     return path
 
 
-def open_view(page: Tab, path: Path) -> None:  # noqa: F811
+def open_view(page: Tab, path: Path, mode: str = "actors", hash: str = "") -> None:  # noqa: F811
+    """Open a view and wait until it is interactive, in the given network mode."""
     page.open(path)
+    if hash:
+        page.pw.goto(path.resolve().as_uri() + hash)
     page.wait_for("window.timelineView && window.timelineView.ready")
+    if mode != "actors":
+        page.js("m => timelineView.setMode(m)", mode)
+        page.wait_for("window.timelineView.ready")
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -88,7 +94,7 @@ def test_claim_whose_verification_differs_is_marked(mini_build: Build) -> None:
 def test_network_has_a_node_per_actor_and_event(mini_build: Build) -> None:
     from timeline.export.html import network_data
 
-    net = network_data(view_data(mini_build))
+    net = network_data(view_data(mini_build))["events"]
     graph_nodes = {
         n for n, d in mini_build.graph.nodes(data=True) if d["type"] in ("actor", "event")
     }
@@ -102,7 +108,7 @@ def test_network_has_a_node_per_actor_and_event(mini_build: Build) -> None:
         ("event:releases", "actor:interim-government", "agent"),
         ("event:releases", "event:capture", "follows"),
     ]
-    assert net["options"]["physics"]["stabilization"]["enabled"] is True
+    assert network_data(view_data(mini_build))["options"]["physics"]["stabilization"]["enabled"]
 
 
 def test_aggregates_above_the_threshold(mini_build: Build) -> None:
@@ -125,7 +131,7 @@ def test_aggregates_above_the_threshold(mini_build: Build) -> None:
         "bin:2026-01:military-operation",
         "bin:2026-01:economic-measure",
     ]
-    net = network_data(data)
+    net = network_data(data)["events"]
     assert sorted(n["id"] for n in net["nodes"]) == [
         "actor:caracas",
         "actor:interim-government",
@@ -171,7 +177,7 @@ def test_page_is_self_contained(mini_build: Build) -> None:
     ]
     assert page_html.count("</script>") == 4
     assert not re.search(r"<(link|img|iframe|object|embed)\b", page_html, re.I)
-    assert not re.search(r"\s(src|href)\s*=", page_html, re.I)
+    assert not re.search(r"\s(src|href)\s*=\s*\"(?!#)", page_html, re.I)
     assert "cdn" not in page_html.lower().replace("vis-network", "")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page_html)
     assert csp and csp.group(1).startswith("default-src 'none'; script-src 'sha256-")
@@ -242,7 +248,6 @@ def xss_dataset() -> Dataset:
                 "statement": f"C {script}",
                 "claimed_by": "a",
                 "value": f"V {img}",
-                "unit": f"U {attr}",
                 "sources": ["s"],
                 "verifications": [
                     {
@@ -291,7 +296,6 @@ SHOWN = [
     "R <img src=x onerror=alert(1)>",
     "C </script><script>alert(2)</script>",
     "V <img src=x onerror=alert(1)>",
-    'U "><svg onload=alert(3)>',
     "W {{ app_js }} {{ data }}",
     "N <!-- <iframe src=javascript:alert(4)> -->",
 ]
@@ -377,8 +381,12 @@ STATE = """({
 @pytest.mark.browser
 def test_page_loads_offline_with_every_node(page: Tab, tmp_path: Path, mini_build: Build) -> None:  # noqa: F811
     open_view(page, write_view(mini_build, tmp_path))
-    assert page.js("timelineView.nodes.length") == 8
+    assert page.js("timelineView.mode") == "actors"
+    assert page.js("timelineView.nodes.length") == 5
     assert page.js("timelineView.network.physics.physicsEnabled") is False
+    page.pw.check('#mode input[value="events"]')
+    page.wait_for("timelineView.ready && timelineView.mode === 'events'")
+    assert page.js("timelineView.nodes.length") == 8
     assert page.js(STATE)["status"] == "Showing 3 of 3 events and 5 of 5 actors."
     assert page.js("document.title") == "Mini timeline"
     page.screenshot("view-mini")
@@ -389,8 +397,7 @@ def test_page_loads_offline_with_every_node(page: Tab, tmp_path: Path, mini_buil
 def test_shipped_data_view(page: Tab, tmp_path: Path, shipped: Dataset) -> None:  # noqa: F811
     b = build_of(shipped)
     open_view(page, write_view(b, tmp_path))
-    expected = sum(1 for _, d in b.graph.nodes(data=True) if d["type"] in ("actor", "event"))
-    assert page.js("timelineView.nodes.length") == expected
+    assert page.js("timelineView.nodes.length") == len(shipped.actors)
     assert page.js("document.querySelectorAll('#events li').length") == len(shipped.events)
     page.screenshot("view-shipped")
     page.assert_clean()
@@ -402,7 +409,7 @@ def test_timeline_click_selects_and_focuses_the_node(
     tmp_path: Path,
     mini_build: Build,  # noqa: F811
 ) -> None:
-    open_view(page, write_view(mini_build, tmp_path))
+    open_view(page, write_view(mini_build, tmp_path), mode="events")
     page.pw.click('#events li[data-id="event:capture"]')
     assert page.js("timelineView.network.getSelectedNodes()") == ["event:capture"]
     page.wait_for("""(() => {
@@ -442,7 +449,7 @@ def test_tooltip_shows_date_sources_and_differing_verification(
     tmp_path: Path,
     mini_build: Build,  # noqa: F811
 ) -> None:
-    open_view(page, write_view(mini_build, tmp_path))
+    open_view(page, write_view(mini_build, tmp_path), mode="events")
     x, y = page.node_point("event:releases")
     page.pw.mouse.move(x - 30, y - 30)
     page.pw.mouse.move(x, y, steps=5)
@@ -469,7 +476,8 @@ def test_tooltip_shows_date_sources_and_differing_verification(
 
 @pytest.mark.browser
 def test_filters_hide_what_they_should(page: Tab, tmp_path: Path, mini_build: Build) -> None:  # noqa: F811
-    open_view(page, write_view(mini_build, tmp_path))
+    open_view(page, write_view(mini_build, tmp_path), mode="events")
+    page.pw.click("#filters summary")
     page.pw.uncheck('#types input[value="prisoner-release"]')
     state = page.js(STATE)
     assert state["rows"] == ["event:capture", "event:oil-deal"]
@@ -523,7 +531,7 @@ def test_search_by_name_or_alias(page: Tab, tmp_path: Path, mini_build: Build) -
 
 @pytest.mark.browser
 def test_xss_payloads_show_as_text_and_execute_nothing(page: Tab, tmp_path: Path) -> None:  # noqa: F811
-    open_view(page, write_view(build_of(xss_dataset()), tmp_path))
+    open_view(page, write_view(build_of(xss_dataset()), tmp_path), mode="events")
     seen: set[str] = set()
 
     def texts() -> None:
@@ -547,7 +555,11 @@ def test_xss_payloads_show_as_text_and_execute_nothing(page: Tab, tmp_path: Path
     page.wait_for("!document.getElementById('tooltip').hidden")
     assert page.js("document.querySelector('#tooltip h3').textContent") == "⚠ E " + XSS["img"]
     assert sorted(set(SHOWN) - seen) == []
-    assert page.js("document.querySelectorAll('img, svg, iframe, object, embed').length") == 0
+    assert page.js("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    # The only SVG is the page's own drawing: the time axis and the legend's glyphs.
+    assert page.js(
+        "[...document.querySelectorAll('svg')].every(s => s.matches('.axis-svg, .glyph'))"
+    )
     assert page.js("document.scripts.length") == 4
     assert page.js("document.title") == "T " + XSS["img"]
     page.screenshot("view-xss")
@@ -560,7 +572,7 @@ def test_aggregated_view_says_so_and_links_events_to_groups(
     tmp_path: Path,
     mini_build: Build,  # noqa: F811
 ) -> None:
-    open_view(page, write_view(mini_build, tmp_path, max_nodes=4))
+    open_view(page, write_view(mini_build, tmp_path, max_nodes=4), mode="events")
     assert page.js("document.getElementById('notice').hidden") is False
     assert page.js("document.getElementById('notice').textContent").startswith(
         "Large graph: 8 actors and events"
@@ -580,7 +592,13 @@ def test_large_graph_page_is_aggregated_and_interactive(page: Tab, tmp_path: Pat
         "({bins: timelineView.data.bins.length, nodes: timelineView.nodes.length,"
         " rows: document.querySelectorAll('#events li').length})"
     )
-    assert data == {"bins": data["bins"], "nodes": 250 + data["bins"], "rows": 1600}
+    assert data == {"bins": data["bins"], "nodes": 250, "rows": 1600}
+    # the time axis counts events in a histogram (by type) instead of 1,600 bars
+    assert page.js("document.querySelectorAll('#axis g.ev').length") == 0
+    assert page.js("document.querySelectorAll('#axis path.col').length") > 0
+    page.js("timelineView.setMode('events')")
+    page.wait_for("timelineView.ready")
+    assert page.js("timelineView.nodes.length") == 250 + data["bins"]
     assert page.js("document.getElementById('notice').hidden") is False
     page.screenshot("view-large-2000")
     page.assert_clean()

@@ -185,10 +185,10 @@ class PartialDate:
         '19 Oct 2025 09:30 (UTC+02:00)'."""
         prefix = "~ " if self.approximate else ""
         if self.time or self.end_time:
-            first = _label(self.start) + _clock(self.time)
+            opening = _label(self.start) + _clock(self.time)
             if self.end is None:
-                return prefix + first
-            return f"{prefix}{first} – {_label(self.end)}{_clock(self.end_time)}"
+                return prefix + opening
+            return f"{prefix}{opening} – {_label(self.end)}{_clock(self.end_time)}"
         if self.end is None:
             return prefix + _label(self.start)
         first, last = self.earliest, self.latest

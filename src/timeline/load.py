@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from timeline.dates import PartialDate, shown
 from timeline.errors import InvalidDataset, Problem
 from timeline.models import (
+    BUILTIN_TYPES,
     MAX_MEDIA_BYTES,
     TOP_LEVEL,
     Dataset,
@@ -496,6 +497,7 @@ class _Item:
 def _validate(docs: list[_Document], problems: list[Problem], locate: MediaLocator) -> Dataset:
     items: dict[str, list[_Item]] = {name: [] for name in SINGULAR}
     info: DatasetInfo | None = None
+    info_doc: _Document | None = None
     seen_ids: dict[tuple[str, str], tuple[_Document, int]] = {}
     raws: list[tuple[_Item, Any, str]] = []
     for doc in docs:
@@ -527,6 +529,7 @@ def _validate(docs: list[_Document], problems: list[Problem], locate: MediaLocat
                     )
                     continue
                 info = _validate_one(DatasetInfo, value, doc, [key], "dataset", problems)
+                info_doc = doc
                 continue
             if value is None or value is REFUSED:
                 continue
@@ -572,6 +575,16 @@ def _validate(docs: list[_Document], problems: list[Problem], locate: MediaLocat
                 if obj is not None:
                     items[key].append(raws[-1][0])
     media = _check(items, problems, locate)
+    _check_types(
+        (
+            (it, label, raw.get("type"))
+            for it, raw, label in raws
+            if it.section == "events" and isinstance(raw, dict)
+        ),
+        info,
+        problems,
+        info_doc,
+    )
     _check_references(raws, {(k, i) for k, i in seen_ids}, problems)
     # an event that failed validation still has its places checked: every problem in one pass
     actors = {it.model.id: it.model for it in items["actors"]}
@@ -770,6 +783,43 @@ def slugify(text: str) -> str:
 
 
 # --- cross-checks over the validated items ---------------------------------------------------
+
+
+def _check_types(
+    events: Iterable[tuple[_Item, str, Any]],
+    info: DatasetInfo | None,
+    problems: list[Problem],
+    info_doc: _Document | None = None,
+) -> None:
+    """Every event's type is one of ours or one the dataset declares; a declared type does
+    not take the name of one of ours."""
+    declared = dict(info.event_types) if info else {}
+    for name in declared:
+        if name in BUILTIN_TYPES:
+            file, (line, col) = "dataset", (1, 1)
+            if info_doc is not None:
+                file = info_doc.file
+                line, col = info_doc.locate(["dataset", "event_types", name], key=True)
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    col,
+                    f"dataset: event_types declares '{name}', one of the types already; "
+                    "give your type a name of its own",
+                )
+            )
+    known = list(dict.fromkeys([*BUILTIN_TYPES, *declared]))
+    for it, label, t in events:
+        if isinstance(t, str) and _SLUG.fullmatch(t) and t not in known:
+            problems.append(
+                Problem(
+                    *it.where("type"),
+                    f"{label}: type '{shown(t)}' is not one of: {', '.join(known)}"
+                    f"{_did_you_mean(t, known)}"
+                    + ("" if declared else "; or declare it under dataset: event_types"),
+                )
+            )
 
 
 def _check(
@@ -1362,6 +1412,7 @@ def combine_parts(parts: list[FilePart]) -> Dataset | None:
             if not (ref in ids[kind] or (kind, ref) in declared or not _SLUG.fullmatch(ref)):
                 return None
         media = _check(items, problems, beside)
+        _check_types(((it, it.label, it.model.type) for it in items["events"]), info, problems)
         events = _resolve_dates(items["events"], problems)
         if problems:
             return None

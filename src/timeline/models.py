@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -49,6 +49,7 @@ ORGANIZATION_KINDS = frozenset(
     {"organization", "government", "agency", "ngo", "armed-forces", "armed-group", "media"}
 )
 
+BUILTIN_TYPES: tuple[str, ...]  # set below, from EventType
 EventType = Literal[
     "military-operation",
     "arrest",
@@ -71,6 +72,8 @@ EventType = Literal[
     "accident",
     "other",
 ]
+
+BUILTIN_TYPES = get_args(EventType)
 
 TYPE_FAMILY: dict[str, str] = {
     "military-operation": "Security",
@@ -251,7 +254,7 @@ UNITS = frozenset(
     "people persons pieces items km m cm kg g tonnes tons barrels litres liters percent % "
     "points votes seats hours minutes days weeks months years prisoners detainees deaths "
     "injured houses hectares acres km2 vehicles ships flights troops".split()
-)
+) | {"barrels per day", "km/h", "per cent"}
 """Units written as words that need no warning; currencies are ISO 4217 codes (EUR, USD)."""
 CURRENCY_WORDS = {
     "euro": "EUR",
@@ -404,7 +407,9 @@ class Event(Model):
     id: Slug
     title: Text
     date: EventDate
-    type: EventType
+    type: Slug
+    """One of the event types (`EventType`), or a type the dataset declares under
+    `dataset: event_types` (the loader checks which)."""
     summary: Text
     places: list[Slug] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
@@ -508,6 +513,10 @@ class DatasetInfo(Model):
     description: Text | None = None
     base: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*:\S*[/#]$")] | None = None
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = "en"
+    event_types: dict[Slug, EventType] = Field(default_factory=dict)
+    """The dataset's own event types, each under one of ours (``heist: theft``): a newsroom
+    extends the vocabulary without code; the ontology, the view and the exports treat each as
+    its parent where they need one of ours."""
     ner: Literal["gazetteer", "model", "none"] | None = None
     """The entity-extraction pipeline this dataset is built with (`--ner` overrides it)."""
 
@@ -557,6 +566,14 @@ class Dataset(Model):
     def media_files(self) -> dict[str, str]:
         """Every local media file the dataset names (file as written -> path on disk)."""
         return dict(self._media)
+
+    def base_type(self, event_type: str) -> str:
+        """The built-in type of an event type: itself, or the parent a dataset declared."""
+        return self.dataset.event_types.get(event_type, event_type)
+
+    def family(self, event_type: str) -> str:
+        """The type family (Security, Justice, ...) of any event type, declared ones too."""
+        return TYPE_FAMILY.get(self.base_type(event_type), "Other")
 
     def events_by_date(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.when.sort_key, e.id))

@@ -149,7 +149,14 @@ def _read(store: ox.Store, base: str) -> Build:
             "another base IRI? (give that one)"
         )
     pipeline = _text(top.get(f"{root}dataset/extraction", {}), _TL["extractedBy"]) or ""
-    info = {"title": _text(about, _TITLE), "description": _text(about, _DESCRIPTION)}
+    info: dict[str, Any] = {
+        "title": _text(about, _TITLE),
+        "description": _text(about, _DESCRIPTION),
+        "event_types": {
+            _local(concept, f"{root}event-type/"): _local(parent, _EVENT_TYPE)
+            for concept, parent in _broader(store, f"{root}event-type/")
+        },
+    }
     at = _Ids(root)
     sources = [_source(at, s, n) for s, n in nodes(_WORK).items()]
     media = nodes(str(SCHEMA.MediaObject))
@@ -233,6 +240,21 @@ def _text(node: Node, predicate: str) -> str | None:
 
 def _iris(node: Node, predicate: str) -> list[str]:
     return [o.value for o in node.get(predicate, ())]
+
+
+def _broader(store: ox.Store, prefix: str) -> list[tuple[str, str]]:
+    """(concept, broader) of the dataset's own event types."""
+    rows = store.query("SELECT ?c ?b WHERE { ?c <http://www.w3.org/2004/02/skos/core#broader> ?b }")
+    assert isinstance(rows, ox.QuerySolutions)
+    return [(c.value, b.value) for c, b in rows if c.value.startswith(prefix)]
+
+
+def _event_type(node: Node, root: str) -> str | None:
+    """One of our types, or the dataset's own (a concept under its base)."""
+    iri = _text(node, _SEM["eventType"])
+    if iri is not None and iri.startswith(f"{root}event-type/"):
+        return _local(iri, f"{root}event-type/")
+    return _name(node, _SEM["eventType"], _EVENT_TYPE)
 
 
 def _name(node: Node, predicate: str, namespace: str) -> str | None:
@@ -437,7 +459,7 @@ def _event(
         "id": _text(node, _ID),
         "title": _text(node, _TITLE),
         "date": _date(at, node),
-        "type": _name(node, _SEM["eventType"], _EVENT_TYPE),
+        "type": _event_type(node, at.root),
         "summary": _text(node, _DESCRIPTION),
         "places": at.all("actor", node, _SEM["hasPlace"]),
         "participants": participants,

@@ -67,7 +67,7 @@ import yaml
 from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError, InvalidDataset, Problem
 from timeline.focus import frame
-from timeline.models import TYPE_FAMILY, Dataset, Event, EventType, Media
+from timeline.models import Dataset, Event, EventType, Media
 from timeline.names import did_you_mean, fold
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def _event_row(ds: Dataset, e: Event) -> dict[str, int | str]:
         cells["Media"] = m.location
         cells["Media Credit"] = _html(m.credit or "")
         cells["Media Caption"] = _html(m.caption or "")
-    cells["Group"] = TYPE_FAMILY[e.type]
+    cells["Group"] = ds.family(e.type)
     cells["Tag"] = e.type
     return cells
 

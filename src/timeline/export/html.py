@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from timeline.errors import ExportError
+from timeline.focus import frame
 from timeline.graph import Build
 from timeline.models import ActorKind, Claim, Dataset, Event, EventType, Media
 from timeline.progress import Progress, quiet
@@ -48,6 +49,25 @@ CATEGORY_STYLE = {
     "group": ("hexagon", "#e9c46a"),
     "organization": ("square", "#2a9d8f"),
     "place": ("triangle", "#8ab17d"),
+    "object": ("star", "#b5838d"),
+}
+"""Each actor category's usual shape and colour (the legend's headings)."""
+# Kinds differ by shape and shade within their category's colour family: organisations in blues
+# and teals, places in greens. Events are diamonds, so no actor is one.
+KIND_STYLE = {
+    "person": ("dot", "#f4a261"),
+    "group": ("hexagon", "#e9c46a"),
+    "organization": ("square", "#2a9d8f"),
+    "government": ("square", "#1d4e89"),
+    "agency": ("hexagon", "#3a86c8"),
+    "ngo": ("triangleDown", "#48a9a6"),
+    "armed-forces": ("star", "#264653"),
+    "armed-group": ("triangle", "#5e60ce"),
+    "media": ("dot", "#7fb7e0"),
+    "country": ("square", "#3a5a40"),
+    "region": ("hexagon", "#6a994e"),
+    "city": ("triangle", "#8ab17d"),
+    "facility": ("triangleDown", "#a3b18a"),
     "object": ("star", "#b5838d"),
 }
 _TYPE_COLOURS = [
@@ -93,10 +113,10 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         if m.actor is not None:
             mentioned[m.event][m.actor] = None
     actor_events: dict[int, set[int]] = defaultdict(set)
-    participants: list[list[tuple[int, str]]] = []
+    participants: list[list[tuple[int, str, bool]]] = []
     for ev, e in enumerate(events):
         participants.append(participant_roles(e, mentioned.get(e.id, ()), actor_index))
-        for ac, _ in participants[-1]:
+        for ac, _, _ in participants[-1]:
             actor_events[ac].add(ev)
 
     sources_of = media_sources(build.media)
@@ -123,6 +143,7 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
             "category": a.category,
             "aliases": list(a.aliases),
             "description": a.description,
+            "review": list(a.review),
             "node": f"actor:{a.id}",
             "events": sorted(actor_events[i]),
             "claims": actor_claims[i],
@@ -147,13 +168,30 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     ]
     kinds_present = {a.kind for a in ds.actors}
     types_present = {e.type for e in events}
+    # The focus period sets the time axis; background spans are drawn compressed before it.
+    focus = frame(events)
     data: dict[str, Any] = {
         "title": ds.dataset.title,
         "description": ds.dataset.description,
         "kinds": [k for k in ACTOR_KINDS if k in kinds_present],
-        "types": [t for t in EVENT_TYPES if t in types_present],
-        "typeColours": {t: TYPE_COLOUR[t] for t in EVENT_TYPES if t in types_present},
+        # a dataset's own types (dataset: event_types) take their parent type's colour
+        "types": [t for t in (*EVENT_TYPES, *ds.dataset.event_types) if t in types_present],
+        "typeColours": {
+            t: TYPE_COLOUR[ds.base_type(t)]
+            for t in (*EVENT_TYPES, *ds.dataset.event_types)
+            if t in types_present
+        },
         "categoryColours": {c: s[1] for c, s in CATEGORY_STYLE.items()},
+        "kindStyles": {
+            k: {"shape": KIND_STYLE[k][0], "colour": KIND_STYLE[k][1]}
+            for k in ACTOR_KINDS
+            if k in kinds_present
+        },
+        "focus": {
+            "first": focus.first.isoformat(),
+            "last": focus.last.isoformat(),
+            "background": [i for i, e in enumerate(events) if e.id in focus.background],
+        },
         "actors": actors_out,
         "events": events_out,
         "sources": [
@@ -181,37 +219,39 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
 
 def participant_roles(
     e: Event, mentioned: Iterable[str], actor_index: dict[str, int]
-) -> list[tuple[int, str]]:
-    """An event's (actor index, role) pairs as the view lists them: curated roles, places
-    ("location"), then the actors only its text names (`mentioned`: "mentioned"), grouped by
-    actor in the order each is first met; actors the index lacks are left out."""
+) -> list[tuple[int, str, bool]]:
+    """An event's participants as the view lists them, one (actor index, role, named) per
+    actor: curated roles and places ("location") joined in one role ("agent, target"), then the
+    actors only its text names ("mentioned"). `named` is True when the text names the actor, so
+    a curated role is never doubled by a "mentioned" one; actors the index lacks are left out."""
     roles: dict[str, list[str]] = {}
     for p in e.participants:
-        roles.setdefault(p.actor, []).append(p.role)
+        if p.role not in roles.setdefault(p.actor, []):
+            roles[p.actor].append(p.role)
     for place in e.places:
         if "location" not in roles.setdefault(place, []):
             roles[place].append("location")
+    named = set(mentioned)
     for actor in mentioned:
-        roles.setdefault(actor, []).append("mentioned")
-    out: dict[tuple[int, str], None] = {}
+        roles.setdefault(actor, [])
+    out = []
     for actor, names in roles.items():
         ac = actor_index.get(actor)
         if ac is not None:
-            for role in names:
-                out[(ac, role)] = None
-    return list(out)
+            out.append((ac, ", ".join(names) or "mentioned", actor in named))
+    return out
 
 
 def event_entry(
     e: Event,
-    participants: list[tuple[int, str]],
+    participants: list[tuple[int, str, bool]],
     source_index: dict[str, int],
     claims: list[int],
     disputed: bool,
     speakers: dict[str, str],
     media: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One event of the view's timeline: `participants` are (actor index, role) pairs, `claims`
+    """One event of the view's timeline: `participants` are (actor index, role, named), `claims`
     the indexes of the claims about it, `speakers` actor names by id. Its "node" is the
     event's own; an aggregated view points it at its group afterwards."""
     when = e.when
@@ -221,6 +261,7 @@ def event_entry(
         "title": e.title,
         "type": e.type,
         "status": e.status,
+        "review": list(e.review),
         "date": str(when),
         "label": when.label(),
         "precision": when.precision,
@@ -230,7 +271,7 @@ def event_entry(
         "earliest": when.earliest.isoformat(),
         "latest": when.latest.isoformat(),
         "summary": e.summary,
-        "participants": [[a, role] for a, role in participants],
+        "participants": [[a, role, named] for a, role, named in participants],
         "sources": [source_index[s] for s in e.sources if s in source_index],
         "claims": claims,
         "quotes": [
@@ -397,13 +438,13 @@ def _counts(data: dict[str, Any]) -> tuple[list[int], list[dict[str, Counter[str
     index) and, in a grouped view, the roles of each group's kept actors (by group, then
     actor node)."""
     actors, events = data["actors"], data["events"]
-    counted = Counter(a for e in events for a, _ in e["participants"])
+    counted = Counter(a for e in events for a, _, _ in e["participants"])
     degree = [counted[i] for i in range(len(actors))]
     roles = []
     for b in data.get("bins", ()):
         found: dict[str, Counter[str]] = defaultdict(Counter)
         for i in b["events"]:
-            for a, role in events[i]["participants"]:
+            for a, role, _ in events[i]["participants"]:
                 node = actors[a]["node"]
                 if node is not None:
                     found[node][role] += 1
@@ -411,8 +452,45 @@ def _counts(data: dict[str, Any]) -> tuple[list[int], list[dict[str, Counter[str
     return degree, roles
 
 
+MAX_PAIR_EDGES = 4
+"""An actor network keeps at most this many shared-event edges per actor drawn, the heaviest."""
+
+
+def actor_pairs(data: dict[str, Any]) -> list[tuple[int, int, list[int]]]:
+    """Pairs of drawn actors that share events, with those events (indexes, in date order), the
+    heaviest first; at most `MAX_PAIR_EDGES` per drawn actor, so a large graph stays legible."""
+    actors, events = data["actors"], data["events"]
+    shared: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, e in enumerate(events):
+        drawn = sorted({a for a, _, _ in e["participants"] if actors[a]["node"] is not None})
+        for x, a in enumerate(drawn):
+            for b in drawn[x + 1 :]:
+                shared[(a, b)].append(i)
+    ranked = sorted(shared.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    limit = MAX_PAIR_EDGES * sum(a["node"] is not None for a in actors)
+    return [(a, b, evs) for (a, b), evs in ranked[:limit]]
+
+
+def _main_type(events: list[dict[str, Any]], indexes: list[int]) -> str:
+    """The commonest event type among `indexes` (ties go to the type listed first)."""
+    counted = Counter(events[i]["type"] for i in indexes)
+    order = {t: i for i, t in enumerate(EVENT_TYPES)}
+    return min(counted, key=lambda t: (-counted[t], order.get(t, len(order)), t))
+
+
 def network_data(data: dict[str, Any]) -> dict[str, Any]:
-    """vis-network nodes, edges and options for the view data, assembled with pyvis."""
+    """vis-network nodes, edges and options of the view's two networks, assembled with pyvis:
+    "actors" (actors as nodes, their shared events as weighted edges coloured by the commonest
+    event type: the default) and "events" (actors and events as nodes, one edge per actor-event
+    pair carrying the role, or events grouped in a large graph)."""
+    return {
+        "actors": _network(data, "actors"),
+        "events": _network(data, "events"),
+        "options": _options(),
+    }
+
+
+def _network(data: dict[str, Any], mode: str) -> dict[str, Any]:
     from pyvis.network import Network
 
     net = Network(directed=True, cdn_resources="in_line")
@@ -421,17 +499,29 @@ def network_data(data: dict[str, Any]) -> dict[str, Any]:
     for i, a in enumerate(actors):
         if a["node"] is None:
             continue
-        shape, colour = CATEGORY_STYLE[a["category"]]
+        shape, colour = KIND_STYLE[a["kind"]]
         net.add_node(
             a["node"],
             label=a["name"],
             shape=shape,
-            size=12 + min(degree[i], 20),
+            size=10 + min(degree[i], 16),
             color=_colour(colour, a["disputed"]),
             borderWidth=3 if a["disputed"] else 1,
-            font={"size": 14},
+            font={"size": 15},
+            widthConstraint={"maximum": 120},
         )
-    if data["aggregated"]:
+    if mode == "actors":
+        for a, b, shared in actor_pairs(data):
+            colour = data["typeColours"][_main_type(events, shared)]
+            net.add_edge(
+                actors[a]["node"],
+                actors[b]["node"],
+                value=len(shared),
+                events=shared,
+                color={"color": colour, "highlight": colour, "hover": colour, "opacity": 0.75},
+                arrows={"to": {"enabled": False}},
+            )
+    elif data["aggregated"]:
         _aggregated_edges(net, data, roles)
     else:
         for e in events:
@@ -441,16 +531,18 @@ def network_data(data: dict[str, Any]) -> dict[str, Any]:
                 shape="diamond",
                 size=10,
                 font={"size": 11},
-                color=_colour(TYPE_COLOUR[e["type"]], e["disputed"]),
+                color=_colour(data["typeColours"][e["type"]], e["disputed"]),
                 borderWidth=3 if e["disputed"] else 1,
+                shapeProperties={"borderDashes": [4, 3] if e["status"] != "occurred" else False},
             )
         for e in events:
-            for a, role in e["participants"]:
+            for a, role, named in e["participants"]:
                 if actors[a]["node"] is not None:
+                    # One edge per actor and event: a curated role the text also names is marked.
                     net.add_edge(
                         e["node"],
                         actors[a]["node"],
-                        label=role,
+                        label=role + (" · named" if named and role != "mentioned" else ""),
                         dashes=role == "mentioned",
                         color="#999999",
                     )
@@ -462,37 +554,51 @@ def network_data(data: dict[str, Any]) -> dict[str, Any]:
     for a in actors:
         for rel, other in a["relations"]:
             if a["node"] is not None and not rel.endswith("(of)") and other in names:
-                net.add_edge(a["node"], names[other], label=rel, dashes=[2, 6], color="#b0b0b0")
-    n = len(net.nodes)
-    net.options = {
+                # The actor network leaves relation labels to the details, to stay legible.
+                net.add_edge(
+                    a["node"],
+                    names[other],
+                    label=rel if mode == "events" else None,
+                    relation=rel,
+                    dashes=[2, 6],
+                    color="#8a8a8a",
+                )
+    nodes, edges, *_ = net.get_network_data()
+    return {"nodes": nodes, "edges": edges}
+
+
+def _options() -> dict[str, Any]:
+    """vis-network options; the page sets the physics' iterations by the size it draws."""
+    return {
         "autoResize": True,
-        "nodes": {"font": {"face": "system-ui, sans-serif"}},
+        "nodes": {
+            "font": {
+                "face": "system-ui, sans-serif",
+                "color": "#1d1d1f",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            }
+        },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
             "font": {"size": 9, "color": "#555555", "strokeWidth": 2, "align": "middle"},
             "smooth": False,
+            "scaling": {"min": 1, "max": 9},
         },
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n > 300},
-        # Kamada-Kawai seeding ("improvedLayout") is quadratic: keep it for small graphs only.
-        "layout": {"improvedLayout": n <= 150, "randomSeed": 7},
+        "interaction": {"hover": True, "tooltipDelay": 150, "keyboard": False},
+        "layout": {"randomSeed": 7},
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -60,
-                "springLength": 110,
-                "avoidOverlap": 0.3,
+                "gravitationalConstant": -45,
+                "centralGravity": 0.015,
+                "springLength": 70,
+                "avoidOverlap": 0.8,
             },
-            "stabilization": {
-                "enabled": True,
-                "iterations": 300 if n <= 300 else 150,
-                "updateInterval": 25,
-                "fit": True,
-            },
+            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 25},
         },
     }
-    nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}
 
 
 def _aggregated_edges(
@@ -506,7 +612,7 @@ def _aggregated_edges(
             shape="diamond",
             size=8 + min(len(b["events"]), 30),
             font={"size": 11},
-            color=_colour(TYPE_COLOUR[b["type"]], b["disputed"]),
+            color=_colour(data["typeColours"][b["type"]], b["disputed"]),
         )
         for node, counts in sorted(roles.items()):
             label = ", ".join(f"{role} ×{n}" for role, n in sorted(counts.items()))

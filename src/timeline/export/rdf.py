@@ -21,6 +21,7 @@ from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError
 from timeline.graph import Build, Mention
 from timeline.models import (
+    BUILTIN_TYPES,
     PLACE_KINDS,
     Actor,
     Claim,
@@ -450,6 +451,11 @@ def dataset_block(build: Build, iri: NtIris) -> Lines:
     t(root, _GENERATED, activity)
     t(activity, _A, _u(PROV.Activity))
     t(activity, _LABEL, nt_literal(f"timeline {__version__}"))
+    for name, parent in sorted(ds.dataset.event_types.items()):
+        concept = iri("event-type", name)
+        t(concept, _A, _u(SKOS.Concept))
+        t(concept, _u(SKOS.prefLabel), nt_literal(name))
+        t(concept, _u(SKOS.broader), _u(EVENT_TYPE[parent]))
     if build.pipeline and build.mentions:
         extraction = iri("dataset", "extraction")
         t(extraction, _A, _u(PROV.Activity))
@@ -552,7 +558,9 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
     t(node, _LABEL, title)
     t(node, _TITLE, title)
     t(node, _DESCRIPTION, nt_literal(e.summary))
-    t(node, _SEM["eventType"], _u(EVENT_TYPE[e.type]))
+    # a dataset's own type is a concept under its base, narrower than one of ours
+    kind = _u(EVENT_TYPE[e.type]) if e.type in BUILTIN_TYPES else iri("event-type", e.type)
+    t(node, _SEM["eventType"], kind)
     t(node, _TL["status"], _u(STATUS[e.status]))
     _nt_date(out, iri, node, e.when, _sub(node, "time"))
     if e.date_note:
@@ -585,18 +593,18 @@ def event_block(iri: NtIris, e: Event, mentions: Iterable[Mention] = ()) -> Line
             t(qn, _TL["speaker"], iri.actor(q.speaker))
         _nt_sources(out, iri, qn, q.sources or e.sources)
     _nt_media(out, node, e.media)
-    for i, q in enumerate(e.quantities, 1):
+    for i, amount in enumerate(e.quantities, 1):
         qn = _sub(node, "quantity", str(i))
         t(node, _TL["quantity"], qn)
         t(qn, _A, _u(SCHEMA.QuantitativeValue))
         t(qn, _u(SCHEMA.position), f'"{i}"^^{_INTEGER}')
-        t(qn, _u(SCHEMA.value), _nt_value(q.value))
-        t(qn, _TL["quantityOf"], nt_literal(q.of))
-        t(qn, _TL["approximateValue"], _bool(q.approximate))
-        if q.unit:
-            t(qn, _u(SCHEMA.unitText), nt_literal(q.unit))
-            if currency(q.unit):
-                t(qn, _u(SCHEMA.currency), nt_literal(q.unit))
+        t(qn, _u(SCHEMA.value), _nt_value(amount.value))
+        t(qn, _TL["quantityOf"], nt_literal(amount.of))
+        t(qn, _TL["approximateValue"], _bool(amount.approximate))
+        if amount.unit:
+            t(qn, _u(SCHEMA.unitText), nt_literal(amount.unit))
+            if currency(amount.unit):
+                t(qn, _u(SCHEMA.currency), nt_literal(amount.unit))
     for note in e.review:
         t(node, _TL["review"], nt_literal(note))
     if e.duplicate_of:

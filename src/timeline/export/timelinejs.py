@@ -24,7 +24,7 @@ from typing import Any
 from timeline.dates import PartialDate
 from timeline.focus import Frame, frame
 from timeline.graph import Build
-from timeline.models import TYPE_FAMILY, Claim, Dataset, Event, Media, Source, Value
+from timeline.models import Claim, Dataset, Event, Media, Source, Value
 
 
 def _date(iso: str, display: str | None = None) -> dict[str, Any]:
@@ -216,7 +216,7 @@ def to_timelinejs(
             "autolink": False,
         }
         if groups:
-            slide["group"] = TYPE_FAMILY[e.type]
+            slide["group"] = ds.family(e.type)
         shown = next((m for m in (_media(m, embedded) for m in media) if m is not None), None)
         if shown is not None:
             slide["media"] = shown
