@@ -34,7 +34,7 @@ def test_validate_reports_every_problem_and_exits_1(runner, tmp_path):
         "transfer, political-transition, prisoner-release, statement, diplomacy, "
         "security-warning, protest, legal-action, economic-measure, sanctions, trial, "
         "humanitarian, theft, attack, investigation, election, accident, other (did you mean "
-        "'arrest' or 'protest'?)\n"
+        "'arrest' or 'protest'?); or declare it under dataset: event_types\n"
         f"{bad}:7:15: event 'x': unknown source id 'wire'; add it under 'sources:' first\n"
         "3 problems found; nothing was written\n"
     )
