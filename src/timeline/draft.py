@@ -43,9 +43,6 @@ from timeline.models import PLACE_KINDS, Dataset, Event
 from timeline.names import fold
 from timeline.progress import Progress, quiet
 
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
-"""An article is a few thousand words; past 5 MB it is not one."""
-
 TRIGGERS: dict[str, tuple[str, ...]] = {
     # English stems (a word starting with one counts), then Spanish; first match in this order
     "theft": (
@@ -480,14 +477,6 @@ _ABBREVIATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    text: str
-    found: tuple[Any, ...]
-
-
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: paragraphs apart, then at a full stop, question or
     exclamation mark (and a closing quotation mark after it) before a capital; "Dr." and
@@ -528,14 +517,7 @@ def read_article(path: str | Path) -> str:
     from timeline.extract import read_article as read_text
 
     name = "<stdin>" if str(path) == "-" else str(path)
-    if str(path) != "-" and Path(path).is_file() and Path(path).stat().st_size > MAX_ARTICLE_BYTES:
-        raise ExtractionError(
-            f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; an article is a few thousand "
-            "words: split it, or give the article's own text"
-        )
-    text = article_text(read_text(path))
-    if len(text.encode()) > MAX_ARTICLE_BYTES:
-        raise ExtractionError(f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB of text")
+    text = article_text(read_text(path))  # at most extract.MAX_ARTICLE_BYTES
     if not text.strip():
         raise ExtractionError(f"{name}: no text in it (an empty page?); nothing to extract")
     return text
@@ -686,7 +668,7 @@ def make_draft(
     progress: Progress = quiet,
 ) -> Draft:
     """The draft of one article against `dataset` (see the module docstring)."""
-    from timeline.extract import Gazetteer, article_sentences, get_extractor
+    from timeline.extract import Gazetteer, Sentence, article_sentences, get_extractor
     from timeline.link import resolve
 
     lang = info.lang or dataset.dataset.language.split("-")[0] or "en"

@@ -61,7 +61,8 @@ KIND_BY_LABEL = {
     "FAC": "facility",
 }
 
-MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+"""An article is a few thousand words; past 5 MB it is not one."""
 CHUNK_CHARS = 100_000
 """spaCy refuses texts over `nlp.max_length`; long articles are read in chunks of this size."""
 
@@ -892,8 +893,8 @@ def read_article(path: str | Path) -> str:
         raise ExtractionError(f"{name}: cannot read: {exc.strerror}") from None
     if len(data) > MAX_ARTICLE_BYTES:
         raise ExtractionError(
-            f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; "
-            "split the article into smaller files"
+            f"{name}: larger than {MAX_ARTICLE_BYTES // 2**20} MB; an article is a few thousand "
+            "words: split it, or give the article's own text"
         )
     if b"\x00" in data:
         raise ExtractionError(

@@ -49,7 +49,6 @@ ORGANIZATION_KINDS = frozenset(
     {"organization", "government", "agency", "ngo", "armed-forces", "armed-group", "media"}
 )
 
-BUILTIN_TYPES: tuple[str, ...]  # set below, from EventType
 EventType = Literal[
     "military-operation",
     "arrest",
@@ -73,7 +72,7 @@ EventType = Literal[
     "other",
 ]
 
-BUILTIN_TYPES = get_args(EventType)
+BUILTIN_TYPES: tuple[str, ...] = get_args(EventType)
 
 TYPE_FAMILY: dict[str, str] = {
     "military-operation": "Security",
@@ -566,6 +565,11 @@ class Dataset(Model):
     def media_files(self) -> dict[str, str]:
         """Every local media file the dataset names (file as written -> path on disk)."""
         return dict(self._media)
+
+    def participant_text(self, p: Participant) -> str:
+        """``a suspect (target, at City Airport)``: a participant as the exports write it."""
+        where = f", at {self.actor(p.place).name}" if p.place else ""
+        return f"{self.actor(p.actor).name} ({p.role}{where})"
 
     def base_type(self, event_type: str) -> str:
         """The built-in type of an event type: itself, or the parent a dataset declared."""

@@ -60,14 +60,14 @@ from datetime import date, datetime, time, timedelta
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from timeline.dates import PartialDate, shown
 from timeline.errors import ExportError, InvalidDataset, Problem
 from timeline.focus import frame
-from timeline.models import Dataset, Event, EventType, Media
+from timeline.models import BUILTIN_TYPES, Dataset, Event, Media
 from timeline.names import did_you_mean, fold
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ MAX_UNPACKED = 64 * 2**20
 MAX_TEXT = 20_000
 """The longest text a model field holds (`timeline.models.Text`)."""
 MAX_SLUG = 80
-EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+EVENT_TYPES = BUILTIN_TYPES
 _APPROXIMATE = re.compile(r"(~|c\.|ca\.|circa\b|about\b|approx)", re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -214,12 +214,7 @@ def _text(ds: Dataset, e: Event) -> str:
     html = [f"<p>{_html(e.summary)}</p>"]
     if e.status != "occurred":
         html.append(f"<p><b>{e.status.capitalize()}</b></p>")
-    who = [
-        f"{_html(ds.actor(p.actor).name)} ({p.role}"
-        + (f", at {_html(ds.actor(p.place).name)}" if p.place else "")
-        + ")"
-        for p in e.participants
-    ]
+    who = [_html(ds.participant_text(p)) for p in e.participants]
     if who:
         html.append(f"<p><b>Who:</b> {', '.join(who)}</p>")
     if e.places:

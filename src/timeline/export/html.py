@@ -32,7 +32,7 @@ from typing import Any, get_args
 from timeline.errors import ExportError
 from timeline.focus import frame
 from timeline.graph import Build
-from timeline.models import ActorKind, Claim, Dataset, Event, EventType, Media
+from timeline.models import BUILTIN_TYPES, ActorKind, Claim, Dataset, Event, Media
 from timeline.progress import Progress, quiet
 
 MAX_NODES = 1500
@@ -88,7 +88,7 @@ _TYPE_COLOURS = [
     "#6c757d",
     "#9c6644",
 ]
-EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+EVENT_TYPES = BUILTIN_TYPES
 ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
 TYPE_COLOUR = {t: _TYPE_COLOURS[i % len(_TYPE_COLOURS)] for i, t in enumerate(EVENT_TYPES)}
 DISPUTED_BORDER = "#d00000"

@@ -116,12 +116,7 @@ def _event(ds: Dataset, e: Event, claims: list[Claim]) -> list[str]:
     if e.status in STATUS_SENTENCE:
         lines += [f"**{STATUS_SENTENCE[e.status]}**", ""]
     lines += [f"{md(e.summary)}{_notes(e.sources)}", ""]
-    who = [
-        f"{md(ds.actor(p.actor).name)} ({p.role}"
-        + (f", at {md(ds.actor(p.place).name)}" if p.place else "")
-        + ")"
-        for p in e.participants
-    ]
+    who = [md(ds.participant_text(p)) for p in e.participants]
     if who:
         lines.append(f"- **Who:** {', '.join(who)}")
     if e.places:

@@ -97,12 +97,7 @@ def _text(ds: Dataset, e: Event, claims: list[Claim], links: list[Media]) -> str
     if e.status in STATUS_NOTE:
         html.append(f"<p><b>{STATUS_NOTE[e.status]}</b></p>")
     html.append(f"<p>{escape(e.summary)}</p>")
-    who = [
-        f"{escape(ds.actor(p.actor).name)} ({p.role}"
-        + (f", at {escape(ds.actor(p.place).name)}" if p.place else "")
-        + ")"
-        for p in e.participants
-    ]
+    who = [escape(ds.participant_text(p)) for p in e.participants]
     if who:
         html.append(f"<p><b>Who:</b> {', '.join(who)}</p>")
     if e.places:
