@@ -89,7 +89,7 @@ def test_datasets_compare_by_their_data_not_by_lookups_made(mini_path):
 def test_a_second_story_from_the_readme(tmp_path, runner):
     """The README's second story (a theft of objects) validates and builds as it says."""
     from rdflib import Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import RDF
+    from rdflib.namespace import RDF, XSD
 
     from timeline.cli import app
 
@@ -99,13 +99,14 @@ def test_a_second_story_from_the_readme(tmp_path, runner):
     data.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(data)])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("valid: 2 events, 5 actors, 1 source, 0 claims, 0 relations\n")
+    assert result.output.endswith("valid: 4 events, 5 actors, 1 source, 0 claims, 0 relations\n")
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", str(data), "-o", str(out)]).exit_code == 0
     g = Graph().parse(out / "graph.ttl")
-    sem, schema = (
+    sem, schema, tl = (
         Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/"),
         Namespace("https://schema.org/"),
+        Namespace("https://example.org/timeline/ns#"),
     )
     jewels = URIRef("https://example.org/timeline/actor/crown-jewels")
     assert set(g.objects(jewels, RDF.type)) == {schema.Thing}
@@ -119,6 +120,13 @@ def test_a_second_story_from_the_readme(tmp_path, runner):
     photo = URIRef("https://example.org/timeline/event/jewels-stolen/media/1")
     assert (theft, schema.associatedMedia, photo) in g
     assert (photo, RDF.type, schema.ImageObject) in g
+    # an open-ended date and an unknown one bounded by the event it follows
+    found = URIRef("https://example.org/timeline/event/scooters-found")
+    assert (found, sem.hasBeginTimeStamp, Literal("2025-10-19", datatype=XSD.date)) in g
+    assert (found, sem.hasLatestEndTimeStamp, Literal("9999-12-31", datatype=XSD.date)) in g
+    melted = URIRef("https://example.org/timeline/event/jewels-melted")
+    assert (melted, tl.dateLabel, Literal("date unknown (after 19 Oct 2025)")) in g
+    assert (melted, tl.datePrecision, URIRef("https://example.org/timeline/precision/unknown")) in g
     # a thing is not a place: listed under places, it is refused at its line
     broken = tmp_path / "broken.yaml"
     broken.write_text(text.replace("places: [city-museum]", "places: [crown-jewels]"))

@@ -52,7 +52,8 @@ def test_year_given_as_number_and_padding():
         (
             "03/01/2026",
             "date '03/01/2026' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
-            "(prefix ~ if approximate; START/END for a range)",
+            "(prefix ~ if approximate; START/END for a range, START/.. or ../END if open), "
+            "or unknown",
         ),
         (
             "2026-01-11/2026-01-05",
@@ -62,7 +63,8 @@ def test_year_given_as_number_and_padding():
         (
             "",
             "date '' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD "
-            "(prefix ~ if approximate; START/END for a range)",
+            "(prefix ~ if approximate; START/END for a range, START/.. or ../END if open), "
+            "or unknown",
         ),
     ],
 )

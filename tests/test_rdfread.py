@@ -36,7 +36,8 @@ EXPORTS = [f for f in FORMATS if f not in {"turtle", "ntriples", "jsonld", "trig
 # whose own `approximate` differs from their date's (`tl:approximateValue` apart from
 # `tl:approximate`); a quote cited as its event is; a relation's approximate ranges (read from
 # `tl:startDate`/`tl:endDate`); a repeated alias; an ambiguous name linked by context (its
-# candidates are not written) and one left unlinked.
+# candidates are not written) and one left unlinked; open-ended and unknown dates, bounded
+# (follows, part_of) or not.
 EDGE = """\
 dataset:
   title: Edge cases
@@ -97,6 +98,38 @@ events:
     type: diplomacy
     summary: Cy Person and Bea Person meet.
     sources: [mixed]
+  - id: afterwards
+    title: Afterwards
+    date: {relative_to: talk, from_days: 2, as_stated: afterwards}
+    type: other
+    summary: Open at its end.
+    sources: [week]
+  - id: by-then
+    title: By then
+    date: "../2026-01-20T18:00+01:00"
+    type: other
+    summary: Open at its start, with a time of day.
+    sources: [week]
+  - id: sometime
+    title: Some time after the talk
+    date: unknown
+    type: other
+    summary: Nobody knows when; after the talk.
+    sources: [week]
+    follows: [talk]
+  - id: within
+    title: Within the later span
+    date: unknown
+    type: other
+    summary: Nobody knows when; during the later span.
+    sources: [week]
+    part_of: later
+  - id: never
+    title: Never dated
+    date: unknown
+    type: other
+    summary: Nobody knows when at all.
+    sources: [span]
 claims:
   - {id: a-rough-claim, statement: about so many, claimed_by: an-org, value: 12,
      approximate: true, date: "2026-01", sources: [year]}

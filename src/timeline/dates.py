@@ -1,9 +1,12 @@
-"""Partial dates that keep their precision: day, month, year, approximate, range, relative.
+"""Partial dates that keep their precision: day, month, year, approximate, range, relative,
+open-ended and unknown.
 
 A `PartialDate` is written as an ISO prefix (``2026``, ``2026-01``, ``2026-01-03``),
 optionally prefixed with ``~`` when approximate, or as a range ``START/END`` of such prefixes.
-It knows its earliest and latest possible day, so range queries work whatever the precision,
-and it sorts by them.
+Open-ended dates use the EDTF (ISO 8601-2) forms: ``2026-01-03/..`` (on or after) and
+``../2026-01-03`` (on or before); ``unknown`` is a date nobody knows. It knows its earliest and
+latest possible day (an open side is ``date.min``/``date.max``), so range queries work whatever
+the precision, and it sorts by them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ Precision = Literal["day", "month", "year"]
 # ASCII digits only: \d would also accept look-alikes such as fullwidth or Arabic-Indic digits.
 _ISO_PREFIX = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
 _TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
-HOW_TO_WRITE = "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range)"
+HOW_TO_WRITE = (
+    "write YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate; START/END for a range, "
+    "START/.. or ../END if open), or unknown"
+)
+UNKNOWN = "unknown"
+Open = Literal["after", "before"]
 _RANK = {"year": 0, "month": 1, "day": 2}
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -113,6 +121,13 @@ class PartialDate:
     time: str | None = None
     """The start's time of day (``09:30+02:00``; no offset: local time, unknown zone)."""
     end_time: str | None = None
+    open: Open | None = None
+    """``after``: on or after `start` (``START/..``); ``before``: on or before `start`
+    (``../START``)."""
+    undated: bool = False
+    """Nobody knows the date (``unknown``). The loader bounds it by the events it follows and
+    the event it is part of: `start`/`end` (days) or `start` with `open` after, or nothing
+    (`start` empty)."""
 
     @classmethod
     def parse(cls, value: object) -> PartialDate:
@@ -132,12 +147,22 @@ class PartialDate:
     @classmethod
     def _parse_text(cls, value: str) -> PartialDate:
         text = value.strip()
+        if text.lower() == UNKNOWN:
+            return cls("", undated=True)
         approximate = text.startswith("~")
         body = text[1:].strip() if approximate else text
         if body.count("/") > 1:
             raise ValueError(f"date '{shown(value)}' is not a date; {HOW_TO_WRITE}")
         if "/" in body:
             a, b = (p.strip() for p in body.split("/"))
+            if b == ".." or a == "..":
+                if a == b or approximate:
+                    raise ValueError(
+                        f"date '{shown(value)}' is not a date; write START/.. (on or after) or "
+                        "../END (on or before), without ~"
+                    )
+                start, time = _split_time(b if a == ".." else a, value)
+                return cls(start, None, time=time, open="before" if a == ".." else "after")
             (start, time), (end, end_time) = _split_time(a, value), _split_time(b, value)
             if _bounds(end)[1] < _bounds(start)[0]:
                 raise ValueError(
@@ -154,9 +179,20 @@ class PartialDate:
             return cls(first.isoformat(), None, **kw)
         return cls(first.isoformat(), last.isoformat(), **kw)
 
+    @classmethod
+    def unknown(cls, lower: date = date.min, upper: date = date.max) -> PartialDate:
+        """An unknown date bounded by days (``date.min``/``date.max``: no bound on that side)."""
+        if lower == date.min and upper == date.max:
+            return cls("", undated=True)
+        if upper == date.max:
+            return cls(lower.isoformat(), open="after", undated=True)
+        if lower == date.min:
+            return cls(upper.isoformat(), open="before", undated=True)
+        return cls.from_days(lower, upper, undated=True)
+
     @property
     def precision(self) -> Precision:
-        return _precision(self.start)
+        return _precision(self.start) if self.start else "day"
 
     @property
     def is_range(self) -> bool:
@@ -164,17 +200,40 @@ class PartialDate:
 
     @property
     def earliest(self) -> date:
+        if self.open == "before" or not self.start:
+            return date.min
         return _bounds(self.start)[0]
 
     @property
     def latest(self) -> date:
+        if self.open == "after" or not self.start:
+            return date.max
         return _bounds(self.end or self.start)[1]
+
+    @property
+    def known(self) -> bool:
+        """Both ends are known: neither open nor unknown."""
+        return self.open is None and not self.undated
+
+    @property
+    def day(self) -> date | None:
+        """The day a chronology places it on: its earliest day, the day an open date is bounded
+        by, None for an unknown date with no bound."""
+        if not self.start:
+            return None
+        return _bounds(self.start)[0]
 
     @property
     def sort_key(self) -> tuple[date, int, date, str]:
         """Chronological; on the same first day the coarser date comes first (2026, Jan 2026,
-        3 Jan 2026), as a chronology reads."""
-        return (self.earliest, _RANK[self.precision], self.latest, str(self))
+        3 Jan 2026), as a chronology reads. ``../X`` comes just before X's day, ``X/..`` and
+        unknown dates bounded by X just after it, and unknown dates with no bound last."""
+        if self.day is None:
+            return (date.max, 9, date.max, str(self))
+        if self.open == "before":
+            return (self.day, -1, self.day, str(self))
+        rank = _RANK[self.precision] + (3 if self.open or self.undated else 0)
+        return (self.day, rank, self.latest, str(self))
 
     def overlaps(self, first: date | None, last: date | None) -> bool:
         """True when some day of this date may fall in [first, last] (open ends allowed)."""
@@ -183,6 +242,16 @@ class PartialDate:
     def label(self) -> str:
         """A human label: '3 Jan 2026', 'Jan 2026', '2026', '~ week of 5 Jan 2026',
         '19 Oct 2025 09:30 (UTC+02:00)'."""
+        if self.undated:
+            if not self.start:
+                return "date unknown"
+            if self.open:
+                return f"date unknown ({self.open} {_label(self.start)})"
+            days = " – ".join(_label(d) for d in (self.start, self.end) if d)
+            return f"date unknown ({days})"
+        if self.open:
+            side = "on or after" if self.open == "after" else "on or before"
+            return f"{side} {_label(self.start)}{_clock(self.time)}"
         prefix = "~ " if self.approximate else ""
         if self.time or self.end_time:
             opening = _label(self.start) + _clock(self.time)
@@ -202,6 +271,11 @@ class PartialDate:
         return f"{prefix}{_label(self.start)} – {_label(self.end)}"
 
     def __str__(self) -> str:
+        if self.undated:
+            return UNKNOWN
+        if self.open:
+            day = self.start + (f"T{self.time}" if self.time else "")
+            return f"{day}/.." if self.open == "after" else f"../{day}"
         start = self.start + (f"T{self.time}" if self.time else "")
         end = self.end and self.end + (f"T{self.end_time}" if self.end_time else "")
         body = start if end is None else f"{start}/{end}"

@@ -33,11 +33,19 @@ class Frame:
     chosen: bool = False
 
     def inside(self, e: Event) -> bool:
-        """The event has some day in the window."""
-        return e.when.overlaps(self.first, self.last)
+        """The event has some day in the window (an open or unknown date: the day a chronology
+        places it on)."""
+        if e.when.known:
+            return e.when.overlaps(self.first, self.last)
+        day = e.when.day
+        return day is not None and self.first <= day <= self.last
 
 
 def span_days(e: Event) -> int:
+    """Days from its earliest to its latest day; an open or unknown date counts as the one day
+    a chronology places it on."""
+    if not e.when.known:
+        return 1
     return (e.when.latest - e.when.earliest).days + 1
 
 
@@ -46,20 +54,29 @@ def frame(events: Iterable[Event], first: date | None = None, last: date | None 
     dated within a month (else within a year, else all of them); events over a year long, or
     that end before the focus starts, are background. `first`/`last` choose the window."""
     events = list(events)
-    if not events:
+    known = [e for e in events if e.when.known] or [e for e in events if e.when.day]
+    if not known:
         today = date.today() if first is None and last is None else (first or last)
         assert today is not None
         return Frame(first or today, last or today, frozenset(), first is not None)
     core = (
-        [e for e in events if span_days(e) <= CORE_DAYS]
-        or [e for e in events if span_days(e) <= LONG_DAYS]
-        or events
+        [e for e in known if span_days(e) <= CORE_DAYS]
+        or [e for e in known if span_days(e) <= LONG_DAYS]
+        or known
     )
-    start = first or min(e.when.earliest for e in core)
-    end = last or max(e.when.latest for e in core)
+    start = first or min(_first_day(e) for e in core)
+    end = last or max(_last_day(e) for e in core)
     if end < start:
         start, end = end, start
     background = frozenset(
-        e.id for e in events if span_days(e) > LONG_DAYS or e.when.latest < start
+        e.id for e in events if e.when.known and (span_days(e) > LONG_DAYS or e.when.latest < start)
     )
     return Frame(start, end, background, chosen=first is not None or last is not None)
+
+
+def _first_day(e: Event) -> date:
+    return e.when.earliest if e.when.known else e.when.day or date.min
+
+
+def _last_day(e: Event) -> date:
+    return e.when.latest if e.when.known else e.when.day or date.max

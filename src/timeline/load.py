@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date as _date
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -1266,7 +1267,7 @@ def _resolve_dates(events: list[_Item], problems: list[Problem]) -> list[Event]:
     resolved: dict[str, PartialDate | None] = {}
     out = []
     for it in events:
-        if isinstance(it.model.date, PartialDate):
+        if isinstance(it.model.date, PartialDate) and not it.model.date.undated:
             out.append(it.model)
             continue
         date = _resolve_date(it.model.id, [], by_id, resolved, problems)
@@ -1290,10 +1291,12 @@ def _resolve_date(
     if it is None:
         return None
     date = it.model.date
-    if isinstance(date, PartialDate):
+    if isinstance(date, PartialDate) and not date.undated:
         resolved[event_id] = date
         return date
     if event_id in stack:
+        if isinstance(date, PartialDate):  # an unknown date met again through follows/part_of
+            return None
         # reported where the cycle closes: the event read last, which points back to the first
         cycle = stack[stack.index(event_id) :]
         closer = by_id[cycle[-1]]
@@ -1307,21 +1310,57 @@ def _resolve_date(
         )
         resolved[event_id] = None
         return None
+    if isinstance(date, PartialDate):
+        result: PartialDate | None = _bound_unknown(
+            it.model, [*stack, event_id], by_id, resolved, problems
+        )
+        resolved[event_id] = result
+        return result
     anchor = _resolve_date(date.relative_to, [*stack, event_id], by_id, resolved, problems)
-    try:
-        result = date.resolve(anchor) if anchor is not None else None
-    except OverflowError:
+    result = None
+    if anchor is not None and not anchor.known:
         problems.append(
             Problem(
-                *it.where("date"),
-                f"{it.label}: relative date falls outside the years 1 to "
-                f"9999 ({date.from_days} to {date.to_days} days from "
-                f"{anchor}); check from_days and to_days",
+                *it.where("date", "relative_to"),
+                f"{it.label}: relative date counts from '{date.relative_to}', whose date is "
+                f"{'unknown' if anchor.undated else 'open (' + anchor.label() + ')'}; count "
+                "from an event with a calendar date",
             )
         )
-        result = None
+    elif anchor is not None:
+        try:
+            result = date.resolve(anchor)
+        except OverflowError:
+            days = " to ".join(str(d) for d in (date.from_days, date.to_days) if d is not None)
+            problems.append(
+                Problem(
+                    *it.where("date"),
+                    f"{it.label}: relative date falls outside the years 1 to 9999 "
+                    f"({days} days from {anchor}); check from_days and to_days",
+                )
+            )
     resolved[event_id] = result
     return result
+
+
+def _bound_unknown(
+    e: Event,
+    stack: list[str],
+    by_id: dict[str, _Item],
+    resolved: dict[str, PartialDate | None],
+    problems: list[Problem],
+) -> PartialDate:
+    """An unknown date, bounded by what the event follows (on or after the latest of their
+    earliest days) and by the event it is part of (within its days)."""
+    lower, upper = _date.min, _date.max
+    for other in [*e.follows, *([e.part_of] if e.part_of else [])]:
+        when = _resolve_date(other, stack, by_id, resolved, problems)
+        if when is None:
+            continue
+        lower = max(lower, when.earliest)
+        if other == e.part_of:
+            upper = min(upper, when.latest)
+    return PartialDate.unknown(lower, upper if upper >= lower else _date.max)
 
 
 # --- per-file validation, for the build cache ---------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from timeline.dates import PartialDate
+from timeline.dates import PartialDate, shown
 
 Slug = Annotated[
     str,
@@ -312,10 +312,30 @@ def unit_warning(unit: str | None) -> str | None:
     )
 
 
+def _number(value: Any) -> int | float:
+    """A count or an amount: an int or a finite float (a numeric string is read as one)."""
+    if isinstance(value, str):
+        try:
+            value = float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ValueError(
+            f"quantity value {shown(repr(value))} is not a number; write digits "
+            "(4, 88000000, 1.5), and what is counted in `of`"
+        )
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        raise ValueError("quantity value is infinite; write digits (4, 88000000, 1.5)")
+    return value
+
+
+Number = Annotated[int | float, PlainValidator(_number)]
+
+
 class Quantity(Model):
     """A count or an amount the story states as fact ("eight pieces", "four thieves")."""
 
-    value: int | float
+    value: Number
     unit: Text | None = None
     of: Text
     """What is counted or measured: "pieces of jewellery", "thieves"."""
@@ -345,25 +365,35 @@ class Quote(Model):
 
 
 class RelativeDate(Model):
-    """A date stated relative to another event ("last week"), resolved when the data loads.
+    """A date stated relative to another event ("last week", "later"), resolved when the data
+    loads.
 
     The window runs from `from_days` to `to_days` after the anchor event's earliest day
-    (negative numbers are before it); the resolved date is an approximate range.
+    (negative numbers are before it); the resolved date is an approximate range. Leave out
+    `to_days` for an open end ("later": on or after), or `from_days` for an open start
+    ("earlier": on or before).
     """
 
     relative_to: Slug
-    from_days: int = Field(ge=-36_600, le=36_600)
-    to_days: int = Field(ge=-36_600, le=36_600)
+    from_days: int | None = Field(default=None, ge=-36_600, le=36_600)
+    to_days: int | None = Field(default=None, ge=-36_600, le=36_600)
     as_stated: Text
 
     def resolve(self, anchor: PartialDate) -> PartialDate:
         from datetime import timedelta
 
-        first = anchor.earliest + timedelta(days=self.from_days)
+        day = anchor.day
+        assert day is not None and anchor.known, "anchored on an open or unknown date"
+        kw: dict[str, Any] = {"relative_to": self.relative_to, "as_stated": self.as_stated}
+        if self.to_days is None:
+            assert self.from_days is not None
+            first = anchor.earliest + timedelta(days=self.from_days)
+            return PartialDate(first.isoformat(), open="after", **kw)
         last = anchor.earliest + timedelta(days=self.to_days)
-        return PartialDate.from_days(
-            first, last, approximate=True, relative_to=self.relative_to, as_stated=self.as_stated
-        )
+        if self.from_days is None:
+            return PartialDate(last.isoformat(), open="before", **kw)
+        first = anchor.earliest + timedelta(days=self.from_days)
+        return PartialDate.from_days(first, last, approximate=True, **kw)
 
 
 def _event_date(value: Any) -> PartialDate | RelativeDate:
@@ -379,7 +409,12 @@ def _event_date(value: Any) -> PartialDate | RelativeDate:
                 f"relative date: {where or 'value'}: {first['msg']}; write "
                 "{relative_to: EVENT-ID, from_days: -7, to_days: -1, as_stated: 'last week'}"
             ) from None
-        if rel.to_days < rel.from_days:
+        if rel.from_days is None and rel.to_days is None:
+            raise ValueError(
+                "relative date has neither from_days nor to_days; write from_days: 1 alone for "
+                "'later' (on or after), to_days: -1 alone for 'earlier', or both for a window"
+            )
+        if rel.from_days is not None and rel.to_days is not None and rel.to_days < rel.from_days:
             raise ValueError(
                 f"relative date window ends (to_days {rel.to_days}) before it starts "
                 f"(from_days {rel.from_days}); write the smaller number in from_days"

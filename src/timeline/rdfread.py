@@ -281,13 +281,18 @@ def _date(at: _Ids, node: Node) -> PartialDate | None:
 
     Whether it is approximate comes from its label (``~ Jan 2026``): a claim's node also holds
     the claim's own `tl:approximate`."""
+    label = _text(node, _TL["dateLabel"])
+    if label and label.startswith("date unknown"):
+        try:
+            return _unknown(label)
+        except ValueError:
+            raise QueryError(f"the graph's date label {label!r} is not one we write") from None
     start = _text(node, _SEM["hasTimeStamp"])
     if start is None:
         begin, end = _text(node, _SEM["hasBeginTimeStamp"]), _text(node, _SEM["hasEndTimeStamp"])
-        if begin is None or end is None:
+        if begin is None and end is None:
             return None
-        start = f"{begin}/{end}"
-    label = _text(node, _TL["dateLabel"])
+        start = f"{begin or '..'}/{end or '..'}"
     approximate = label.startswith("~ ") if label else _text(node, _TL["approximate"]) == "true"
     try:
         when = PartialDate.parse(f"~{start}" if approximate else start)
@@ -300,6 +305,24 @@ def _date(at: _Ids, node: Node) -> PartialDate | None:
     if relative_to or as_stated:
         when = replace(when, relative_to=relative_to, as_stated=as_stated)
     return when
+
+
+def _unknown(label: str) -> PartialDate:
+    """An unknown date with the bounds the loader gave it, from its label (``date unknown
+    (after 3 Jan 2026)``, ``(before …)``, ``(1 Feb 2026 – 31 Mar 2026)``): the bounds beside
+    it are not read, as what the date implies."""
+    inner = label.partition("(")[2].rstrip(")")
+    lower, upper = date.min, date.max
+    if inner.startswith("after "):
+        lower = date.fromisoformat(_iso(inner[6:]))
+    elif inner.startswith("before "):
+        upper = date.fromisoformat(_iso(inner[7:]))
+    elif " – " in inner:
+        first, last = inner.split(" – ")
+        lower, upper = date.fromisoformat(_iso(first)), date.fromisoformat(_iso(last))
+    elif inner:
+        lower = upper = date.fromisoformat(_iso(inner))
+    return PartialDate.unknown(lower, upper)
 
 
 def _approximate(node: Node, when: PartialDate | None) -> bool:

@@ -33,7 +33,9 @@ template's other choices are mapped as follows:
   the sheet is lost. The event type is Tag when it names one, else Group when that names one
   (``Sanctions``), else ``other``: a family such as "Justice" spans several types, and picking
   one would invent a fact.
-- Dates: Year, Month and Day keep their precision; End Year makes a range. A Display Date that
+- Dates: Year, Month and Day keep their precision; End Year makes a range. A Display Date
+  that starts with "on or after" or "on or before" makes the date open-ended from Year/Month/Day;
+  "date unknown" makes it unknown (Year may then be blank). A Display Date that
   starts with ``~``, ``c.``, ``ca.``, ``circa``, ``about`` or ``approx`` marks the date
   approximate; a Display Date other than the date's own label is kept in `date_note` as "as
   stated: ...". Time and End Time (``9:30``, ``21:30``, ``9:30 PM``) give the day its time of
@@ -96,6 +98,7 @@ COLUMNS = (
 )
 """The template's columns in its order (Tag last, as newer copies have it)."""
 REQUIRED = ("Year", "Headline")
+_OPEN = ("on or after", "on or before", "date unknown")  # Display Dates of dates not closed
 """The columns an import cannot do without; the others may be missing from a hand-made sheet."""
 SHEET_NAME = "Timeline"
 """The XLSX sheet's name (TimelineJS reads the first sheet whatever its name)."""
@@ -183,13 +186,14 @@ def display_date(when: PartialDate) -> str:
     date's words as stated; nothing for a plain date (TimelineJS shows it at its precision)."""
     if when.as_stated:
         return f"{when.label()} (stated as “{when.as_stated}”)"
-    return when.label() if when.approximate or when.is_range else ""
+    return when.label() if when.approximate or when.is_range or not when.known else ""
 
 
 def _event_row(ds: Dataset, e: Event) -> dict[str, int | str]:
     when = e.when
-    cells: dict[str, int | str] = _date_cells(when.start)
-    if when.end:
+    # an open or unknown date: the day that bounds it, if any; Display Date says which
+    cells: dict[str, int | str] = _date_cells(when.start) if when.start else {}
+    if when.end and when.known:
         cells.update(_date_cells(when.end, "End "))
     # the template's Time has no zone: the clock as the story gave it (the offset stays in RDF)
     if when.time:
@@ -620,6 +624,10 @@ class _SheetReader:
         """(the date as the dataset writes it, its date note), or None after a problem."""
         start = self._point(number, cells, "")
         end = self._point(number, cells, "End ")
+        display = self._line(number, "Display Date", cells)
+        side = next((w for w in _OPEN if display.lower().startswith(w)), None)
+        if side == "date unknown":  # any day given is a bound the follows/part_of links give
+            return "unknown", ""
         if start == "":
             self.fail(
                 number, "Year", f"{what} needs a date; fill in Year (and Month and Day if known)"
@@ -633,7 +641,12 @@ class _SheetReader:
                 f"the end ({end}) is before the start ({start}); swap them",
             )
             return None
-        display = self._line(number, "Display Date", cells)
+        if side and not end:
+            clock = _clock(cells["Time"]) if cells["Time"] else ""
+            day = start + (f"T{clock}" if clock and start.count("-") == 2 else "")
+            text = f"{day}/.." if side == "on or after" else f"../{day}"
+            label = PartialDate.parse(text).label()
+            return text, "" if display == label else f"as stated: {display}"
         approximate = bool(_APPROXIMATE.match(display))
         clocks = []
         for name, day in (("Time", start), ("End Time", end or start)):

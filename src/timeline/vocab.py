@@ -43,6 +43,7 @@ class TL(DefinedNamespace):
     approximate: URIRef
     dateLabel: URIRef
     asStated: URIRef
+    dateOpen: URIRef
     relativeTo: URIRef
     dateNote: URIRef
     follows: URIRef

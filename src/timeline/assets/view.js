@@ -119,7 +119,8 @@
       (p[2] && p[1] !== "mentioned" ? " (also named in the text)" : "");
   }
   function when(e) {
-    var text = e.label + " · " + e.precision + " precision" + (e.approximate ? ", approximate" : "");
+    var text = e.unknown || e.open ? e.label :
+      e.label + " · " + e.precision + " precision" + (e.approximate ? ", approximate" : "");
     if (e.asStated) text += " · stated as “" + e.asStated + "”";
     return text;
   }
@@ -644,7 +645,7 @@
       if (compact) columns();
       else spans.forEach(function (s, i) {
         var e = events[i], x0 = scale.x(s[0]), x1 = scale.x(s[1]);
-        var minW = e.approximate || e.asStated ? 14 : 7;
+        var minW = e.approximate || e.asStated || e.open || e.unknown ? 14 : 7;
         if (x1 - x0 < minW) { var mid = (x0 + x1) / 2; x0 = mid - minW / 2; x1 = mid + minW / 2; }
         // The label goes after the bar, else before it, else (a long span) inside it.
         var lw = compact ? 0 : labelWidth(e), where = "right";
@@ -700,7 +701,7 @@
           (e.precision !== "day" ? " coarse" : "") +
           (e.status !== "occurred" ? " status-" + e.status : "") + (e.disputed ? " disputed" : ""),
           "data-i": i});
-        var uncertain = e.approximate || Boolean(e.asStated);
+        var uncertain = e.approximate || Boolean(e.asStated || e.open || e.unknown);
         g.appendChild(svg("rect", {class: "bar", x: p.x0, y: y, width: p.x1 - p.x0, height: barH,
           rx: compact ? 1 : 3, fill: uncertain ? fades[e.type] : data.typeColours[e.type],
           stroke: data.typeColours[e.type]}));
@@ -1225,7 +1226,7 @@
   legendItem(glyph("line", "#457b9d"), "shared events: width by count, colour by commonest type");
   legendItem(null, "⚠ red border: a verification disagrees with a claim", "disputed");
   legendItem(null, "dashed: follows, part of, relations, mentions; planned or ongoing events");
-  legendItem(null, "time axis: faded ends = approximate or relative date; pale bar = month or " +
+  legendItem(null, "time axis: faded ends = approximate, relative, open or unknown date; pale bar = month or " +
     "year precision; hatched band = compressed years before or after the focus");
 
   api.axis = axis;

@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from timeline.graph import Build
@@ -76,8 +77,8 @@ def to_tables(build: Build) -> dict[str, bytes]:
                     e.id,
                     str(e.when),
                     e.when.label(),
-                    e.when.earliest.isoformat(),
-                    e.when.latest.isoformat(),
+                    _day(e.when.earliest),
+                    _day(e.when.latest),
                     e.when.precision,
                     e.when.approximate,
                     e.type,
@@ -253,3 +254,8 @@ def to_zip(tables: dict[str, bytes]) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, tables[name])
     return buffer.getvalue()
+
+
+def _day(day: date) -> str | None:
+    """An ISO day; None (an empty cell) for the open side of a date."""
+    return None if day in (date.min, date.max) else day.isoformat()

@@ -14,6 +14,7 @@ interval in which it exists, as ISO dates in `start` and `end` (either may be mi
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
@@ -29,7 +30,11 @@ GEXF_NS = "http://gexf.net/1.3"
 def _span(when: PartialDate | None) -> Interval:
     if when is None:
         return None, None
-    return when.earliest.isoformat(), when.latest.isoformat()
+    first, last = when.earliest, when.latest  # an open side stays open
+    return (
+        None if first == date.min else first.isoformat(),
+        None if last == date.max else last.isoformat(),
+    )
 
 
 def _hull(intervals: list[Interval]) -> Interval:

@@ -25,6 +25,7 @@ import webbrowser
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -170,6 +171,10 @@ def view_data(build: Build, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     types_present = {e.type for e in events}
     # The focus period sets the time axis; background spans are drawn compressed before it.
     focus = frame(events)
+    last = max((e["latest"] for e in events_out if e["latest"]), default=focus.last.isoformat())
+    for entry in events_out:
+        if not entry["earliest"]:  # an unknown date with no bound: at the end of the axis
+            entry["earliest"] = entry["latest"] = last
     data: dict[str, Any] = {
         "title": ds.dataset.title,
         "description": ds.dataset.description,
@@ -242,6 +247,10 @@ def participant_roles(
     return out
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def event_entry(
     e: Event,
     participants: list[tuple[int, str, bool]],
@@ -268,8 +277,12 @@ def event_entry(
         "approximate": when.approximate,
         "asStated": when.as_stated,
         "dateNote": e.date_note,
-        "earliest": when.earliest.isoformat(),
-        "latest": when.latest.isoformat(),
+        # the axis draws an open or unknown date on the day that bounds it (one with no bound:
+        # `view_data` puts it after the last dated event)
+        "earliest": when.earliest.isoformat() if when.known else _iso(when.day),
+        "latest": when.latest.isoformat() if when.known else _iso(when.day),
+        "open": when.open if not when.undated else None,
+        "unknown": when.undated,
         "summary": e.summary,
         "participants": [[a, role, named] for a, role, named in participants],
         "sources": [source_index[s] for s in e.sources if s in source_index],

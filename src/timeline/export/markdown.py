@@ -150,8 +150,10 @@ def to_markdown(build: Build) -> str:
         lines += [md(ds.dataset.description), ""]
     year = None
     for e in ds.events_by_date():
-        if e.when.earliest.year != year:
-            year = e.when.earliest.year
+        day = e.when.day
+        heading = str(day.year) if day else "Date unknown"
+        if heading != year:
+            year = heading
             lines += [f"## {year}", ""]
         lines += _event(ds, e, claims.get(e.id, []))
     other = [c for c in ds.claims if not c.about]

@@ -383,15 +383,41 @@ def turtle_text(triples: Iterable[tuple[str, str, str]]) -> str:
 
 
 def _nt_date(out: Lines, iri: NtIris, subject: str, when: PartialDate, node: str) -> None:
-    """Typed date by precision, earliest/latest bounds as xsd:date, and an OWL-Time entity."""
+    """Typed date by precision, earliest/latest bounds as xsd:date, and an OWL-Time entity.
+
+    An open side's bound is the first or last day xsd:date has (0001-01-01, 9999-12-31), so
+    range queries need no special case; ``tl:dateOpen`` says which side is open. An unknown
+    date has precision ``unknown``, its bounds (what it follows, what it is part of) and no
+    time stamp."""
     t = out.t
     t(subject, _SEM["hasEarliestBeginTimeStamp"], f'"{when.earliest.isoformat()}"^^{_XSD_DATE}')
     t(subject, _SEM["hasLatestEndTimeStamp"], f'"{when.latest.isoformat()}"^^{_XSD_DATE}')
-    t(subject, _TL["datePrecision"], _u(PRECISION[when.precision]))
+    precision = "unknown" if when.undated else when.precision
+    t(subject, _TL["datePrecision"], _u(PRECISION[precision]))
     t(subject, _TL["approximate"], _bool(when.approximate))
     t(subject, _TL["dateLabel"], nt_literal(when.label()))
+    if not when.undated:
+        _nt_time(out, subject, when, node)
+    if when.relative_to:
+        t(subject, _TL["relativeTo"], iri.event(when.relative_to))
+    if when.as_stated:
+        t(subject, _TL["asStated"], nt_literal(when.as_stated))
+
+
+def _nt_time(out: Lines, subject: str, when: PartialDate, node: str) -> None:
+    """The time stamps (SEM) and the OWL-Time instant or interval of a date that is known."""
+    t = out.t
     t(subject, _TIME["hasTime"], node)
-    if when.end is None:
+    if when.open:
+        t(subject, _TL["dateOpen"], nt_literal(when.open))
+        stamp = _SEM["hasBeginTimeStamp" if when.open == "after" else "hasEndTimeStamp"]
+        t(subject, stamp, _nt_stamp(when.start, when.time))
+        t(node, _A, _TIME["ProperInterval"])
+        side = _sub(node, "begin" if when.open == "after" else "end")
+        t(node, _TIME["hasBeginning" if when.open == "after" else "hasEnd"], side)
+        t(side, _A, _TIME["Instant"])
+        _nt_position(out, side, when.start, when.time)
+    elif when.end is None:
         t(subject, _SEM["hasTimeStamp"], _nt_stamp(when.start, when.time))
         t(node, _A, _TIME["Instant"])
         _nt_position(out, node, when.start, when.time)
@@ -405,10 +431,6 @@ def _nt_date(out: Lines, iri: NtIris, subject: str, when: PartialDate, node: str
         for n, iso, time in ((begin, when.start, when.time), (end, when.end, when.end_time)):
             t(n, _A, _TIME["Instant"])
             _nt_position(out, n, iso, time)
-    if when.relative_to:
-        t(subject, _TL["relativeTo"], iri.event(when.relative_to))
-    if when.as_stated:
-        t(subject, _TL["asStated"], nt_literal(when.as_stated))
 
 
 def _nt_stamp(iso: str, time: str | None) -> str:

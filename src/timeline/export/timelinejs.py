@@ -130,8 +130,9 @@ def _clock(out: dict[str, Any], time: str | None) -> dict[str, Any]:
 
 
 def _when(when: PartialDate) -> dict[str, Any]:
+    """An open or unknown date is placed on the day that bounds it, its label saying so."""
     slide: dict[str, Any] = {"start_date": _clock(_date(when.start), when.time)}
-    if when.end:
+    if when.end and when.known:
         slide["end_date"] = _clock(_date(when.end), when.end_time)
     slide["display_date"] = when.label()
     return slide
@@ -183,8 +184,11 @@ def to_timelinejs(
         if c.about:
             claims.setdefault(c.about, []).append(c)
     window = frame(ds.events, first, last)
-    slides, eras, background = [], [], []
+    slides, eras, background, undated = [], [], [], []
     for e in ds.events_by_date():
+        if e.when.day is None:
+            undated.append(e)
+            continue
         if window.chosen and not window.inside(e):
             continue
         if e.id in window.background:
@@ -216,13 +220,15 @@ def to_timelinejs(
         if shown is not None:
             slide["media"] = shown
         slides.append(slide)
-    doc: dict[str, Any] = {"title": _title(ds, background, window), "events": slides}
+    doc: dict[str, Any] = {"title": _title(ds, background, undated, window), "events": slides}
     if eras:
         doc["eras"] = eras
     return doc
 
 
-def _title(ds: Dataset, background: list[Event], window: Frame) -> dict[str, Any]:
+def _title(
+    ds: Dataset, background: list[Event], undated: list[Event], window: Frame
+) -> dict[str, Any]:
     text = f"<p>{escape(ds.dataset.description)}</p>" if ds.dataset.description else ""
     span = PartialDate.from_days(window.first, window.last).label()
     text += f"<p><b>Focus:</b> {escape(span)}</p>"
@@ -233,6 +239,9 @@ def _title(ds: Dataset, background: list[Event], window: Frame) -> dict[str, Any
             for e in background
         )
         text += f"<p><b>Background:</b></p><ul>{items}</ul>"
+    if undated:
+        items = "".join(f"<li>{escape(e.title)}</li>" for e in undated)
+        text += f"<p><b>Date unknown:</b></p><ul>{items}</ul>"
     credits = "; ".join(_source(s) for s in ds.sources)
     return {
         "text": {
