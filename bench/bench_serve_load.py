@@ -2,19 +2,25 @@
 
     .venv/bin/python bench/bench_serve_load.py --clients 50 --seconds 60
     .venv/bin/python bench/bench_serve_load.py --clients 50 --seconds 60 --events 10000
+    .venv/bin/python bench/bench_serve_load.py --clients 50 --seconds 60 --events 10000 --distinct
 
 `timeline serve` runs as its own process on 127.0.0.1 over a build folder (the shipped data, or
 `bench/synth.py N`). Each client is a thread with its own keep-alive connection that sends, in
 turn, the saved queries (with their parameters) and a few inline queries, as fast as the answers
 come, for the given time; beside them, `--silent` connections are opened and send nothing (they
-must not stop the others). Every answer's status is counted and every latency kept; the p50,
-p90 and p99 latencies, the answers per second and any status other than 200 are printed and
-written to bench/results/serve_load.json. Bounded: it stops after `--seconds`, on 127.0.0.1 only.
+must not stop the others). The endpoint keeps the answers of a build (a repeated query is not run
+again), so `--distinct` makes every request a new one: each client walks through every actor and
+event, the window of events-between moves a day at a time and the inline queries change their
+LIMIT, so nearly no answer is asked for twice. Every answer's status is counted and every
+latency kept; the p50, p90 and p99 latencies, the answers per second and any status other than
+200 are printed and written to bench/results/serve_load.json. Bounded: it stops after
+`--seconds`, on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import socket
 import statistics
@@ -24,6 +30,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +63,30 @@ def requests_for(actor: str, event: str) -> list[tuple[str, dict[str, str]]]:
     return saved + [("sparql", {"query": q}) for q in INLINE]
 
 
-def client(url: str, plan: list[tuple[str, dict[str, str]]], until: float, out: list[Any]) -> None:
+def distinct_requests(actors: list[str], events: list[str], client: int) -> Iterator[Any]:
+    """Requests that are (nearly) never the same twice: the queries that take an actor or an
+    event walk through all of them, from a place of their own for each client; the others
+    change their window or LIMIT."""
+    day = date(2020, 1, 1)
+    for i in itertools.count(client * 7919):
+        actor, event = actors[i % len(actors)], events[i % len(events)]
+        first = day + timedelta(days=i % 3000)
+        yield from [
+            ("queries/actor-events", {"actor": actor}),
+            ("queries/event-actors", {"event": event}),
+            ("queries/events-between", {"from": str(first), "to": str(first + timedelta(7))}),
+            ("queries/partners", {"actor": actor}),
+            ("queries/sources", {"fact": event}),
+            ("sparql", {"query": f"{INLINE[1].rsplit(' LIMIT', 1)[0]} LIMIT {20 + i}"}),
+            ("sparql", {"query": f"ASK {{ actor:{actor} ?p ?o }}"}),
+        ]
+
+
+def client(url: str, plan: Iterator[Any], until: float, out: list[Any]) -> None:
     seen: list[tuple[int, float]] = []
     with httpx.Client(timeout=60, headers={"Accept": "text/csv"}) as http:
-        i = 0
         while time.perf_counter() < until:
-            path, params = plan[i % len(plan)]
-            i += 1
+            path, params = next(plan)
             began = time.perf_counter()
             try:
                 status = http.get(url + path, params=params).status_code
@@ -71,7 +96,9 @@ def client(url: str, plan: list[tuple[str, dict[str, str]]], until: float, out: 
     out.extend(seen)
 
 
-def run(data_out: Path, clients: int, seconds: float, silent: int) -> dict[str, Any]:
+def run(
+    data_out: Path, clients: int, seconds: float, silent: int, distinct: bool = False
+) -> dict[str, Any]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -90,11 +117,19 @@ def run(data_out: Path, clients: int, seconds: float, silent: int) -> dict[str, 
         listed = httpx.get(url + "queries/events-between", headers={"Accept": "text/csv"}).text
         event = listed.splitlines()[1].split(",")[3]
         plan = requests_for(actor, event)
+        actors = [r.split(",")[0].rsplit("/", 1)[-1] for r in rows.splitlines()[1:]]
+        events = [r.split(",")[3] for r in listed.splitlines()[1:]]
+        plans = [
+            distinct_requests(actors, events, i)
+            if distinct
+            else itertools.cycle(plan[i:] + plan[:i])
+            for i in range(clients)
+        ]
         quiet = [socket.create_connection(("127.0.0.1", port)) for _ in range(silent)]
         results: list[tuple[int, float]] = []
         until = time.perf_counter() + seconds
         threads = [
-            threading.Thread(target=client, args=(url, plan[i:] + plan[:i], until, results))
+            threading.Thread(target=client, args=(url, plans[i], until, results))
             for i in range(clients)
         ]
         began = time.perf_counter()
@@ -119,6 +154,7 @@ def run(data_out: Path, clients: int, seconds: float, silent: int) -> dict[str, 
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 
     return {
+        "distinct": distinct,
         "clients": clients,
         "silent": silent,
         "seconds": round(wall, 1),
@@ -139,6 +175,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--silent", type=int, default=5)
     parser.add_argument("--events", type=int, default=0, help="synthetic events (0: shipped)")
+    parser.add_argument(
+        "--distinct", action="store_true", help="every request a new one (no kept answers)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -152,8 +191,8 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        result = run(out, args.clients, args.seconds, args.silent)
-    label = f"{args.events or 'shipped'}"
+        result = run(out, args.clients, args.seconds, args.silent, args.distinct)
+    label = f"{args.events or 'shipped'}{' distinct' if args.distinct else ''}"
     print(json.dumps({label: result}, indent=1))
     target = ROOT / "results" / "serve_load.json"
     target.parent.mkdir(exist_ok=True)

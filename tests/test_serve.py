@@ -231,3 +231,69 @@ def test_a_query_waits_briefly_for_a_slot_before_it_is_turned_away():
     impatient = Slots(1, wait=0.05)
     assert impatient.acquire()
     assert not impatient.acquire()  # none freed in time: turned away (503 busy)
+
+
+def test_a_repeated_query_comes_again_with_its_etag(server):
+    """A build is read-only: the same query gets the same bytes and ETag, and a client that
+    holds them is told so (304) without a body; another format is another answer."""
+    query = {"query": "SELECT ?t WHERE { ?e dcterms:title ?t } ORDER BY ?t"}
+    csv_type = {"Accept": "text/csv"}
+    first = httpx.get(sparql(server), params=query, headers=csv_type)
+    again = httpx.get(sparql(server), params=query, headers=csv_type)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert first.headers["ETag"] == again.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    held = httpx.get(
+        sparql(server), params=query, headers={**csv_type, "If-None-Match": first.headers["ETag"]}
+    )
+    assert (held.status_code, held.content) == (304, b"")
+    as_json = httpx.get(sparql(server), params=query)
+    assert as_json.status_code == 200
+    assert as_json.headers["ETag"] != first.headers["ETag"]
+    assert as_json.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_concurrent_requests_for_one_answer_run_it_once():
+    import threading
+    import time
+
+    from timeline.serve import Answers
+
+    answers = Answers(budget=80)
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def make() -> tuple[str, bytes]:
+        calls.append(1)
+        gate.wait(5)
+        return ("text/csv", b"x" * 10)
+
+    got: list[tuple[str, bytes]] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(answers.get(("q",), make))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    gate.set()
+    for t in threads:
+        t.join()
+    assert calls == [1]
+    assert got == [("text/csv", b"x" * 10)] * 8
+    assert answers.get(("q",), make) == ("text/csv", b"x" * 10) and calls == [1]  # kept
+
+    def fails() -> tuple[str, bytes]:
+        calls.append(2)
+        raise TimeoutError("slow")
+
+    for _ in range(2):  # a failure is not kept: asked again, it runs again
+        with pytest.raises(TimeoutError):
+            answers.get(("slow",), fails)
+    assert calls == [1, 2, 2]
+    # over an eighth of the budget: not kept; beyond the budget the least recent goes
+    answers.get(("big",), lambda: ("text/csv", b"y" * 11))
+    assert ("big",) not in answers._kept
+    for k in range(8):
+        answers.get(("n", k), lambda: ("text/csv", b"z" * 10))
+    assert ("q",) not in answers._kept and answers.size <= 80

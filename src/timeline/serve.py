@@ -15,22 +15,29 @@ other methods with 405. Each query has a time limit; an over-long query is aband
 query.py) and answered 503, and while abandoned queries still run, their slots stay taken, so a
 flood of slow queries gets 503 "busy" instead of eating every core. A query finding every slot
 taken waits up to QUEUE_WAIT seconds for one: a burst of quick queries queues rather than being
-turned away (bench/bench_serve_load.py); a connection silent for IDLE seconds is closed.
+turned away (bench/bench_serve_load.py); a connection silent for IDLE seconds is closed. A
+local build is read-only, so answers are kept (`Answers`) and sent again with an ETag: a
+repeated query costs no slot, and a client that sends If-None-Match gets 304.
 Requests whose Host header is not this server's are refused, so a web page cannot reach it
 through DNS rebinding.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
 
 from timeline.errors import TimelineError
 from timeline.progress import Progress, quiet
@@ -58,6 +65,55 @@ IDLE = 30.0
 is closed: a client that connects and sends nothing holds one thread, and not for long."""
 MAX_RESULT = 64 * 1024 * 1024
 """The largest answer the endpoint sends, in bytes; beyond it the client is told to add LIMIT."""
+ANSWERS_BUDGET = 128 * 1024 * 1024
+"""Bytes of answers kept for repeated queries (a build is read-only, so the same query with the
+same parameters and format gets the same bytes until the next build); least recently used go
+first, and an answer over an eighth of it is not kept."""
+
+
+class Answers:
+    """Answers of a read-only build, by (build, query, parameters, format): a repeated query is
+    answered without running it, and concurrent requests for the same uncached answer run it
+    once (the others wait for that run)."""
+
+    def __init__(self, budget: int = ANSWERS_BUDGET) -> None:
+        self.budget, self.size = budget, 0
+        self._kept: OrderedDict[tuple[Any, ...], tuple[str, bytes]] = OrderedDict()
+        self._running: dict[tuple[Any, ...], Future[tuple[str, bytes]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes]:
+        """(media type, body) for `key`, from `make` when not kept; its exceptions propagate
+        to every waiting request and nothing is kept."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                return kept
+            running = self._running.get(key)
+            leader = running is None
+            if running is None:
+                running = self._running[key] = Future()
+        if not leader:
+            return running.result()
+        try:
+            answer = make()
+        except BaseException as exc:
+            running.set_exception(exc)
+            with self._lock:
+                del self._running[key]
+            raise
+        running.set_result(answer)
+        with self._lock:
+            del self._running[key]
+            if len(answer[1]) <= self.budget // 8:
+                self._kept[key] = answer
+                self.size += len(answer[1])
+                while self.size > self.budget:
+                    _, (_, body) = self._kept.popitem(last=False)
+                    self.size -= len(body)
+        return answer
+
 
 # media type -> format name, for each kind of result
 _RESULT_TYPES = {
@@ -138,6 +194,8 @@ class Endpoint(ThreadingHTTPServer):
         self.view = view
         self.timeout = timeout
         self.slots = Slots(slots, wait=min(QUEUE_WAIT, timeout))
+        # a remote store may change under us: only a local build's answers are kept
+        self.answers = Answers() if isinstance(engine.store, ox.Store) else None
         self.saved = saved_queries()
         bound_port = self.server_address[1]
         names = {host, "localhost", "127.0.0.1", "[::1]"}
@@ -263,15 +321,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def _run(self, text: str, params: dict[str, str], declared: Any, fmt: str | None) -> None:
         accept = self.headers.get("Accept")
+        engine = self.server.engine
         try:
-            answer = self.server.engine.run(
-                text,
-                params,
-                declared=declared,
-                timeout=self.server.timeout,
-                slots=self.server.slots,
-                fmt=lambda kind: negotiate(accept, kind, fmt),
-            )
+            if self.server.answers is None:
+                media, body = self._answer(text, params, declared, accept, fmt)
+            else:
+                engine.refresh()  # the key names the build that answers
+                key = (engine.build, text, tuple(sorted(params.items())), accept, fmt)
+                media, body = self.server.answers.get(
+                    key, lambda: self._answer(text, params, declared, accept, fmt)
+                )
         except NotAcceptable as exc:
             return self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
         except ReadOnly as exc:
@@ -280,19 +339,35 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc), {"Retry-After": "5"})
         except TimelineError as exc:
             return self._error(HTTPStatus.BAD_REQUEST, str(exc))
-        assert answer.data is not None
-        if len(answer.data) > self.server.max_result:
+        if len(body) > self.server.max_result:
             return self._error(
                 HTTPStatus.BAD_REQUEST,
                 f"the result is larger than this endpoint's limit of "
                 f"{self.server.max_result} bytes; add LIMIT or narrow the query",
             )
-        media = (
-            answer.media_type
-            if "charset" in answer.media_type
-            else f"{answer.media_type}; charset=utf-8"
+        if self.server.answers is None:
+            return self._send(HTTPStatus.OK, media, body)
+        # the same build gives the same bytes: a client that has them is told so (304)
+        tag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        if tag in (self.headers.get("If-None-Match") or ""):
+            return self._send(HTTPStatus.NOT_MODIFIED, media, b"", {"ETag": tag}, cache=True)
+        self._send(HTTPStatus.OK, media, body, {"ETag": tag}, cache=True)
+
+    def _answer(
+        self, text: str, params: dict[str, str], declared: Any, accept: str | None, fmt: str | None
+    ) -> tuple[str, bytes]:
+        """(media type, body) of one run of the query."""
+        answer = self.server.engine.run(
+            text,
+            params,
+            declared=declared,
+            timeout=self.server.timeout,
+            slots=self.server.slots,
+            fmt=lambda kind: negotiate(accept, kind, fmt),
         )
-        self._send(HTTPStatus.OK, media, answer.data)
+        assert answer.data is not None
+        media = answer.media_type
+        return (media if "charset" in media else f"{media}; charset=utf-8"), answer.data
 
     def _view(self) -> None:
         view = self.server.view
@@ -327,13 +402,20 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, "text/plain; charset=utf-8", (message + "\n").encode(), headers)
 
     def _send(
-        self, status: HTTPStatus, media: str, body: bytes, headers: dict[str, str] | None = None
+        self,
+        status: HTTPStatus,
+        media: str,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        cache: bool = False,
     ) -> None:
+        """Send an answer; `cache`: the client may keep it if it asks again first (no-cache:
+        with its ETag), since the next build may change it."""
         self.send_response(status)
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", "no-cache" if cache else "no-store")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
