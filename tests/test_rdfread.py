@@ -228,7 +228,7 @@ def _as_the_graph_says(ds: Dataset) -> Dataset:
         ]
         return e.model_copy(update={"quotes": quotes})
 
-    info = ds.dataset.model_copy(update={"language": "en", "base": None, "ner": None, "id": None})
+    info = ds.dataset.model_copy(update={"base": None})
     return ds.model_copy(
         update={
             "dataset": info,

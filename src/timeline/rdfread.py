@@ -23,10 +23,9 @@ What the graph does not say, and what is read back in its place:
 - Nothing of a relation: its dates are read as written (`tl:startDate`, `tl:endDate`), its id
   from its IRI (a key with ``--`` is the default ``subject--type--object``, as no id may hold
   ``--``).
-- The dataset's `language` (not written: back as "en"), `id` (back as None; a pushed graph
-  records it as `tl:pushedDataset`), `ner` (back as None; the graph names
-  the pipeline that ran, `tl:extractedBy`) and `base` (back as None; the build carries `base`
-  instead, which the IRIs are under), and the build's `build_id` (back as "").
+- The dataset's `base` (back as None; the build carries `base` instead, which the IRIs are
+  under), and the build's `build_id` (back as ""). Its `id`, `language` and `ner` are on the
+  dataset node (`dcterms:identifier`, `dcterms:language`, `tl:nerChoice`).
 - Of a mention: its NER `label` (back as ""), and the candidates of a mention that was linked
   (only an unlinked mention's candidates are written; they come back sorted); `pipeline` is the
   extraction's `tl:extractedBy`. Mentions come back in event order, then by offset; two
@@ -150,8 +149,11 @@ def _read(store: ox.Store, base: str) -> Build:
         )
     pipeline = _text(top.get(f"{root}dataset/extraction", {}), _TL["extractedBy"]) or ""
     info: dict[str, Any] = {
+        "id": _text(about, _ID),
         "title": _text(about, _TITLE),
         "description": _text(about, _DESCRIPTION),
+        "language": _text(about, str(DCTERMS.language)) or "en",
+        "ner": _text(about, _TL["nerChoice"]),
         "event_types": {
             _local(concept, f"{root}event-type/"): _local(parent, _EVENT_TYPE)
             for concept, parent in _broader(store, f"{root}event-type/")

@@ -88,6 +88,7 @@ class TL(DefinedNamespace):
     endOffset: URIRef
     linkedTo: URIRef
     extractedBy: URIRef
+    nerChoice: URIRef
     # stores: who pushed a named graph
     pushedDataset: URIRef
     candidate: URIRef

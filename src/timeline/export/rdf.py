@@ -470,6 +470,11 @@ def dataset_block(build: Build, iri: NtIris) -> Lines:
     t(root, _TITLE, nt_literal(ds.dataset.title))
     if ds.dataset.description:
         t(root, _DESCRIPTION, nt_literal(ds.dataset.description))
+    if ds.dataset.id:
+        t(root, _ID, nt_literal(ds.dataset.id))
+    t(root, _u(DCTERMS.language), nt_literal(ds.dataset.language))
+    if ds.dataset.ner:
+        t(root, _TL["nerChoice"], nt_literal(ds.dataset.ner))
     t(root, _GENERATED, activity)
     t(activity, _A, _u(PROV.Activity))
     t(activity, _LABEL, nt_literal(f"timeline {__version__}"))
