@@ -90,6 +90,10 @@ def test_words_relative_to_the_event_before_and_a_year_from_the_article():
     finder = DateFinder("en")  # no publication day
     assert finder.find("Two days later a suspect was held.").after == (2, 2)
     assert finder.find("A week later he was charged.").after == (6, 8)
+    assert finder.find("Police later arrested two men.").after == (0, None)  # open: on or after
+    assert finder.find("Later that day he spoke.").after == (0, 0)
+    assert finder.find("The vote comes later this month.") is None
+    assert DateFinder("es").find("Más tarde la policía detuvo a dos hombres.").after == (0, None)
     assert finder.find("He was held yesterday.") is None  # nothing to resolve it against
     assert finder.find("The vote was on 2 May 2023.").value == "2023-05-02"
     assert finder.find("Results came on 9 May.").value == "2023-05-09"  # the article's year
@@ -399,3 +403,27 @@ def test_every_gold_article_drafts_a_valid_draft(gold, runner, tmp_path):
     quotes += sorted((a["name"] for a in draft.get("actors") or []), key=len, reverse=True)
     body = yaml.safe_dump(draft, allow_unicode=True, width=10**6)
     assert copied_runs(body, (ARTICLES / spec["article"]).read_text(), quotes) == set()
+
+
+def test_later_alone_drafts_an_open_date_that_validates(runner, tmp_path):
+    article = tmp_path / "later.txt"
+    article.write_text(
+        "Thieves raid a harbour warehouse\n\nThieves broke into a warehouse in Rotterdam on "
+        "3 March 2025 and took copper cable.\n\nPolice later arrested two men near the port.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.yaml"
+    result = runner.invoke(
+        app, ["extract", str(article), "--published", "2025-03-10", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    events = yaml.safe_load(out.read_text())["events"]
+    assert events[-1]["date"] == {
+        "relative_to": events[0]["id"],
+        "from_days": 0,
+        "as_stated": "later",
+    }
+    result = runner.invoke(app, ["validate", str(out)])
+    assert result.exit_code == 0, result.output
+    when = read_dataset(out).event(events[-1]["id"]).when
+    assert when.label() == "on or after 3 Mar 2025"

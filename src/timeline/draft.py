@@ -839,6 +839,7 @@ def _event(
     date_value: Any
     window: PartialDate | None = None
     note = None
+    dated = [e for e in before if e.window is not None and e.window.known]
     if hit is not None and hit.value is not None:
         date_value = hit.value
         window = PartialDate.parse(hit.value)
@@ -850,21 +851,26 @@ def _event(
             )
             note = f"as stated: “{hit.stated}”, resolved {how}"
             review.append(f"date resolved from “{hit.stated}”: check it")
-    elif hit is not None and hit.after is not None and before:
-        # "two days later": after the last event that is not what someone said about it
-        anchor = next((e for e in reversed(before) if e.data["type"] != "statement"), before[-1])
-        date_value = {
-            "relative_to": anchor.data["id"],
-            "from_days": hit.after[0],
-            "to_days": hit.after[1],
-            "as_stated": hit.stated,
-        }
-        if anchor.window is not None:
-            first = anchor.window.earliest + timedelta(days=hit.after[0])
-            window = PartialDate.from_days(first, anchor.window.earliest + timedelta(hit.after[1]))
+    elif hit is not None and hit.after is not None and dated:
+        # "two days later": after the last event that is not what someone said about it (a
+        # relative date counts from a calendar date, never from an open one)
+        anchor = next((e for e in reversed(dated) if e.data["type"] != "statement"), dated[-1])
+        first_day, last_day = hit.after
+        date_value = {"relative_to": anchor.data["id"], "from_days": first_day}
+        if last_day is not None:  # else open: "later", on or after the anchor
+            date_value["to_days"] = last_day
+        date_value["as_stated"] = hit.stated
+        if anchor.window is not None and anchor.window.known:
+            first = anchor.window.earliest + timedelta(days=first_day)
+            window = (
+                PartialDate(first.isoformat(), open="after")
+                if last_day is None
+                else PartialDate.from_days(first, anchor.window.earliest + timedelta(last_day))
+            )
         review.append(f"date “{hit.stated}” counted from {anchor.data['id']}: check it")
-    elif before and before[-1].window is not None:
-        window = before[-1].window
+    elif dated:
+        window = dated[-1].window
+        assert window is not None
         date_value = f"~{window}" if not str(window).startswith("~") else str(window)
         window = PartialDate.parse(date_value)
         note = "no date in this sentence: taken from the event before"
@@ -973,9 +979,9 @@ def _actors(e: Event) -> set[str]:
 
 
 def _near(a: PartialDate, b: PartialDate, slack: int = 1) -> bool:
-    return a.earliest <= b.latest + timedelta(days=slack) and b.earliest <= a.latest + timedelta(
-        days=slack
-    )
+    """The two windows overlap, or come within `slack` days (an open side never ends)."""
+    gap = timedelta(days=slack)
+    return a.earliest - b.latest <= gap and b.earliest - a.latest <= gap
 
 
 # --- YAML out -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ date on or before it, a week of slack for announced plans) or, without one, from
 last explicit year. Words relative to the publication ("yesterday", "on Tuesday", "last week",
 "earlier this month", "ayer", "la semana pasada") resolve against `--published`; words relative
 to the event before ("two days later", "the next day", "dos días después") become a relative
-date on that event. Each hit keeps the words as stated.
+date on that event, and "later" alone ("más tarde") an open one: on or after that event. Each
+hit keeps the words as stated.
 
 A small rule set, chosen after measuring (README, "From an article to a draft"): dateparser 1.5
 read "last week" as one day rather than a week and missed "la semana pasada", and our dataset's
@@ -67,7 +68,8 @@ class Hit:
     start: int
     stated: str
     value: str | None = None
-    after: tuple[int, int] | None = None
+    after: tuple[int, int | None] | None = None
+    """(from_days, to_days) after the event before; to_days None: open ("later": on or after)."""
     resolved: bool = False
     """Resolved against the publication day, or given a year: a person should check it."""
 
@@ -146,6 +148,7 @@ class DateFinder:
                 ),
                 ("later", re.compile(rf"\b({num})\s+(días|semanas)\s+antes\b", re.I), -1),
                 ("later", re.compile(r"\b(una)\s+(semana)\s+(después|más tarde)\b", re.I), 1),
+                ("open", re.compile(r"\b(más tarde|posteriormente)\b", re.I), 1),
             ]
         else:
             self.explicit = [
@@ -197,6 +200,15 @@ class DateFinder:
                     "later",
                     re.compile(rf"\b({num})\s+(days?|weeks?)\s+(earlier|before)\b", re.I),
                     -1,
+                ),
+                # "later" alone: on or after the event before ("later this week" is not)
+                (
+                    "open",
+                    re.compile(
+                        r"\b(later|afterwards|subsequently)\b(?!\s+(?:that|this|in|on|the)\b)",
+                        re.I,
+                    ),
+                    1,
                 ),
             ]
 
@@ -282,6 +294,8 @@ class DateFinder:
         stated = m.group(0).strip()
         if kind == "same":
             return Hit(m.start(), stated, after=(0, 0))
+        if kind == "open":
+            return Hit(m.start(), stated, after=(0, None))
         if kind in ("next", "later"):
             n = 1 if kind == "next" else _number(m.group(1), self.lang)
             if n is None:
