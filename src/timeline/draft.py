@@ -958,13 +958,15 @@ def _mark_duplicates(events: list[DraftEvent], dataset: Dataset, text: str) -> N
         words = content_words(text[d.start : d.end])
         best: tuple[int, str] | None = None
         for e, actors, told in existing:
-            if e.type != d.data["type"] or not _near(d.window, e.when):
+            if not _near(d.window, e.when):
                 continue
             shared, common = mine & actors, words & told
-            # the same type, at the same time, and an actor or two telling words in common
-            if not shared and len(common) < 2:
+            same = e.type == d.data["type"]
+            # at the same time: the same type and an actor or two telling words in common, or
+            # (the type guessed wrong) an actor and three telling words
+            if not (same and (shared or len(common) >= 2)) and not (shared and len(common) >= 3):
                 continue
-            score = 2 * len(shared) + len(common)
+            score = 2 * len(shared) + len(common) + 2 * same
             if best is None or score > best[0]:
                 best = (score, e.id)
         if best is not None:
