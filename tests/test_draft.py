@@ -427,3 +427,27 @@ def test_later_alone_drafts_an_open_date_that_validates(runner, tmp_path):
     assert result.exit_code == 0, result.output
     when = read_dataset(out).event(events[-1]["id"]).when
     assert when.label() == "on or after 3 Mar 2025"
+
+
+def test_an_institution_named_after_a_known_place_is_a_new_name(runner, tmp_path):
+    article = tmp_path / "police.txt"
+    article.write_text(
+        "Arrests in Antwerp\n\nAntwerp City Police arrested two men on 3 March 2025. The Port "
+        "Authority of Antwerp closed a dock on 4 March 2025.\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "events.yaml"
+    data.write_text(
+        "sources: [{id: s, title: S}]\nactors:\n  - {id: antwerp, name: Antwerp, kind: city}\n"
+        "events: []\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.yaml"
+    args = ["extract", str(article), "-d", str(data), "-o", str(out), "--ner", "gazetteer"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    actors = yaml.safe_load(out.read_text())["actors"]
+    assert [(a["name"], a["kind"]) for a in actors] == [
+        ("Antwerp City Police", "agency"),
+        ("Port Authority of Antwerp", "agency"),
+    ]

@@ -601,8 +601,10 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     if place:
         return place, f"'{name}' is a {place} in the shipped gazetteer"
     words = [w.lower() for w in name.replace("-", " ").split()]
-    # the head: last in English ("City Museum"), first in Spanish ("Museo del Prado")
-    for w in dict.fromkeys(words[-1:] + words[:1]):
+    # the head: last in English ("City Museum"), before "of" ("Port Authority of Genoa"),
+    # first in Spanish ("Museo del Prado")
+    of = next((i for i, w in enumerate(words) if w in ("of", "de", "del")), 0)
+    for w in dict.fromkeys(words[-1:] + words[of - 1 : of] + words[:1]):
         if w in HEAD_KINDS:
             return HEAD_KINDS[w], f"its word '{w}'"
     words_before = [w.strip(".,") for w in before.lower().split()[-3:]]
@@ -633,6 +635,33 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
         # organisation ("CoinHarbor"); a surname alone was linked to its person already
         return "organization", "a one-word name with no cue"
     return "person", "no cue (a name of people is the most common)"
+
+
+def _joined(found: list[Any], text: str) -> list[Any]:
+    """Names of institutions that hold a known name: "Antwerp" + "City Police" is Antwerp City
+    Police, "Port Authority" + "of" + "Genoa" the Port Authority of Genoa (the second or first
+    part ends in a head word such as Police or Authority), a new name to draft."""
+    out: list[Any] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if prev is not None:
+            between = text[prev.end : f.start]
+            head_after = f.key is None and _head(f.text) and between == " "
+            head_before = (
+                prev.key is None and _head(prev.text) and between.lower() in (" of ", " de ")
+            )
+            if head_after or head_before:
+                out[-1] = prev._replace(
+                    end=f.end, text=text[prev.start : f.end], key=None, method=f.method
+                )
+                continue
+        out.append(f)
+    return out
+
+
+def _head(name: str) -> bool:
+    words = name.lower().split()
+    return bool(words) and words[-1] in HEAD_KINDS
 
 
 def trigger(sentence: str) -> tuple[str, str, int] | None:
@@ -678,7 +707,7 @@ def make_draft(
     progress("extract: load spaCy pipeline")
     extractor = get_extractor(Gazetteer.from_dataset(dataset), ner, lang=lang)
     progress(f"extract and link ({extractor.name})")
-    found = [f for s in article_sentences(text, extractor) for f in s.found]
+    found = _joined([f for s in article_sentences(text, extractor) for f in s.found], text)
     sentences = [
         Sentence(a, b, text[a:b].strip(), tuple(f for f in found if a <= f.start < b))
         for a, b in split_sentences(text)
