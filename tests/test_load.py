@@ -204,8 +204,8 @@ relations:
     [
         (
             b"",
-            "events.yaml:1:1: file is empty; start it with 'events:' (see the README for "
-            "the format)",
+            "events.yaml:1:1: file is empty; start it with 'events:' (see docs/data-format.md "
+            "for the format)",
         ),
         (
             b"events:\n  - id: a\n    title: x: y\n",

@@ -1,4 +1,5 @@
-"""The README's commands are true: set-up works on a fresh copy, examples validate."""
+"""The README's commands are true: set-up works on a fresh copy, examples validate; the README
+and the pages under docs/ link to each other, with no dead link and no orphan page."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from pathlib import Path
 
 import pytest
 
+import docs
 from timeline.load import read_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = docs.text()  # the README, then every docs page: where the examples are
 
 
 def blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", README, re.S)
+    return re.findall(rf"```{lang}\n(.*?)```", DOCS, re.S)
 
 
 def setup_commands() -> list[str]:
@@ -42,8 +45,8 @@ def test_yaml_example_is_the_mini_dataset(tmp_path, mini):
     assert read_dataset(path).model_dump() == mini.model_dump()
 
 
-def test_validate_examples_print_what_the_readme_shows(tmp_path):
-    shown = re.search(r"\$ timeline validate data/events.yaml\n(.*?)\n```", README, re.S)
+def test_validate_examples_print_what_the_docs_show(tmp_path):
+    shown = re.search(r"\$ timeline validate data/events.yaml\n(.*?)\n```", DOCS, re.S)
     assert shown
     result = subprocess.run(
         [sys.executable, "-m", "timeline.cli", "validate", "data/events.yaml"],
@@ -52,7 +55,7 @@ def test_validate_examples_print_what_the_readme_shows(tmp_path):
         text=True,
     )
     assert result.stdout.strip() == shown.group(1).strip()
-    broken = re.search(r"\$ timeline validate broken.yaml\n(.*?)\n```", README, re.S)
+    broken = re.search(r"\$ timeline validate broken.yaml\n(.*?)\n```", DOCS, re.S)
     assert broken
     (tmp_path / "broken.yaml").write_text(
         "events:\n  - id: capture\n    title: US forces capture Maduro\n"
@@ -102,3 +105,46 @@ def test_install_and_build_command_works_on_a_fresh_copy(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (copy / "out" / "graph.ttl").stat().st_size > 10_000
+
+
+# --- the README and docs/ as a set of pages ---------------------------------------------------
+
+
+def relative_links(page: Path) -> list[str]:
+    """The targets of the page's relative links and images (outside code blocks), anchors cut."""
+    prose = re.sub(r"^ *```.*?^ *```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)\s]+)\)", prose)
+    return [
+        target.split("#", 1)[0]
+        for target in targets
+        if not re.match(r"[a-z][a-z0-9+.-]*:", target) and not target.startswith("#")
+    ]
+
+
+def test_every_docs_page_is_a_page_the_tests_run_and_the_readme_links():
+    on_disk = sorted((ROOT / "docs").glob("*.md"))
+    assert sorted(docs.PAGES[1:]) == on_disk  # no orphan page, no page missing
+    linked = {(ROOT / target).resolve() for target in relative_links(docs.README)}
+    assert [page for page in on_disk if page.resolve() not in linked] == []
+
+
+def test_no_dead_relative_link():
+    dead = [
+        f"{page.relative_to(ROOT)}: {target}"
+        for page in docs.PAGES
+        for target in relative_links(page)
+        if not (page.parent / target).exists()
+    ]
+    assert dead == []
+
+
+def test_every_docs_page_links_back_to_the_readme():
+    for page in docs.PAGES[1:]:
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith("# "), page.name
+        assert "../README.md" in relative_links(page), page.name
+
+
+def test_the_readme_stays_a_newcomers_page():
+    assert len(README.splitlines()) < 250
+    assert "## A five-minute tour" in README and "## Read on" in README

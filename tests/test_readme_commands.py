@@ -1,5 +1,6 @@
-"""Every `timeline` example in the README's console blocks prints what it shows (run in order,
-in a copy of the data, so an export's file is there for the import after it).
+"""Every `timeline` example in the console blocks of the README and the docs pages prints what
+it shows (run in order, the README's tour first and then each page, in a copy of the data, so an
+export's file is there for the import after it, and the tour's build is there for the pages).
 
 Lines shown as `...` stand for output left out; the shown lines around them must appear in the
 real output, in order and consecutive.
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+import docs
+
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = docs.text()
 CHECKED = {
     "validate",
     "build",
@@ -35,7 +38,7 @@ CHECKED = {
 
 def examples() -> list[tuple[str, list[str]]]:
     found = []
-    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+    for block in re.findall(r"```console\n(.*?)```", DOCS, re.S):
         for command, output in re.findall(
             r"^\$ (timeline [^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M
         ):
@@ -83,7 +86,7 @@ def test_there_are_examples_to_check():
 
 
 @pytest.mark.parametrize(("command", "shown"), examples(), ids=[c for c, _ in examples()])
-def test_readme_example(command, shown, workdir):
+def test_docs_example(command, shown, workdir):
     args = shlex.split(command)[1:]
     result = subprocess.run(
         [sys.executable, "-m", "timeline.cli", *args], cwd=workdir, capture_output=True, text=True

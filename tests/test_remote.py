@@ -11,7 +11,6 @@ import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -382,17 +381,18 @@ def test_a_parameter_outside_the_projection_is_refused():
         with_values("SELECT ?y WHERE { ?y ?p ?x }", {ox.Variable("x"): ox.Literal("v")})
 
 
-# --- the README's shared-store session, run as written ----------------------------------------
+# --- the shared-store session of docs/exports.md, run as written ------------------------------
 
 
-def test_the_readme_session_prints_what_it_shows(tmp_path, shipped_path):
+def test_the_shared_store_session_prints_what_it_shows(tmp_path, shipped_path):
     import re
     import shlex
     import subprocess
     import sys
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```console shared-store\n(.*?)```", readme, re.S).group(1)
+    import docs
+
+    block = re.search(r"```console shared-store\n(.*?)```", docs.text(), re.S).group(1)
     steps = re.findall(r"^\$ ([^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M)
     assert len(steps) >= 6
     subprocess.run(

@@ -9,9 +9,10 @@ to the event before ("two days later", "the next day", "dos días después") bec
 date on that event, and "later" alone ("más tarde") an open one: on or after that event. Each
 hit keeps the words as stated.
 
-A small rule set, chosen after measuring (README, "From an article to a draft"): dateparser 1.5
-read "last week" as one day rather than a week and missed "la semana pasada", and our dataset's
-forms (ranges, `~`, `relative_to`) are what the rules produce directly.
+A small rule set, chosen after measuring (docs/extraction.md, "From a new article to the
+dataset"): dateparser 1.5 read "last week" as one day rather than a week and missed "la semana
+pasada", and our dataset's forms (ranges, `~`, `relative_to`) are what the rules produce
+directly.
 """
 
 from __future__ import annotations

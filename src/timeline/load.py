@@ -242,7 +242,9 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         fail(1, 1, _TOO_BIG)
         return None
     if not data or data.isspace():  # not data.strip(), which copies the file
-        fail(1, 1, "file is empty; start it with 'events:' (see the README for the format)")
+        fail(
+            1, 1, "file is empty; start it with 'events:' (see docs/data-format.md for the format)"
+        )
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         fail(
@@ -290,7 +292,11 @@ def _parse(name: str, data: bytes, problems: list[Problem]) -> _Document | None:
         fail(1, 1, f"YAML is nested too deeply (more than {MAX_DEPTH} levels)")
         return None
     if root is None:
-        fail(1, 1, "file holds no data; start it with 'events:' (see the README for the format)")
+        fail(
+            1,
+            1,
+            "file holds no data; start it with 'events:' (see docs/data-format.md for the format)",
+        )
         return None
     builder = _Builder(name, problems)
     value = builder.build(root)

@@ -873,7 +873,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 class _Quoted(str):
-    """Text written in double quotes, as the README writes dates: "2026-01"."""
+    """Text written in double quotes, as docs/data-format.md writes dates: "2026-01"."""
 
 
 def _quoted(dumper: yaml.SafeDumper, value: _Quoted) -> yaml.Node:
