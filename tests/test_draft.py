@@ -451,3 +451,26 @@ def test_an_institution_named_after_a_known_place_is_a_new_name(runner, tmp_path
         ("Antwerp City Police", "agency"),
         ("Port Authority of Antwerp", "agency"),
     ]
+
+
+def test_the_model_s_names_in_full(runner, tmp_path):
+    """The model cuts some names short ("Holm", "Sandhu") or runs a portfolio into one ("Labour
+    Giulia Ferri"); the draft gives the person's whole name, and the names the model did not
+    tag at all still come as new names."""
+    article = tmp_path / "rail.txt"
+    article.write_text(
+        "Train derails near Kalmar\n\nMinister of Infrastructure Anders Holm visited the injured "
+        "on 4 March 2025. Priya Sandhu spent the night at a station in Kalmar on 4 March 2025. "
+        "Minister of Labour Giulia Ferri said on 5 March 2025 that the line would reopen.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.yaml"
+    result = runner.invoke(app, ["extract", str(article), "-o", str(out), "--ner", "model"])
+    assert result.exit_code == 0, result.output
+    actors = {a["name"]: a["kind"] for a in yaml.safe_load(out.read_text())["actors"]}
+    assert {n: actors.get(n) for n in ("Anders Holm", "Priya Sandhu", "Giulia Ferri")} == {
+        "Anders Holm": "person",
+        "Priya Sandhu": "person",
+        "Giulia Ferri": "person",
+    }
+    assert not any(n.endswith(("Holm", "Sandhu", "Ferri")) and " " not in n for n in actors)

@@ -637,12 +637,75 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     return "person", "no cue (a name of people is the most common)"
 
 
+_FIRST_NAME = re.compile(r"([A-ZÀ-Ý][^\W\d_]+)\s$")
+
+
+def _full_person(f: Any, text: str, lowered: set[str], after: int) -> Any:
+    """A person the model found by surname alone ("Holm" in "Minister of Infrastructure Anders
+    Holm", "Sandhu" at a sentence's start) with the capitalised word just before it if it is
+    no title, no head word, not the object of an "of", and never written in lower case in the
+    article (so not "Yesterday"): one word, the first name."""
+    if " " in f.text:
+        return f
+    m = _FIRST_NAME.search(text, max(after, f.start - 40), f.start)
+    if m is None or m.start() < after or not _first_name(m.group(1), lowered):
+        return f
+    before = text[max(0, m.start() - 4) : m.start()].lower()
+    if before.endswith((" of ", " de ", "del ")):
+        return f
+    return f._replace(start=m.start(), text=text[m.start() : f.end])
+
+
+_TITLE_OF = re.compile(r"\b([^\W\d_]+)\s+(?:of|de)\s+$")
+
+
+def _first_name(word: str, lowered: set[str]) -> bool:
+    low = word.lower()
+    return (
+        word[:1].isupper()
+        and low not in PERSON_CUES
+        and low not in HEAD_KINDS
+        and low not in lowered
+        and low.isalpha()
+    )
+
+
+def _after_portfolio(f: Any, text: str) -> Any:
+    """ "Minister of Labour Giulia Ferri": the model reads "Labour Giulia Ferri" as one name; after
+    a title and "of", the last two words of three or more are the person."""
+    words = f.text.split()
+    m = _TITLE_OF.search(text, max(0, f.start - 30), f.start)
+    if len(words) < 3 or m is None or m.group(1).lower() not in PERSON_CUES:
+        return f
+    start = f.start + f.text.rindex(words[-2])
+    return f._replace(start=start, text=text[start : f.end], label="PERSON")
+
+
 def _joined(found: list[Any], text: str) -> list[Any]:
     """Names of institutions that hold a known name: "Antwerp" + "City Police" is Antwerp City
     Police, "Port Authority" + "of" + "Genoa" the Port Authority of Genoa (the second or first
-    part ends in a head word such as Police or Authority), a new name to draft."""
+    part ends in a head word such as Police or Authority), a new name to draft; and a person the
+    model names by surname alone, in full (`_full_person`)."""
+    lowered = {w for w in _WORD.findall(text) if w.islower()}
     out: list[Any] = []
     for f in found:
+        if f.method == "model" and f.key is None:
+            f = _after_portfolio(f, text)
+        if f.method == "model" and f.label == "PERSON" and f.key is None:
+            f = _full_person(f, text, lowered, out[-1].end if out else 0)
+            prev = out[-1] if out else None
+            if prev is not None and prev.method == "name" and " " not in f.text:
+                # "Minister of Infrastructure Anders" (a run of capitals) + "Holm" (the model)
+                words = prev.text.split()
+                first = words[-1]
+                if text[prev.end : f.start] == " " and _first_name(first, lowered):
+                    start = prev.end - len(first)
+                    f = f._replace(start=start, text=text[start : f.end])
+                    rest = text[prev.start : start].rstrip()
+                    if len(words) == 1 or words[0].lower() in PERSON_CUES:
+                        out.pop()  # a title ("Minister of Infrastructure"), no one's name
+                    else:
+                        out[-1] = prev._replace(end=prev.start + len(rest), text=rest)
         prev = out[-1] if out else None
         if prev is not None:
             between = text[prev.end : f.start]
@@ -705,7 +768,7 @@ def make_draft(
     if lang != "en" and ner in ("model", "auto"):
         ner = "gazetteer"  # no statistical model for other languages here: the blank one
     progress("extract: load spaCy pipeline")
-    extractor = get_extractor(Gazetteer.from_dataset(dataset), ner, lang=lang)
+    extractor = get_extractor(Gazetteer.from_dataset(dataset), ner, lang=lang, names=True)
     progress(f"extract and link ({extractor.name})")
     found = _joined([f for s in article_sentences(text, extractor) for f in s.found], text)
     sentences = [

@@ -504,7 +504,7 @@ class Extractor:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(mode: str, gazetteer: Gazetteer, lang: str = "en") -> Extractor:
+def _cached(mode: str, gazetteer: Gazetteer, lang: str = "en", names: bool = False) -> Extractor:
     if mode == "model":
         model = installed_model()
         assert model is not None
@@ -527,15 +527,21 @@ def _cached(mode: str, gazetteer: Gazetteer, lang: str = "en") -> Extractor:
     # the model pipes would only slow that down (10x).
     with nlp.select_pipes(enable=["timeline_fold"]):
         ruler.add_patterns(nlp, gazetteer.patterns)  # type: ignore[attr-defined]
-    if mode == "gazetteer":
+    if mode == "gazetteer" or names:
         nlp.add_pipe("timeline_names")
+        if mode == "model":
+            name += "+names"
     return Extractor(nlp=nlp, gazetteer=gazetteer, mode=mode, name=name)
 
 
-def get_extractor(gazetteer: Gazetteer, ner: str = "gazetteer", lang: str = "en") -> Extractor:
+def get_extractor(
+    gazetteer: Gazetteer, ner: str = "gazetteer", lang: str = "en", names: bool = False
+) -> Extractor:
     """The pipeline for `ner` ('auto', 'gazetteer' or 'model'), built once per process; `lang`
-    is the blank pipeline's language (the model reads English only)."""
-    return _cached(resolve_mode(ner), gazetteer, lang)
+    is the blank pipeline's language (the model reads English only). `names`: with the model
+    too, runs of capitalised words it did not tag become NAME spans (a draft's new names; a
+    build keeps the model's entities alone)."""
+    return _cached(resolve_mode(ner), gazetteer, lang, names)
 
 
 # --- extraction -------------------------------------------------------------------------------
