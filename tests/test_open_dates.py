@@ -17,7 +17,7 @@ from browser import Tab, page  # noqa: F401  (`page` is the browser fixture)
 from timeline.dates import PartialDate
 from timeline.errors import InvalidDataset
 from timeline.export.formats import render
-from timeline.export.html import render_view
+from timeline.export.html import render_view, view_data
 from timeline.load import read_dataset
 from timeline.pipeline import make_build
 
@@ -264,3 +264,19 @@ def test_the_view_shows_them_on_the_axis(page: Tab, story: Path, tmp_path: Path)
     assert "date unknown — Where the jewels came from" in labels
     assert "on or after 20 Oct 2025 — An inquiry opens" in labels
     page.assert_clean()
+
+
+def test_a_story_with_no_dated_event_gives_the_same_output_every_day(tmp_path: Path) -> None:
+    text = STORY[: STORY.index("events:")] + (
+        "events:\n  - {id: origin, title: Where the jewels came from, date: unknown, type: other,"
+        " summary: Nobody knows., sources: [paper]}\n"
+    )
+    path = tmp_path / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    b = make_build(path, ner="gazetteer")
+    tl = json.loads(render(b, "timelinejs"))
+    assert tl["events"] == []
+    assert "Focus" not in tl["title"]["text"]["text"]
+    assert "<li>Where the jewels came from</li>" in tl["title"]["text"]["text"]
+    data = view_data(b)
+    assert (data["focus"]["first"], data["events"][0]["earliest"]) == ("1970-01-01", "1970-01-01")

@@ -41,6 +41,10 @@ class Frame:
         return day is not None and self.first <= day <= self.last
 
 
+NOTHING_DATED = date(1970, 1, 1)
+"""The window of a dataset with no dated event (none, or all unknown)."""
+
+
 def span_days(e: Event) -> int:
     """Days from its earliest to its latest day; an open or unknown date counts as the one day
     a chronology places it on."""
@@ -56,9 +60,9 @@ def frame(events: Iterable[Event], first: date | None = None, last: date | None 
     events = list(events)
     known = [e for e in events if e.when.known] or [e for e in events if e.when.day]
     if not known:
-        today = date.today() if first is None and last is None else (first or last)
-        assert today is not None
-        return Frame(first or today, last or today, frozenset(), first is not None)
+        # nothing dated: a fixed day, never today's, so the same data gives the same output
+        day = first or last or NOTHING_DATED
+        return Frame(first or day, last or day, frozenset(), first is not None)
     core = (
         [e for e in known if span_days(e) <= CORE_DAYS]
         or [e for e in known if span_days(e) <= LONG_DAYS]

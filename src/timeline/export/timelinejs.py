@@ -230,8 +230,9 @@ def _title(
     ds: Dataset, background: list[Event], undated: list[Event], window: Frame
 ) -> dict[str, Any]:
     text = f"<p>{escape(ds.dataset.description)}</p>" if ds.dataset.description else ""
-    span = PartialDate.from_days(window.first, window.last).label()
-    text += f"<p><b>Focus:</b> {escape(span)}</p>"
+    if window.chosen or any(e.when.day for e in ds.events):
+        span = PartialDate.from_days(window.first, window.last).label()
+        text += f"<p><b>Focus:</b> {escape(span)}</p>"
     if background:
         items = "".join(
             f"<li>{escape(e.when.label())}: {escape(e.title)}"
