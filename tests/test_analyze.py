@@ -91,7 +91,7 @@ def test_relations_through_events_and_curated_relations(mini_build):
             "relation",
             "located-in",
             "interim-government located-in caracas",
-            "2026-01",
+            "from Jan 2026",  # labelled as the events are
             "",
             "",
         )

@@ -267,9 +267,15 @@ def relations(
             continue
         other_id = r.object if r.subject == actor else r.subject
         partner = build.dataset.actor(other_id)
-        when = " to ".join(str(x) for x in (r.start, r.end) if x)
-        if r.ended and r.end is None:
-            when = f"{when} to an unknown end" if when else "ended"
+        # dates as every command labels them ("~ Mar 2025 – Jun 2025"), the way round said
+        if r.start and r.end:
+            when = f"{r.start.label()} to {r.end.label()}"
+        elif r.start:
+            when = f"from {r.start.label()}" + (" to an unknown end" if r.ended else "")
+        elif r.end:
+            when = f"until {r.end.label()}"
+        else:
+            when = "ended" if r.ended else ""
         # curated relations follow the events, earliest first (undated ones last)
         links.append(
             (
