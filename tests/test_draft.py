@@ -93,6 +93,10 @@ def test_words_relative_to_the_event_before_and_a_year_from_the_article():
     assert finder.find("Police later arrested two men.").after == (0, None)  # open: on or after
     assert finder.find("Later that day he spoke.").after == (0, 0)
     assert finder.find("The vote comes later this month.") is None
+    assert finder.find("He must pay no later than Friday.") is None  # a deadline, not "later"
+    later = DateFinder("en", PUBLISHED)
+    assert later.find("Later, on Tuesday, he spoke.").after is None  # the weekday says more
+    assert later.find("He will speak later today.").stated == "today"
     assert DateFinder("es").find("Más tarde la policía detuvo a dos hombres.").after == (0, None)
     assert finder.find("He was held yesterday.") is None  # nothing to resolve it against
     assert finder.find("The vote was on 2 May 2023.").value == "2023-05-02"
@@ -486,3 +490,13 @@ def test_the_model_s_names_in_full(runner, tmp_path):
         "Giulia Ferri": "person",
     }
     assert not any(n.endswith(("Holm", "Sandhu", "Ferri")) and " " not in n for n in actors)
+
+
+def test_names_are_cut_at_word_boundaries():
+    from timeline.draft import _joined
+    from timeline.extract import Found
+
+    text = "The Minister of Labour Ann Annan resigned. Then deVries Holm spoke."
+    portfolio = Found(None, 16, 32, "Labour Ann Annan", "ORG", None, "model")
+    surname = Found(None, 56, 60, "Holm", "PERSON", None, "model")
+    assert [f.text for f in _joined([portfolio, surname], text)] == ["Ann Annan", "Holm"]

@@ -280,3 +280,62 @@ def test_a_story_with_no_dated_event_gives_the_same_output_every_day(tmp_path: P
     assert "<li>Where the jewels came from</li>" in tl["title"]["text"]["text"]
     data = view_data(b)
     assert (data["focus"]["first"], data["events"][0]["earliest"]) == ("1970-01-01", "1970-01-01")
+
+
+def test_an_unknown_date_is_never_an_anchor_even_through_follows(tmp_path: Path) -> None:
+    """The relative date counting from an unknown one is refused at its line, whichever comes
+    first in the file, even when the unknown one follows it (no event silently dropped)."""
+    head = STORY[: STORY.index("events:")]
+    unknown = (
+        "  - {id: u, title: U, date: unknown, type: other, summary: s, sources: [paper], "
+        "follows: [x]}\n"
+    )
+    relative = (
+        "  - {id: x, title: X, date: {relative_to: u, from_days: 1, to_days: 2, as_stated: "
+        "soon after}, type: other, summary: s, sources: [paper]}\n"
+    )
+    for body in (unknown + relative, relative + unknown):
+        problems = _refused(tmp_path, head + "events:\n" + body)
+        assert len(problems) == 1
+        assert problems[0].endswith(
+            "event 'x': relative date counts from 'u', whose date is unknown; count from an "
+            "event with a calendar date"
+        )
+
+
+def test_a_source_or_a_relation_needs_a_closed_date(tmp_path: Path) -> None:
+    text = STORY.replace("published: 2025-10-20", "published: 2025-10-20/..")
+    problems = _refused(tmp_path, text)
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "source 'paper': date '2025-10-20/..' is open or unknown; here write a calendar date or "
+        "a range (START/END), or leave the field out"
+    ]
+
+
+def test_an_unknown_date_bounded_before_the_year_1000_reads_back(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from timeline.export.rdf import ntriples
+    from timeline.rdfread import read_rdf
+
+    text = STORY[: STORY.index("events:")] + (
+        "events:\n  - {id: a, title: A, date: '0900-01-05', type: other, summary: s, "
+        "sources: [paper]}\n  - {id: b, title: B, date: unknown, type: other, summary: s, "
+        "sources: [paper], follows: [a]}\n"
+    )
+    path = tmp_path / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    b = make_build(path, ner="gazetteer")
+    store = ox.Store()
+    store.load(ntriples(b), format=ox.RdfFormat.N_TRIPLES)
+    back = read_rdf(store, "https://example.org/theft/").dataset.event("b").when
+    assert (back, back.label()) == (b.dataset.event("b").when, "date unknown (after 5 Jan 900)")
+
+
+def test_a_window_end_is_a_calendar_date() -> None:
+    from timeline.dates import window_day
+
+    assert window_day("2026-01", last=True) == date(2026, 1, 31)
+    for text in ("unknown", "2026-01-03/..", "../2026"):
+        with pytest.raises(ValueError, match="is open or unknown; write YYYY"):
+            window_day(text)

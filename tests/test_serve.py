@@ -248,6 +248,10 @@ def test_a_repeated_query_comes_again_with_its_etag(server):
         sparql(server), params=query, headers={**csv_type, "If-None-Match": first.headers["ETag"]}
     )
     assert (held.status_code, held.content) == (304, b"")
+    assert "content-length" not in held.headers and held.headers["ETag"] == first.headers["ETag"]
+    assert first.headers["Vary"] == "Accept"
+    anything = httpx.get(sparql(server), params=query, headers={**csv_type, "If-None-Match": "*"})
+    assert anything.status_code == 304
     as_json = httpx.get(sparql(server), params=query)
     assert as_json.status_code == 200
     assert as_json.headers["ETag"] != first.headers["ETag"]
@@ -260,7 +264,7 @@ def test_concurrent_requests_for_one_answer_run_it_once():
 
     from timeline.serve import Answers
 
-    answers = Answers(budget=80)
+    answers = Answers(budget=160)
     calls: list[int] = []
     gate = threading.Event()
 
@@ -291,9 +295,15 @@ def test_concurrent_requests_for_one_answer_run_it_once():
         with pytest.raises(TimeoutError):
             answers.get(("slow",), fails)
     assert calls == [1, 2, 2]
-    # over an eighth of the budget: not kept; beyond the budget the least recent goes
-    answers.get(("big",), lambda: ("text/csv", b"y" * 11))
+    # an answer and its key over an eighth of the budget: not kept; beyond the budget the least
+    # recently used goes; a key's text counts as its answer does
+    answers.get(("big",), lambda: ("text/csv", b"y" * 18))
     assert ("big",) not in answers._kept
-    for k in range(8):
+    answers.get(("x" * 30,), lambda: ("text/csv", b""))
+    assert ("x" * 30,) not in answers._kept
+    for k in range(16):
         answers.get(("n", k), lambda: ("text/csv", b"z" * 10))
-    assert ("q",) not in answers._kept and answers.size <= 80
+    assert ("q",) not in answers._kept and answers.size <= 160
+    # an answer made while a new build landed is sent, not kept
+    assert answers.get(("stale",), lambda: ("text/csv", b"s"), keep=lambda: False)[1] == b"s"
+    assert ("stale",) not in answers._kept

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from timeline.dates import PartialDate
+from timeline.dates import window_day
 from timeline.errors import TimelineError
 from timeline.graph import Build, actor_graph, node_id
 from timeline.models import Dataset
@@ -65,10 +65,9 @@ def _day(text: str | None, option: str, last: bool) -> date | None:
     if text is None or text == "":
         return None
     try:
-        when = PartialDate.parse(text)
+        return window_day(text, last)
     except ValueError as exc:
         raise AnalysisError(f"{option}: {exc}") from None
-    return when.latest if last else when.earliest
 
 
 def _as_build(source: Source, progress: Progress, window: Window | None = None) -> Build:

@@ -300,6 +300,16 @@ class PartialDate:
         )
 
 
+def window_day(text: str, last: bool = False) -> date:
+    """One end of a date window given on the command line (``--from 2026-01``): the first day
+    of what `text` names, or with `last` its last day. Open and unknown dates are no window's
+    end: refused, as text that is no date is (ValueError)."""
+    when = PartialDate.parse(text)
+    if not when.known:
+        raise ValueError(f"'{shown(text)}' is open or unknown; write YYYY, YYYY-MM or YYYY-MM-DD")
+    return when.latest if last else when.earliest
+
+
 @functools.lru_cache(maxsize=65_536)
 def _parse_cached(value: str) -> PartialDate:
     # Datasets repeat the same few thousand dates; a PartialDate is immutable, so one may be

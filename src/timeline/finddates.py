@@ -206,7 +206,8 @@ class DateFinder:
                 (
                     "open",
                     re.compile(
-                        r"\b(later|afterwards|subsequently)\b(?!\s+(?:that|this|in|on|the)\b)",
+                        r"(?<!\bno )\b(later|afterwards|subsequently)\b"
+                        r"(?!\s+(?:that|this|in|on|the|than|today|tonight|tomorrow)\b)",
                         re.I,
                     ),
                     1,
@@ -221,7 +222,9 @@ class DateFinder:
             first = min(hits, key=lambda h: h.start)
             return first
         found = [h for h in self._relative(sentence) if h is not None]
-        return min(found, key=lambda h: h.start) if found else None
+        # "later" alone says least: any other date of the sentence ("later, on Tuesday") wins
+        told = [h for h in found if not (h.after and h.after[1] is None)] or found
+        return min(told, key=lambda h: h.start) if told else None
 
     def _explicit(self, sentence: str) -> list[Hit | None]:
         out: list[Hit | None] = []

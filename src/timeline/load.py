@@ -1322,7 +1322,17 @@ def _resolve_date(
         )
         resolved[event_id] = result
         return result
-    anchor = _resolve_date(date.relative_to, [*stack, event_id], by_id, resolved, problems)
+    target = by_id.get(date.relative_to)
+    if (
+        target is not None
+        and isinstance(target.model.date, PartialDate)
+        and target.model.date.undated
+    ):
+        # refused before resolving it: an unknown date is bounded by what it follows, which
+        # may be this very event
+        anchor: PartialDate | None = target.model.date
+    else:
+        anchor = _resolve_date(date.relative_to, [*stack, event_id], by_id, resolved, problems)
     result = None
     if anchor is not None and not anchor.known:
         problems.append(

@@ -133,6 +133,19 @@ Verdict = Literal["confirmed", "partially-confirmed", "unverified", "disputed", 
 Value = int | float | str
 
 
+def _closed(value: PartialDate) -> PartialDate:
+    if not value.known:
+        raise ValueError(
+            f"date '{value}' is open or unknown; here write a calendar date or a range "
+            "(START/END), or leave the field out"
+        )
+    return value
+
+
+ClosedDate = Annotated[PartialDate, AfterValidator(_closed)]
+"""A date with both ends known: a source's publication, a relation's start and end."""
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -144,7 +157,7 @@ class Source(Model):
     title: Text
     publisher: Text | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    published: PartialDate | None = None
+    published: ClosedDate | None = None
     retrieved: date | None = None
     note: Text | None = None
 
@@ -527,8 +540,8 @@ class Relation(Model):
     subject: Slug
     type: RelationType
     object: Slug
-    start: PartialDate | None = None
-    end: PartialDate | None = None
+    start: ClosedDate | None = None
+    end: ClosedDate | None = None
     ended: bool = False
     """The relation is over though its end is not known (a "former" vice president)."""
     sources: Sources

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
 
-from timeline.dates import PartialDate
+from timeline.dates import window_day
 from timeline.errors import QueryError, TimelineError
 from timeline.names import did_you_mean, fold
 from timeline.progress import Progress, quiet
@@ -334,10 +334,9 @@ class Engine:
         kind = param.kind
         if kind in ("from-date", "to-date"):
             try:
-                when = PartialDate.parse(value)
+                day = window_day(value, last=kind == "to-date")
             except ValueError as exc:
                 raise QueryError(f"parameter '{param.name}': {exc}") from None
-            day = when.earliest if kind == "from-date" else when.latest
             return ox.Literal(day.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
         if kind == "integer":
             try:

@@ -372,7 +372,7 @@ def _published(start: str | None, label: str | None) -> str | None:
 def _iso(label: str) -> str:
     """A date label back to its ISO prefix: '3 Jan 2026' -> '2026-01-03' (`dates._label`)."""
     *day_month, year = label.split()
-    parts = [year]
+    parts = [f"{int(year):04d}"]  # the label writes year 900 as "900"
     if day_month:
         parts.append(f"{_MONTHS.index(day_month[-1]) + 1:02d}")
     if len(day_month) == 2:

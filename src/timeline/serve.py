@@ -82,9 +82,16 @@ class Answers:
         self._running: dict[tuple[Any, ...], Future[tuple[str, bytes]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes]:
+    def get(
+        self,
+        key: tuple[Any, ...],
+        make: Callable[[], tuple[str, bytes]],
+        keep: Callable[[], bool] = lambda: True,
+    ) -> tuple[str, bytes]:
         """(media type, body) for `key`, from `make` when not kept; its exceptions propagate
-        to every waiting request and nothing is kept."""
+        to every waiting request and nothing is kept. An answer is kept only if `keep()` says
+        so once it is made (the build it came from is still the key's). Keys count against
+        the budget too: a query's text may be as long as its answer."""
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None:
@@ -104,15 +111,21 @@ class Answers:
                 del self._running[key]
             raise
         running.set_result(answer)
+        weight = _weight(key, answer[1])
         with self._lock:
             del self._running[key]
-            if len(answer[1]) <= self.budget // 8:
+            if weight <= self.budget // 8 and key not in self._kept and keep():
                 self._kept[key] = answer
-                self.size += len(answer[1])
+                self.size += weight
                 while self.size > self.budget:
-                    _, (_, body) = self._kept.popitem(last=False)
-                    self.size -= len(body)
+                    old, (_, body) = self._kept.popitem(last=False)
+                    self.size -= _weight(old, body)
         return answer
+
+
+def _weight(key: tuple[Any, ...], body: bytes) -> int:
+    """What an answer costs to keep: its body and the text of its key."""
+    return len(body) + sum(len(str(part)) for part in key)
 
 
 # media type -> format name, for each kind of result
@@ -327,9 +340,12 @@ class Handler(BaseHTTPRequestHandler):
                 media, body = self._answer(text, params, declared, accept, fmt)
             else:
                 engine.refresh()  # the key names the build that answers
-                key = (engine.build, text, tuple(sorted(params.items())), accept, fmt)
+                build = engine.build
+                key = (build, text, tuple(sorted(params.items())), accept, fmt)
                 media, body = self.server.answers.get(
-                    key, lambda: self._answer(text, params, declared, accept, fmt)
+                    key,
+                    lambda: self._answer(text, params, declared, accept, fmt),
+                    keep=lambda: engine.build == build,  # no new build landed meanwhile
                 )
         except NotAcceptable as exc:
             return self._error(HTTPStatus.NOT_ACCEPTABLE, str(exc))
@@ -349,9 +365,18 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, media, body)
         # the same build gives the same bytes: a client that has them is told so (304)
         tag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        if tag in (self.headers.get("If-None-Match") or ""):
-            return self._send(HTTPStatus.NOT_MODIFIED, media, b"", {"ETag": tag}, cache=True)
-        self._send(HTTPStatus.OK, media, body, {"ETag": tag}, cache=True)
+        held = [t.strip() for t in (self.headers.get("If-None-Match") or "").split(",")]
+        if tag in held or "*" in held:
+            return self._not_modified(tag)
+        self._send(HTTPStatus.OK, media, body, {"ETag": tag, "Vary": "Accept"}, cache=True)
+
+    def _not_modified(self, tag: str) -> None:
+        """304: no body and no Content-Length (RFC 9110 15.4.5), the validator and caching
+        headers a 200 would carry."""
+        self.send_response(HTTPStatus.NOT_MODIFIED)
+        for name, value in (("ETag", tag), ("Vary", "Accept"), ("Cache-Control", "no-cache")):
+            self.send_header(name, value)
+        self.end_headers()
 
     def _answer(
         self, text: str, params: dict[str, str], declared: Any, accept: str | None, fmt: str | None

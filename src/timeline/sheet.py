@@ -98,8 +98,9 @@ COLUMNS = (
 )
 """The template's columns in its order (Tag last, as newer copies have it)."""
 REQUIRED = ("Year", "Headline")
-_OPEN = ("on or after", "on or before", "date unknown")  # Display Dates of dates not closed
 """The columns an import cannot do without; the others may be missing from a hand-made sheet."""
+_OPEN = ("on or after", "on or before", "date unknown")
+"""How Display Date begins for a date that is open or unknown."""
 SHEET_NAME = "Timeline"
 """The XLSX sheet's name (TimelineJS reads the first sheet whatever its name)."""
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -79,7 +79,7 @@ def to_tables(build: Build) -> dict[str, bytes]:
                     e.when.label(),
                     _day(e.when.earliest),
                     _day(e.when.latest),
-                    e.when.precision,
+                    "unknown" if e.when.undated else e.when.precision,
                     e.when.approximate,
                     e.type,
                     e.status,

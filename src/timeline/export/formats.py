@@ -108,15 +108,14 @@ class Options:
     @classmethod
     def parse(cls, first: str | None, last: str | None, groups: bool = True) -> Options:
         """From the command line's --from/--to (a month runs from its first to its last day)."""
-        from timeline.dates import PartialDate
+        from timeline.dates import window_day
 
         days = []
         for text, option, end in ((first, "--from", False), (last, "--to", True)):
             try:
-                when = PartialDate.parse(text) if text else None
+                days.append(window_day(text, end) if text else None)
             except ValueError as exc:
                 raise ExportError(f"{option}: {exc}") from None
-            days.append(None if when is None else when.latest if end else when.earliest)
         return cls(days[0], days[1], groups)
 
 
