@@ -300,6 +300,11 @@ class PartialDate:
         )
 
 
+def bound_iso(day: date) -> str | None:
+    """An earliest or latest day as ISO text; None on an open side (`date.min`, `date.max`)."""
+    return None if day in (date.min, date.max) else day.isoformat()
+
+
 def window_day(text: str, last: bool = False) -> date:
     """One end of a date window given on the command line (``--from 2026-01``): the first day
     of what `text` names, or with `last` its last day. Open and unknown dates are no window's

@@ -12,9 +12,9 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
+from timeline.dates import bound_iso
 from timeline.graph import Build
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -77,8 +77,8 @@ def to_tables(build: Build) -> dict[str, bytes]:
                     e.id,
                     str(e.when),
                     e.when.label(),
-                    _day(e.when.earliest),
-                    _day(e.when.latest),
+                    bound_iso(e.when.earliest),
+                    bound_iso(e.when.latest),
                     "unknown" if e.when.undated else e.when.precision,
                     e.when.approximate,
                     e.type,
@@ -254,8 +254,3 @@ def to_zip(tables: dict[str, bytes]) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, tables[name])
     return buffer.getvalue()
-
-
-def _day(day: date) -> str | None:
-    """An ISO day; None (an empty cell) for the open side of a date."""
-    return None if day in (date.min, date.max) else day.isoformat()

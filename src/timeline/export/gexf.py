@@ -14,13 +14,12 @@ interval in which it exists, as ISO dates in `start` and `end` (either may be mi
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 import networkx as nx
 
-from timeline.dates import PartialDate
+from timeline.dates import PartialDate, bound_iso
 from timeline.graph import Build, node_id
 
 Interval = tuple[str | None, str | None]
@@ -30,11 +29,7 @@ GEXF_NS = "http://gexf.net/1.3"
 def _span(when: PartialDate | None) -> Interval:
     if when is None:
         return None, None
-    first, last = when.earliest, when.latest  # an open side stays open
-    return (
-        None if first == date.min else first.isoformat(),
-        None if last == date.max else last.isoformat(),
-    )
+    return bound_iso(when.earliest), bound_iso(when.latest)  # an open side stays open
 
 
 def _hull(intervals: list[Interval]) -> Interval:

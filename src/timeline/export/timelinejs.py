@@ -230,7 +230,7 @@ def _title(
     ds: Dataset, background: list[Event], undated: list[Event], window: Frame
 ) -> dict[str, Any]:
     text = f"<p>{escape(ds.dataset.description)}</p>" if ds.dataset.description else ""
-    if window.chosen or any(e.when.day for e in ds.events):
+    if window.chosen or len(undated) < len(ds.events):  # some event is on the axis
         span = PartialDate.from_days(window.first, window.last).label()
         text += f"<p><b>Focus:</b> {escape(span)}</p>"
     if background:
