@@ -255,7 +255,10 @@ def extract_mentions(
 
     mode = resolve_mode(ner)
     gkey = _gazetteer_key(dataset, mode)
-    stored = cache.get("mentions", gkey)
+    from timeline.load import gc_paused
+
+    with gc_paused():  # a few objects per mention, none in cycles
+        stored = cache.get("mentions", gkey)
     known: dict[str, list[Mention]] = {}
     pipeline = ""
     if isinstance(stored, tuple) and len(stored) == 2:

@@ -178,7 +178,7 @@ def _write(
     """Every output of `b` into a staged build folder, committed once all are written."""
     from timeline import __version__
     from timeline.cache import code_version
-    from timeline.export.html import VIEW_FILE, render_view
+    from timeline.export.html import VIEW_FILE
     from timeline.export.rdf import turtle_jobs
     from timeline.source import media_digests
     from timeline.store import (
@@ -192,36 +192,31 @@ def _write(
         Staged,
         StoreError,
         copy_name,
-        mentions_json,
     )
-    from timeline.workers import room_for_a_worker
 
-    progress("RDF and Turtle")
     workers = turtle_jobs(len(b.dataset.events), jobs)
-    turtle: Iterator[bytes]
-    if cache is not None:
-        from timeline import cache as cached
-
-        turtle = cached.turtle_parts(b, cache, progress)
-    else:
-        from timeline.export.rdf import turtle_parts
-
-        turtle = turtle_parts(b, progress, workers)
     previous = _previous(out, base, cache)
     staged = Staged(out, b.build_id)
     loader = None
     view: Forked | None = None
     committed = False
     try:
-        if workers > 1 and (jobs or room_for_a_worker(2)):  # a large build, two cores
-            view = Forked(functools.partial(render_view, b))
+        if _fork_view(len(b.dataset.events), workers, jobs):  # beside everything below
+            view = Forked(functools.partial(_view_and_mentions, b))
+        progress("RDF and Turtle")
+        turtle: Iterator[bytes]
+        if cache is not None:
+            from timeline import cache as cached
+
+            turtle = cached.turtle_parts(b, cache, progress)
+        else:
+            from timeline.export.rdf import turtle_parts
+
+            turtle = turtle_parts(b, progress, workers)
         if previous is None:
             loader = Loader(staged.path(STORE), base, b.build_id)
             turtle = loader.feed(turtle)
         size = staged.write("graph.ttl", turtle)
-        progress("view")
-        page = view.result() if view is not None else render_view(b, progress=progress)
-        staged.write(VIEW_FILE, page)
         progress("store")
         how = "loaded"
         if loader is not None:
@@ -240,7 +235,10 @@ def _write(
             staged.write(f"{DATASET}/{copy_name(i)}", data)
         for i, (_, data) in enumerate(sorted(b.media.items())):
             staged.write(f"{MEDIA}/{copy_name(i)}", data)
-        staged.write(MENTIONS, mentions_json(b.mentions))
+        progress("view")
+        page, mentions = view.result() if view is not None else _view_and_mentions(b, progress)
+        staged.write(VIEW_FILE, page)
+        staged.write(MENTIONS, mentions)
         if cache is not None:
             staged.write(CHUNKS, "".join(f"{k}\n" for k in cache.chunks).encode())
         ds = b.dataset
@@ -286,6 +284,34 @@ def _write(
         if not committed:
             staged.abandon()
     return manifest, how
+
+
+VIEW_FORK_MIN = 2_000
+"""Events from which a build on two cores renders the view (and the mentions file) in a
+forked process while it writes the Turtle and the store: at 10k events a rebuild spends a
+second on the view."""
+
+
+def _fork_view(events: int, turtle_workers: int, jobs: int | None) -> bool:
+    """Whether a forked process renders the view: with two Turtle workers (a large build, or
+    --jobs 2) when there is room for both; else from VIEW_FORK_MIN events on two cores."""
+    import multiprocessing
+    import os
+
+    from timeline.workers import room_for_a_worker
+
+    if turtle_workers > 1:
+        return bool(jobs) or room_for_a_worker(2)
+    if jobs is not None or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return events >= VIEW_FORK_MIN and (os.cpu_count() or 1) >= 2 and room_for_a_worker()
+
+
+def _view_and_mentions(b: Build, progress: Progress = quiet) -> tuple[bytes, bytes]:
+    from timeline.export.html import render_view
+    from timeline.store import mentions_json
+
+    return render_view(b, progress=progress), mentions_json(b.mentions)
 
 
 def checked_base(b: Build) -> str:
@@ -375,10 +401,10 @@ def _update(previous: Any, folder: Path, cache: Cache, base: str, build_id: str)
 
 
 class Forked:
-    """Bytes made by a process forked now (it inherits the build: nothing is pickled on the
+    """What a process forked now makes (it inherits the build: nothing is pickled on the
     way in); `result` waits for them, or raises the worker's error."""
 
-    def __init__(self, make: Callable[[], bytes]) -> None:
+    def __init__(self, make: Callable[[], Any]) -> None:
         import multiprocessing
         import threading
 
@@ -399,7 +425,7 @@ class Forked:
         except (EOFError, OSError):
             self._result = None
 
-    def result(self) -> bytes:
+    def result(self) -> Any:
         self._reader.join()
         result, self._result = self._result, None
         self.close()
@@ -411,7 +437,7 @@ class Forked:
         ok, payload = result
         if not ok:
             raise payload
-        return bytes(payload)
+        return payload
 
     def close(self) -> None:
         if self._proc.is_alive():

@@ -48,8 +48,10 @@ def make_build(
     progress("load and validate")
     if cache is not None:  # incremental: reuse what unchanged files and events produced
         from timeline import cache as cached
+        from timeline.load import gc_paused
 
-        dataset = cached.load_dataset(path, cache, progress, files)
+        with gc_paused():  # unpickling makes millions of objects, none in cycles
+            dataset = cached.load_dataset(path, cache, progress, files)
     else:
         dataset = read_files(files)
     mentions: list[Mention] = []
