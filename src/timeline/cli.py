@@ -858,9 +858,9 @@ def serve(
         source, _ = _reading(data, [], endpoint, graph, timeout, "")
         shown = getattr(source, "url", source)
 
-        def ready(url: str, triples: int) -> None:
+        def ready(url: str, what: str) -> None:
             out.print(
-                f"serving {shown} ({triples} triples): SPARQL at {url}sparql, view at {url}; "
+                f"serving {shown} ({what}): SPARQL at {url}sparql, view at {url}; "
                 "Ctrl-C stops"
             )
             sys.stdout.flush()
