@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchlib import synth
-from timeline.cache import Cache
+from timeline.cache import Cache, groups
 from timeline.cli import app
 from timeline.errors import InvalidDataset
 from timeline.pipeline import make_build
@@ -33,12 +33,14 @@ def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
     files = len(list(folder.glob("*.yaml")))
     first = Cache(tmp_path / "cache")
     cold = make_build(folder, ner="gazetteer", cache=first)
-    assert first.stats.misses == ["dataset"] + ["file"] * files + ["mentions"]
+    runs = len(groups(cold.dataset.events))
+    assert 1 < runs < 120  # mentions are cached by groups of events
+    assert first.stats.misses == ["dataset"] + ["file"] * files + ["mentions"] * runs
     assert first.stats.extracted == 120
 
     again = Cache(tmp_path / "cache")
     warm = make_build(folder, ner="gazetteer", cache=again)
-    assert again.stats.hits == ["dataset", "mentions"]
+    assert again.stats.hits == ["dataset"] + ["mentions"] * runs
     assert (again.stats.extracted, again.stats.reused) == (0, 120)
     assert warm.dataset == cold.dataset
     assert warm.mentions == cold.mentions
@@ -46,9 +48,11 @@ def test_rebuild_reuses_everything_then_only_the_edited_event(folder, tmp_path):
     _edit_one_summary(folder)
     edited = Cache(tmp_path / "cache")
     inc = make_build(folder, ner="gazetteer", cache=edited)
-    assert edited.stats.misses == ["dataset", "file"]  # only the edited file is validated
-    assert edited.stats.hits == ["file"] * (files - 1) + ["mentions"]
-    assert (edited.stats.extracted, edited.stats.reused) == (1, 119)
+    # only the edited file is validated, only the edited event's group extracted
+    assert edited.stats.misses == ["dataset", "file", "mentions"]
+    assert edited.stats.hits == ["file"] * (files - 1) + ["mentions"] * (runs - 1)
+    (group,) = [g for g in groups(inc.dataset.events) if any("Edited today" in e.text for e in g)]
+    assert (edited.stats.extracted, edited.stats.reused) == (len(group), 120 - len(group))
     full = make_build(folder, ner="gazetteer")
     assert inc.dataset == full.dataset
     assert inc.mentions == full.mentions
@@ -78,7 +82,10 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
     good = make_build(folder, ner="gazetteer", cache=Cache(cache_dir))
     entries = sorted(cache_dir.glob("*.pickle"))
     files = len(list(folder.glob("*.yaml")))
-    assert [p.name.split("-")[0] for p in entries] == ["dataset"] + ["file"] * files + ["mentions"]
+    runs = len(groups(good.dataset.events))
+    assert [p.name.split("-")[0] for p in entries] == (
+        ["dataset"] + ["file"] * files + ["mentions"] * runs
+    )
     for p in entries:
         blob = p.read_bytes()
         if damage == "truncate":  # an interrupted write
@@ -91,13 +98,13 @@ def test_damaged_entries_are_detected_and_rebuilt(folder, tmp_path, damage):
             p.write_bytes(b"")
     again = Cache(cache_dir)
     rebuilt = make_build(folder, ner="gazetteer", cache=again)
-    assert again.stats.rebuilt == ["dataset"] + ["file"] * files + ["mentions"]
+    assert again.stats.rebuilt == ["dataset"] + ["file"] * files + ["mentions"] * runs
     assert again.stats.extracted == 120
     assert rebuilt.dataset == good.dataset
     assert rebuilt.mentions == good.mentions
     third = Cache(cache_dir)
     make_build(folder, ner="gazetteer", cache=third)
-    assert third.stats.hits == ["dataset", "mentions"]
+    assert third.stats.hits == ["dataset"] + ["mentions"] * runs
 
 
 def test_invalid_data_is_never_cached(tmp_path, mini_path):
@@ -253,7 +260,7 @@ def test_per_file_validation_gives_the_dataset_of_a_full_read(folder, tmp_path):
     _edit_one_summary(folder)
     again = Cache(tmp_path / "cache")
     inc = make_build(folder, ner="gazetteer", cache=again)
-    assert again.stats.misses == ["dataset", "file"]
+    assert again.stats.misses == ["dataset", "file", "mentions"]
     assert inc.dataset == read_dataset(folder)
     # the entry of the file as it was before the edit is deleted, the others kept
     assert len(list((tmp_path / "cache").glob("file-*.pickle"))) == len(list(folder.glob("*.yaml")))
@@ -287,19 +294,23 @@ def test_cross_file_problems_are_reported_as_by_a_full_read(folder, tmp_path, br
 
 
 def test_an_edit_neither_rewrites_the_whole_dataset_nor_leaves_stale_entries(folder, tmp_path):
+    from timeline.load import read_dataset
     from timeline.pipeline import build
 
     cache_dir = tmp_path / "cache"
     build(folder, tmp_path / "out", ner="gazetteer", cache=Cache(cache_dir, defer=True))
     kinds = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
-    assert kinds.count("dataset") == 1 and kinds.count("mentions") == 1
+    runs = len(groups(read_dataset(folder).events))
+    assert kinds.count("dataset") == 1 and kinds.count("mentions") == runs
+    mentions = {p.name for p in cache_dir.glob("mentions-*.pickle")}
     _edit_one_summary(folder)
     edited = Cache(cache_dir, defer=True)
     result = build(folder, tmp_path / "out", ner="gazetteer", cache=edited)
     names = sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle"))
     # the files' entries serve an edit: no 100k-event pickle again, and the old whole-dataset
-    # entry (of files that are gone) is removed, as is the old mentions entry
-    assert names.count("dataset") == 0 and names.count("mentions") == 1
+    # entry (of files that are gone) is removed, as is the edited group's old mentions entry
+    assert names.count("dataset") == 0 and names.count("mentions") == runs
+    assert len(mentions - {p.name for p in cache_dir.glob("mentions-*.pickle")}) == 1
     assert names.count("file") == len(list(folder.glob("*.yaml")))
     assert result.store == "updated"
 

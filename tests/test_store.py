@@ -179,6 +179,10 @@ def test_a_rebuild_gives_what_a_fresh_build_gives(kind, tmp_path):
     _build(data, fresh, cache=False)
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
     assert (out / "view.html").read_bytes() == (fresh / "view.html").read_bytes()
+    # mentions.json assembled from the cached groups' rows, as encoded afresh
+    assert (out / "current" / "mentions.json").read_bytes() == (
+        fresh / "current" / "mentions.json"
+    ).read_bytes()
     assert triples(out) == triples(fresh)
     assert one_id(out) == one_id(fresh) != before
     # the previous build stays whole beside it (a server may still read it)

@@ -5,8 +5,9 @@ pipeline that made it, and the code version (the package version plus a hash of 
 files), so editing the data, switching the NER mode or changing the code can never serve a stale
 entry. Entries are written atomically with a header (magic, length, SHA-256 of the payload);
 an entry that is truncated, corrupted or written by other code fails that check, is deleted and
-rebuilt, never trusted. Mentions are cached per event (keyed by the event's id and text), so
-after editing one event only that event is extracted again.
+rebuilt, never trusted. Mentions are cached by groups of about 32 consecutive events (each
+event keyed by its id, text and participants), so after editing one event only its group is
+extracted again.
 
 The cache holds pickles: it is a private, local folder (``.timeline-cache/`` by default); the
 checksum catches corruption, not tampering, so do not share a cache folder with people you do
@@ -88,6 +89,7 @@ class Cache:
         self._pending: dict[Path, bytes] = {}
         self._used: set[Path] = set()
         self.mention_keys: dict[str, str] = {}  # event id -> key of its cached mentions
+        self.mention_rows: list[bytes] = []  # mentions.json's rows, by group of events
         self.file_keys: list[str] = []  # the key of each file's validated items
         self.chunks: list[str] = []  # the keys of the Turtle chunks the build wrote, in order
 
@@ -240,38 +242,65 @@ def _gazetteer_key(dataset: Dataset, mode: str) -> str:
     return digest(code_version(), mode, spacy_version(), model or "", repr(names))
 
 
-FEW = 50
+FEW = 100
 """At most this many events to extract again: a gazetteer of the actors their texts may name
 is built instead of the whole one (tested to find the same mentions), which saves most of
-spaCy's set-up at 100k events."""
+spaCy's set-up at 100k events. One edit changes one group of `GROUP_MAX` events at most."""
+
+GROUP, GROUP_MAX = 32, 96
+"""Mentions are cached by groups of consecutive events, each cut after an event whose id hashes
+to 0 modulo GROUP (or once it holds GROUP_MAX): an edited, added or removed event changes only
+its own group's entry, wherever it is in the dataset."""
+
+
+def groups(events: list[Event]) -> list[list[Event]]:
+    """The events in runs of about GROUP, cut where their ids say (see GROUP)."""
+    import zlib
+
+    out: list[list[Event]] = []
+    run: list[Event] = []
+    for e in events:
+        run.append(e)
+        if len(run) == GROUP_MAX or zlib.crc32(e.id.encode()) % GROUP == 0:
+            out.append(run)
+            run = []
+    if run:
+        out.append(run)
+    return out
 
 
 def extract_mentions(
     dataset: Dataset, ner: str, cache: Cache, progress: Progress = quiet, jobs: int | None = None
 ) -> tuple[list[Mention], str]:
-    """`link.extract_mentions`, extracting only the events whose text or context changed."""
-    from timeline.link import extract_mentions as extract_all
+    """`link.extract_mentions`, extracting only the groups of events whose text or context
+    changed. Each group's entry also holds its rows of ``mentions.json``, so a build writes
+    that file from its pieces (`Cache.mention_rows`) instead of encoding every mention again."""
+    from timeline.load import gc_paused
     from timeline.ner import resolve_mode
+    from timeline.store import mention_rows
 
     mode = resolve_mode(ner)
     gkey = _gazetteer_key(dataset, mode)
-    from timeline.load import gc_paused
-
-    with gc_paused():  # a few objects per mention, none in cycles
-        stored = cache.get("mentions", gkey)
-    known: dict[str, list[Mention]] = {}
-    pipeline = ""
-    if isinstance(stored, tuple) and len(stored) == 2:
-        pipeline, known = stored
     # An event's mentions depend on its text and (for ambiguous names) on its participants.
     keys = {
         e.id: digest(e.id, e.text, *sorted({p.actor for p in e.participants} | set(e.places)))
         for e in dataset.events
     }
-    todo = [e for e in dataset.events if keys[e.id] not in known]
+    runs = groups(dataset.events)
+    run_keys = [digest(gkey, *(keys[e.id] for e in run)) for run in runs]
+    found: list[Any] = []
+    with gc_paused():  # a few objects per mention, none in cycles
+        for run, key in zip(runs, run_keys, strict=True):
+            entry = cache.get("mentions", key)
+            ok = isinstance(entry, tuple) and len(entry) == 3 and len(entry[1]) == len(run)
+            found.append(entry if ok else None)
+    todo = [e for run, entry in zip(runs, found, strict=True) if entry is None for e in run]
+    pipeline = next((entry[0] for entry in found if entry is not None), "")
     cache.stats.reused = len(dataset.events) - len(todo)
     cache.stats.extracted = len(todo)
     if todo or not pipeline:
+        from timeline.link import extract_mentions as extract_all  # imports spaCy
+
         partial = dataset.model_copy(update={"events": todo})
         gazetteer = None
         if pipeline and len(todo) <= FEW:  # a few edited texts: only the actors they can name
@@ -279,16 +308,18 @@ def extract_mentions(
 
             whole = Gazetteer.from_dataset(dataset).acronyms
             gazetteer = gazetteer_for(dataset.actors, (e.text for e in todo), whole)
-        found, pipeline = extract_all(partial, ner, progress, jobs=jobs, gazetteer=gazetteer)
+        made, pipeline = extract_all(partial, ner, progress, jobs=jobs, gazetteer=gazetteer)
         by_event: dict[str, list[Mention]] = {e.id: [] for e in todo}
-        for m in found:
+        for m in made:
             by_event[m.event].append(m)
-        for e in todo:
-            known[keys[e.id]] = by_event[e.id]
-    live = {keys[e.id]: known[keys[e.id]] for e in dataset.events}
-    if todo or len(live) != len(known):
-        cache.put("mentions", gkey, (pipeline, live))
-    mentions = [m for e in dataset.events for m in live[keys[e.id]]]
+        for i, (run, key) in enumerate(zip(runs, run_keys, strict=True)):
+            if found[i] is None:
+                per_event = [by_event[e.id] for e in run]
+                rows = mention_rows([m for ms in per_event for m in ms])
+                found[i] = (pipeline, per_event, rows)
+                cache.put("mentions", key, found[i])
+    mentions = [m for entry in found for ms in entry[1] for m in ms]
+    cache.mention_rows = [entry[2] for entry in found]
     # What an event's mentions are made from, for `turtle`'s keys: cheaper than their repr.
     cache.mention_keys = {e.id: digest(gkey, pipeline, keys[e.id]) for e in dataset.events}
     return mentions, pipeline

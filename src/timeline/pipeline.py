@@ -192,6 +192,7 @@ def _write(
         Staged,
         StoreError,
         copy_name,
+        mentions_json,
     )
 
     workers = turtle_jobs(len(b.dataset.events), jobs)
@@ -201,8 +202,9 @@ def _write(
     view: Forked | None = None
     committed = False
     try:
+        rows = cache.mention_rows if cache is not None else None  # cached with the mentions
         if _fork_view(len(b.dataset.events), workers, jobs):  # beside everything below
-            view = Forked(functools.partial(_view_and_mentions, b))
+            view = Forked(functools.partial(_view_and_mentions, b, quiet, rows))
         progress("RDF and Turtle")
         turtle: Iterator[bytes]
         if cache is not None:
@@ -236,7 +238,11 @@ def _write(
         for i, (_, data) in enumerate(sorted(b.media.items())):
             staged.write(f"{MEDIA}/{copy_name(i)}", data)
         progress("view")
-        page, mentions = view.result() if view is not None else _view_and_mentions(b, progress)
+        page, mentions = (
+            view.result() if view is not None else _view_and_mentions(b, progress, rows)
+        )
+        if mentions is None:
+            mentions = mentions_json(rows or [])
         staged.write(VIEW_FILE, page)
         staged.write(MENTIONS, mentions)
         if cache is not None:
@@ -307,11 +313,15 @@ def _fork_view(events: int, turtle_workers: int, jobs: int | None) -> bool:
     return events >= VIEW_FORK_MIN and (os.cpu_count() or 1) >= 2 and room_for_a_worker()
 
 
-def _view_and_mentions(b: Build, progress: Progress = quiet) -> tuple[bytes, bytes]:
+def _view_and_mentions(
+    b: Build, progress: Progress = quiet, rows: list[bytes] | None = None
+) -> tuple[bytes, bytes | None]:
+    """The view, and ``mentions.json`` unless its rows come from the cache (None then)."""
     from timeline.export.html import render_view
-    from timeline.store import mentions_json
+    from timeline.store import mention_rows, mentions_json
 
-    return render_view(b, progress=progress), mentions_json(b.mentions)
+    page = render_view(b, progress=progress)
+    return page, None if rows is not None else mentions_json([mention_rows(b.mentions)])
 
 
 def checked_base(b: Build) -> str:

@@ -57,11 +57,11 @@ def make_build(
     mentions: list[Mention] = []
     pipeline = ""
     if ner != "none":
-        from timeline.link import extract_mentions  # imports spaCy: only when extracting
-
-        if cache is not None:
+        if cache is not None:  # imports spaCy only if an event is extracted again
             mentions, pipeline = cached.extract_mentions(dataset, ner, cache, progress, jobs)
         else:
+            from timeline.link import extract_mentions  # imports spaCy
+
             mentions, pipeline = extract_mentions(dataset, ner, progress, jobs)
     media = read_media(dataset)
     if media and build_id:  # the images are inputs too: another image, another build

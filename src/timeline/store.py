@@ -488,7 +488,12 @@ def update_store(
     del store
 
 
-def mentions_json(mentions: list[Mention]) -> bytes:
-    return (
-        json.dumps([list(m) for m in mentions], ensure_ascii=False, separators=(",", ":")) + "\n"
-    ).encode()
+def mention_rows(mentions: list[Mention]) -> bytes:
+    """Mentions as rows of ``mentions.json``, comma-separated (`mentions_json` joins them)."""
+    text = json.dumps([list(m) for m in mentions], ensure_ascii=False, separators=(",", ":"))
+    return text[1:-1].encode()
+
+
+def mentions_json(rows: Iterable[bytes]) -> bytes:
+    """``mentions.json`` from its rows (`mention_rows`), as one JSON array of every mention."""
+    return b"[" + b",".join(r for r in rows if r) + b"]\n"
