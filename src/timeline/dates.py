@@ -111,7 +111,9 @@ def _parse_prefix(text: str, whole: str) -> str:
 
 @dataclass(frozen=True)
 class PartialDate:
-    """A date with its precision; `end` is set for ranges."""
+    """A date with its precision; `end` is set for ranges. Immutable, so what it derives from
+    its fields (`day`, `earliest`, `latest`, `precision`, `sort_key`) is kept once computed:
+    sorting and framing 100k events ask for them millions of times."""
 
     start: str
     end: str | None = None
@@ -190,7 +192,7 @@ class PartialDate:
             return cls(upper.isoformat(), open="before", undated=True)
         return cls.from_days(lower, upper, undated=True)
 
-    @property
+    @functools.cached_property
     def precision(self) -> Precision:
         return _precision(self.start) if self.start else "day"
 
@@ -198,13 +200,13 @@ class PartialDate:
     def is_range(self) -> bool:
         return self.end is not None
 
-    @property
+    @functools.cached_property
     def earliest(self) -> date:
         if self.open == "before" or not self.start:
             return date.min
         return _bounds(self.start)[0]
 
-    @property
+    @functools.cached_property
     def latest(self) -> date:
         if self.open == "after" or not self.start:
             return date.max
@@ -215,7 +217,7 @@ class PartialDate:
         """Both ends are known: neither open nor unknown."""
         return self.open is None and not self.undated
 
-    @property
+    @functools.cached_property
     def day(self) -> date | None:
         """The day a chronology places it on: its earliest day, the day an open date is bounded
         by, None for an unknown date with no bound."""
@@ -223,7 +225,7 @@ class PartialDate:
             return None
         return _bounds(self.start)[0]
 
-    @property
+    @functools.cached_property
     def sort_key(self) -> tuple[date, int, date, str]:
         """Chronological; on the same first day the coarser date comes first (2026, Jan 2026,
         3 Jan 2026), as a chronology reads. ``../X`` comes just before X's day, ``X/..`` and

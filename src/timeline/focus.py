@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from timeline.dates import PartialDate
 from timeline.models import Event
 
 LONG_DAYS = 366
@@ -45,42 +46,39 @@ NOTHING_DATED = date(1970, 1, 1)
 """The window of a dataset with no dated event (none, or all unknown)."""
 
 
-def span_days(e: Event) -> int:
-    """Days from its earliest to its latest day; an open or unknown date counts as the one day
-    a chronology places it on."""
-    if not e.when.known:
-        return 1
-    return (e.when.latest - e.when.earliest).days + 1
-
-
 def frame(events: Iterable[Event], first: date | None = None, last: date | None = None) -> Frame:
     """Frame `events`: by default the focus runs from the first to the last day of the events
     dated within a month (else within a year, else all of them); events over a year long, or
     that end before the focus starts, are background. `first`/`last` choose the window."""
-    events = list(events)
-    known = [e for e in events if e.when.known] or [e for e in events if e.when.day]
+    dates = [(e.id, e.when) for e in events]  # one pass over the models: 100k events in views
+    known = [w for _, w in dates if w.known] or [w for _, w in dates if w.day]
     if not known:
         # nothing dated: a fixed day, never today's, so the same data gives the same output
         day = first or last or NOTHING_DATED
         return Frame(first or day, last or day, frozenset(), first is not None)
+    spans = [(w, _span(w)) for w in known]
     core = (
-        [e for e in known if span_days(e) <= CORE_DAYS]
-        or [e for e in known if span_days(e) <= LONG_DAYS]
+        [w for w, days in spans if days <= CORE_DAYS]
+        or [w for w, days in spans if days <= LONG_DAYS]
         or known
     )
-    start = first or min(_first_day(e) for e in core)
-    end = last or max(_last_day(e) for e in core)
+    start = first or min(_first_day(w) for w in core)
+    end = last or max(_last_day(w) for w in core)
     if end < start:
         start, end = end, start
     background = frozenset(
-        e.id for e in events if e.when.known and (span_days(e) > LONG_DAYS or e.when.latest < start)
+        i for i, w in dates if w.known and (_span(w) > LONG_DAYS or w.latest < start)
     )
     return Frame(start, end, background, chosen=first is not None or last is not None)
 
 
-def _first_day(e: Event) -> date:
-    return e.when.earliest if e.when.known else e.when.day or date.min
+def _span(w: PartialDate) -> int:
+    return (w.latest - w.earliest).days + 1 if w.known else 1
 
 
-def _last_day(e: Event) -> date:
-    return e.when.latest if e.when.known else e.when.day or date.max
+def _first_day(w: PartialDate) -> date:
+    return w.earliest if w.known else w.day or date.min
+
+
+def _last_day(w: PartialDate) -> date:
+    return w.latest if w.known else w.day or date.max
