@@ -860,8 +860,7 @@ def serve(
 
         def ready(url: str, what: str) -> None:
             out.print(
-                f"serving {shown} ({what}): SPARQL at {url}sparql, view at {url}; "
-                "Ctrl-C stops"
+                f"serving {shown} ({what}): SPARQL at {url}sparql, view at {url}; Ctrl-C stops"
             )
             sys.stdout.flush()
 

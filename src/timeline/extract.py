@@ -52,14 +52,6 @@ LABEL_BY_KIND = {
     "facility": "FAC",
     "object": "PRODUCT",
 }
-KIND_BY_LABEL = {
-    "PERSON": "person",
-    "NORP": "group",
-    "ORG": "organization",
-    "GPE": "country",
-    "LOC": "region",
-    "FAC": "facility",
-}
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 """An article is a few thousand words; past 5 MB it is not one."""

@@ -10,7 +10,6 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import TypeVar, cast
 
 from rdflib import Graph, Literal, URIRef
@@ -1120,12 +1119,6 @@ def _turtle(graph: Graph) -> bytes:
     stream = BytesIO()
     Serializer(graph).serialize(stream, encoding="utf-8")
     return stream.getvalue()
-
-
-def write_rdf(graph: Graph, path: str | Path, fmt: str = "turtle") -> None:
-    from timeline.atomic import atomic_write
-
-    atomic_write(Path(path), serialize(graph, fmt))
 
 
 def dataset_rdf(dataset: Dataset, base: str | None = None) -> Graph:
