@@ -330,3 +330,19 @@ def test_the_code_version_covers_the_views_assets(tmp_path):
     script = copy / "assets" / "view.js"
     script.write_text(script.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert source_hash(copy) != before
+
+
+def test_an_added_or_removed_event_changes_only_its_own_group_of_mentions(tmp_path):
+    """Groups are cut where event ids say, not by position: taking an event out (or putting
+    it back) changes the one group that holds it, wherever it is in the dataset."""
+    from timeline.load import read_dataset
+
+    data = tmp_path / "data.yaml"
+    synth.write(400, data, seed=2)
+    events = read_dataset(data).events
+    before = [[e.id for e in g] for g in groups(events)]
+    for i in (0, 133, 200, 399):
+        after = [[e.id for e in g] for g in groups(events[:i] + events[i + 1 :])]
+        changed = [g for g in before if g not in after]
+        assert len(changed) == 1 and events[i].id in changed[0]
+        assert len(after) >= len(before) - 1
