@@ -14,9 +14,7 @@ two candidates) is `timeline.link`'s job.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
 import unicodedata
 from collections import defaultdict, deque
@@ -33,6 +31,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from timeline.errors import ExtractionError
+from timeline.load import frozen_heap
 from timeline.models import Actor, Dataset
 from timeline.ner import MODELS, NER_MODES, installed_model, resolve_mode
 from timeline.progress import Progress
@@ -730,25 +729,6 @@ def extract(
     for _, rows in extract_rows(items, extractor, batch_size, jobs, progress):
         for row in rows:
             yield Found._make(row)
-
-
-@contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
-    """Set the objects that exist now aside from the garbage collector until the block ends.
-
-    Extraction and linking make a million small objects at 100k events, and each of the
-    collector's full collections walked the whole dataset again (18% of extract+link at 10k
-    events). Frozen objects are not freed while frozen; after the block they are collected as
-    usual. Does nothing when objects are frozen already (by the caller or an enclosing block).
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 PARALLEL_MIN_WORDS = 500_000

@@ -21,10 +21,10 @@ from timeline.extract import (
     auto_jobs,
     extract_rows,
     fold,
-    frozen_heap,
     get_extractor,
 )
 from timeline.graph import Mention
+from timeline.load import frozen_heap
 from timeline.models import Dataset, Event
 from timeline.progress import Progress, quiet
 

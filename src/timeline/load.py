@@ -126,6 +126,26 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Set the objects that exist now aside from the garbage collector until the block ends.
+
+    Extraction and linking make a million small objects at 100k events, and each of the
+    collector's full collections walked the whole dataset again (18% of extract+link at 10k
+    events); so did the writing of a build's outputs. Frozen objects are not freed while
+    frozen; after the block they are collected as usual. Does nothing when objects are frozen
+    already (by the caller or an enclosing block).
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _dataset_files(path: str | Path) -> list[tuple[str, bytes]]:
     if str(path) == "-":
         return [("<stdin>", sys.stdin.buffer.read(MAX_BYTES + 1))]

@@ -70,7 +70,7 @@ def build(
 ) -> BuildResult:
     """Build the dataset at `path` into the folder `out_dir`. Nothing in it changes unless every
     stage works; a build killed at any point leaves the previous build in place, whole."""
-    from timeline.load import dataset_files
+    from timeline.load import dataset_files, frozen_heap
     from timeline.store import current_id, link_outputs, locked, switch
 
     started = time.perf_counter()
@@ -101,7 +101,7 @@ def build(
     )
     base = checked_base(b)  # a bad base is refused before anything is written
     warnings = _pipeline_changed(out, ner, b.pipeline)
-    with locked(out):
+    with locked(out), frozen_heap():  # the build's data lives to the end: not walked again
         manifest, how = _write(b, base, files, out, ner, cache, progress, jobs, ident)
     if cache is not None:
         cache.flush()
