@@ -5,9 +5,9 @@ pipeline that made it, and the code version (the package version plus a hash of 
 files), so editing the data, switching the NER mode or changing the code can never serve a stale
 entry. Entries are written atomically with a header (magic, length, SHA-256 of the payload);
 an entry that is truncated, corrupted or written by other code fails that check, is deleted and
-rebuilt, never trusted. Mentions are cached by groups of about 32 consecutive events (each
-event keyed by its id, text and participants), so after editing one event only its group is
-extracted again.
+rebuilt, never trusted. Mentions are cached by runs of about 32 consecutive events (each
+event keyed by its id, text, participants and places), so after editing one event only its run
+is extracted again.
 
 The cache holds pickles: it is a private, local folder (``.timeline-cache/`` by default); the
 checksum catches corruption, not tampering, so do not share a cache folder with people you do
@@ -242,15 +242,17 @@ def _gazetteer_key(dataset: Dataset, mode: str) -> str:
     return digest(code_version(), mode, spacy_version(), model or "", repr(names))
 
 
-FEW = 100
+FEW = 200
 """At most this many events to extract again: a gazetteer of the actors their texts may name
 is built instead of the whole one (tested to find the same mentions), which saves most of
-spaCy's set-up at 100k events. One edit changes one group of `GROUP_MAX` events at most."""
+spaCy's set-up at 100k events. One edit makes one or two runs of events (`groups`) new."""
 
-GROUP, GROUP_MAX = 32, 96
-"""Mentions are cached by groups of consecutive events, each cut after an event whose id hashes
-to 0 modulo GROUP (or once it holds GROUP_MAX): an edited, added or removed event changes only
-its own group's entry, wherever it is in the dataset."""
+GROUP, GROUP_MAX = 32, 256
+"""Mentions are cached by runs of consecutive events, each cut after an event whose id hashes
+to 0 modulo GROUP, or, from 2 * GROUP events on, to 0 modulo GROUP / 4 (GROUP_MAX: a last
+resort that 1 run in 10^24 reaches). The cuts depend on ids, not positions: an edited or added
+event changes its own run only, a removed one its run, or its run and the next when the cut
+after it goes too."""
 
 
 def groups(events: list[Event]) -> list[list[Event]]:
@@ -261,7 +263,8 @@ def groups(events: list[Event]) -> list[list[Event]]:
     run: list[Event] = []
     for e in events:
         run.append(e)
-        if len(run) == GROUP_MAX or zlib.crc32(e.id.encode()) % GROUP == 0:
+        h = zlib.crc32(e.id.encode()) % GROUP
+        if h == 0 or (len(run) >= 2 * GROUP and h % (GROUP // 4) == 0) or len(run) == GROUP_MAX:
             out.append(run)
             run = []
     if run:
@@ -296,6 +299,9 @@ def extract_mentions(
             found.append(entry if ok else None)
     todo = [e for run, entry in zip(runs, found, strict=True) if entry is None for e in run]
     pipeline = next((entry[0] for entry in found if entry is not None), "")
+    if not runs:  # no events: only the pipeline's name, kept under the gazetteer's key
+        name = cache.get("mentions", gkey)
+        pipeline = name if isinstance(name, str) else ""
     cache.stats.reused = len(dataset.events) - len(todo)
     cache.stats.extracted = len(todo)
     if todo or not pipeline:
@@ -318,6 +324,8 @@ def extract_mentions(
                 rows = mention_rows([m for ms in per_event for m in ms])
                 found[i] = (pipeline, per_event, rows)
                 cache.put("mentions", key, found[i])
+        if not runs:
+            cache.put("mentions", gkey, pipeline)
     mentions = [m for entry in found for ms in entry[1] for m in ms]
     cache.mention_rows = [entry[2] for entry in found]
     # What an event's mentions are made from, for `turtle`'s keys: cheaper than their repr.

@@ -171,7 +171,7 @@ def build(
         typer.Option(
             "--cache",
             help="Cache folder for incremental rebuilds: each file's validated items, "
-            "each event's mentions and each chunk of Turtle, keyed by content. "
+            "the mentions of each run of events and each chunk of Turtle, keyed by content. "
             "Default: OUT/.cache. It holds pickles: keep it private.",
             show_default=False,
         ),

@@ -1,7 +1,8 @@
 """build(): load -> validate -> extract -> link -> pieces -> store and outputs, as one unit.
 
 Every output is assembled in full on every build, from pieces cached by content (`timeline.cache`:
-each file's validated items, each event's mentions, each chunk of Turtle), never by patching a
+each file's validated items, the mentions of each run of events, each chunk of Turtle), never
+by patching a
 previous output. The store is loaded from the Turtle as it is written, or, when a previous build
 and the cache allow, made from the previous store (hard-linked) with the changed chunks'
 triples swapped. Everything goes into a new build folder that replaces the current one with one
@@ -303,12 +304,15 @@ def _fork_view(events: int, turtle_workers: int, jobs: int | None) -> bool:
     --jobs 2) when there is room for both; else from VIEW_FORK_MIN events on two cores."""
     import multiprocessing
     import os
+    import sys
 
     from timeline.workers import room_for_a_worker
 
     if turtle_workers > 1:
         return bool(jobs) or room_for_a_worker(2)
     if jobs is not None or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if not sys.platform.startswith("linux"):  # forking is the default start method there only
         return False
     return events >= VIEW_FORK_MIN and (os.cpu_count() or 1) >= 2 and room_for_a_worker()
 

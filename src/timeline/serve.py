@@ -521,10 +521,13 @@ def run_server(
         shown = Path(path) / "view.html" if engine.folder is not None else Path("out/view.html")
     server = make_server(engine, host, port, shown, timeout)
     if ready is not None:
-        if engine.folder is not None:
-            from timeline.store import open_built
+        if engine.folder is not None:  # the build being served, even if another replaced it
+            from timeline.store import BUILDS, open_built
 
-            what = str(open_built(engine.folder).manifest["summary"])
+            try:
+                what = str(open_built(engine.folder / BUILDS / engine.build).manifest["summary"])
+            except TimelineError:
+                what = f"build {engine.build}"
         else:
             what = f"{len(engine)} triples"
         ready(server.url, what)

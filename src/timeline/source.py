@@ -50,6 +50,7 @@ def make_build(
         from timeline import cache as cached
         from timeline.load import gc_paused
 
+        cache.mention_rows, cache.mention_keys = [], {}  # this build's, never a previous one's
         with gc_paused():  # unpickling makes millions of objects, none in cycles
             dataset = cached.load_dataset(path, cache, progress, files)
     else:
