@@ -204,6 +204,36 @@ def test_when_most_chunks_change_the_store_is_loaded_whole(tmp_path, monkeypatch
     assert one_id(out) == one_id(fresh)
 
 
+def test_a_first_build_renders_the_chunks_it_lacks_with_two_processes(tmp_path, monkeypatch):
+    """The cache's chunks that are missing (all of them in a first build) are rendered by a
+    forked worker beside this process, as without the cache, into the same bytes; a rebuild
+    after one edit renders its one chunk here."""
+    from timeline.export import rdf
+
+    data = tmp_path / "data"
+    synth.write(300, data, seed=4, per_file=100)
+    jobs_asked: list[int] = []
+    original = rdf.rendered
+
+    def spy(chunks, progress=None, jobs=1):
+        jobs_asked.append(jobs)
+        return original(chunks, progress, jobs)
+
+    monkeypatch.setattr(rdf, "rendered", spy)
+    monkeypatch.setattr(rdf, "GROUP", 1)  # a group per chunk: two groups are enough
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(data, out, ner="gazetteer", cache=Cache(out / ".cache", defer=True), jobs=2)
+    assert jobs_asked == [2]
+    build(data, fresh, ner="gazetteer", jobs=1)
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+    assert triples(out) == triples(fresh)
+    synth.edit(data, "summary")
+    jobs_asked.clear()
+    edited = Cache(out / ".cache", defer=True)
+    build(data, out, ner="gazetteer", cache=edited, jobs=2)
+    assert jobs_asked == [1] and edited.stats.turtle_made == 1
+
+
 # --- damage -----------------------------------------------------------------------------------
 
 

@@ -333,10 +333,12 @@ def extract_mentions(
     return mentions, pipeline
 
 
-def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iterator[bytes]:
+def turtle_parts(
+    build: Build, cache: Cache, progress: Progress = quiet, workers: int = 1
+) -> Iterator[bytes]:
     """`export.rdf.turtle_parts`, making again only the chunks whose events or other blocks
-    changed. The plan is made now (a bad base IRI is refused before any file is opened), the
-    pieces as they are read.
+    changed (by `workers` processes when many did). The plan is made now (a bad base IRI is
+    refused before any file is opened), the pieces as they are read.
 
     A chunk's key is made of its blocks' inputs: for an event, its fields, its resolved date
     and its mentions (the slow part: they are fingerprinted, not rendered); for the few other
@@ -358,7 +360,7 @@ def turtle_parts(build: Build, cache: Cache, progress: Progress = quiet) -> Iter
 
     chunks = rdf.chunked(rdf.plan(build, event_text=fingerprint, render=rdf.Lines.turtle))
     return _turtle_pieces(
-        chunks, rdf.NtIris(base), events, context, cache, progress, build.build_id
+        chunks, rdf.NtIris(base), events, context, cache, progress, build.build_id, workers
     )
 
 
@@ -370,6 +372,7 @@ def _turtle_pieces(
     cache: Cache,
     progress: Progress,
     build_id: str,
+    workers: int = 1,
 ) -> Iterator[bytes]:
     from timeline.export import rdf
 
@@ -379,26 +382,46 @@ def _turtle_pieces(
     cache.defer = False
     cache.flush()
     yield rdf.turtle_header(build_id)
-    cache.chunks = []
-    for i, planned in enumerate(chunks, 1):
-        chunk = [(root, make()) for root, make in planned]
-        key = digest(context, *(text for _, text in chunk))
-        cache.chunks.append(key)
-        data = cache.get("turtle", key)
-        if isinstance(data, bytes):
-            cache.stats.turtle_reused += 1
-        else:
-            data = rdf.turtle_chunk(
-                [
-                    (root, _event_text(iri, text, events) if text.startswith("\0") else text)
-                    for root, text in chunk
-                ]
-            )
-            cache.put("turtle", key, data)
-            cache.stats.turtle_made += 1
-        yield data
-        if i % 50 == 0:
-            progress(f"RDF and Turtle ({i:,}/{len(chunks):,} chunks)")
+    made = [[(root, make()) for root, make in planned] for planned in chunks]
+    cache.chunks = [digest(context, *(text for _, text in chunk)) for chunk in made]
+    missing = {i for i, key in enumerate(cache.chunks) if not cache.has("turtle", key)}
+    # The chunks the cache lacks (all of them in a first build) are rendered in order, by two
+    # processes when there are many (as without the cache), while the others are read.
+    jobs = workers if len(missing) >= 2 * rdf.GROUP else 1
+    fresh = rdf.rendered([_renderable(made[i], iri, events) for i in sorted(missing)], None, jobs)
+    try:
+        for i, (chunk, key) in enumerate(zip(made, cache.chunks, strict=True)):
+            data = next(fresh) if i in missing else cache.get("turtle", key)
+            if isinstance(data, bytes) and i not in missing:
+                cache.stats.turtle_reused += 1
+            else:
+                if not isinstance(data, bytes):  # damaged since it was found: made here
+                    data = rdf.turtle_chunk(
+                        [(r, make()) for r, make in _renderable(chunk, iri, events)]
+                    )
+                cache.put("turtle", key, data)
+                cache.stats.turtle_made += 1
+            yield data
+            if (i + 1) % 50 == 0:
+                progress(f"RDF and Turtle ({i + 1:,}/{len(chunks):,} chunks)")
+    finally:
+        fresh.close()
+
+
+def _renderable(
+    chunk: list[tuple[str, str]], iri: Any, events: dict[str, tuple[Event, list[Mention]]]
+) -> list[tuple[str, Callable[[], str]]]:
+    """A chunk's blocks as `rdf.rendered` takes them: an event's fingerprint becomes its
+    Turtle, any other block's text is already its Turtle."""
+    return [
+        (
+            root,
+            functools.partial(_event_text, iri, text, events)
+            if text.startswith("\0")
+            else functools.partial(str, text),
+        )
+        for root, text in chunk
+    ]
 
 
 def _event_text(iri: Any, marker: str, events: dict[str, tuple[Event, list[Mention]]]) -> str:

@@ -211,7 +211,7 @@ def _write(
         if cache is not None:
             from timeline import cache as cached
 
-            turtle = cached.turtle_parts(b, cache, progress)
+            turtle = cached.turtle_parts(b, cache, progress, workers)
         else:
             from timeline.export.rdf import turtle_parts
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TypeVar, cast
 
 from rdflib import Graph, Literal, URIRef
@@ -987,42 +987,50 @@ def turtle_jobs(events: int, jobs: int | None = None) -> int:
     return 2 if room_for_a_worker() else 1
 
 
-def _render(group: list[list[tuple[str, Callable[[], str]]]]) -> bytes:
-    return b"".join(turtle_chunk([(root, make()) for root, make in chunk]) for chunk in group)
+Chunk = list[tuple[str, Callable[[], str]]]
 
 
-_FORKED: list[list[list[tuple[str, Callable[[], str]]]]] | None = None  # a worker's groups
+def _render(group: list[Chunk]) -> list[bytes]:
+    return [turtle_chunk([(root, make()) for root, make in chunk]) for chunk in group]
 
 
-def _render_forked(i: int) -> bytes:
+_FORKED: list[list[Chunk]] | None = None  # a worker's groups
+
+
+def _render_forked(i: int) -> list[bytes]:
     assert _FORKED is not None
     return _render(_FORKED[i])
 
 
 def turtle_pieces(
-    chunks: list[list[tuple[str, Callable[[], str]]]],
+    chunks: list[Chunk],
     progress: Callable[[str], None] | None,
     jobs: int = 1,
     build_id: str = "",
 ) -> Iterator[bytes]:
-    """The header, then the chunks' Turtle in order. With two jobs, a worker forked from this
-    process (it inherits the plan: nothing is pickled but indices and the bytes made) renders
-    every other group of chunks while this one renders the rest and writes; at most two groups
-    wait in memory."""
+    """The header, then each chunk's Turtle in order (`rendered`)."""
+    yield turtle_header(build_id)
+    yield from rendered(chunks, progress, jobs)
+
+
+def rendered(
+    chunks: list[Chunk], progress: Callable[[str], None] | None = None, jobs: int = 1
+) -> Generator[bytes, None, None]:
+    """Each chunk's Turtle, in order. With two jobs, a worker forked from this process (it
+    inherits the plan: nothing is pickled but indices and the bytes made) renders every other
+    group of chunks while this one renders the rest and writes; at most two groups wait in
+    memory."""
     from timeline.load import gc_paused
 
     with gc_paused():  # millions of short-lived strings and tuples, none in cycles
-        yield from _turtle_groups(chunks, progress, jobs, build_id)
+        for piece in _turtle_groups(chunks, progress, jobs):
+            yield from piece
 
 
 def _turtle_groups(
-    chunks: list[list[tuple[str, Callable[[], str]]]],
-    progress: Callable[[str], None] | None,
-    jobs: int,
-    build_id: str,
-) -> Iterator[bytes]:
+    chunks: list[Chunk], progress: Callable[[str], None] | None, jobs: int
+) -> Iterator[list[bytes]]:
     global _FORKED
-    yield turtle_header(build_id)
     groups = [chunks[i : i + GROUP] for i in range(0, len(chunks), GROUP)]
 
     def say(i: int) -> None:
@@ -1046,7 +1054,7 @@ def _turtle_groups(
         with ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts
         ) as pool:
-            waiting: dict[int, Future[bytes]] = {}
+            waiting: dict[int, Future[list[bytes]]] = {}
 
             def ask(i: int) -> None:
                 if i < len(groups):
