@@ -149,7 +149,8 @@ def queries(n: int, work: Path, skip_old: bool, analysis: bool = True) -> dict[s
         ["path", str(out), busy[1], median[1]],
     ):
         wall, rss, _ = run([*command, "--format", "csv"])
-        rows.setdefault(command[0], {})["build folder"] = {"s": wall, "mb": rss}
+        label = f"`timeline {command[0]} OUT` (analysis, reads the build's dataset copy)"
+        rows.setdefault(label, {})["build folder"] = {"s": wall, "mb": rss}
     return rows
 
 
