@@ -44,6 +44,46 @@ def test_a_broker_ranks_on_betweenness(shipped_build):
     assert rank_actors(shipped_build, limit=3) == ordered[:3]
 
 
+def test_betweenness_over_many_actors_is_a_reproducible_estimate(shipped_build, monkeypatch):
+    """Above EXACT_BETWEENNESS actors, betweenness comes from PIVOTS actors drawn with a fixed
+    seed: the same build gives the same figures, and the command says it is an estimate."""
+    import networkx as nx
+
+    import timeline.analyze as analyze
+    from timeline.graph import actor_graph
+
+    exact_notes: list[str] = []
+    exact = {r.actor: r.betweenness for r in rank_actors(shipped_build, notes=exact_notes)}
+    assert exact_notes == []
+    monkeypatch.setattr(analyze, "EXACT_BETWEENNESS", 5)
+    monkeypatch.setattr(analyze, "PIVOTS", 6)
+    notes: list[str] = []
+    first = rank_actors(shipped_build, notes=notes)
+    ranked = len(first)
+    assert ranked > 6 and notes == [
+        f"betweenness is estimated from the shortest paths of 6 of the {ranked} actors "
+        "(exact up to 5 actors)"
+    ]
+    assert rank_actors(shipped_build) == first  # the same pivots every time
+    estimate = {r.actor: r.betweenness for r in first}
+    assert estimate != exact and set(estimate) == set(exact)
+    ag = actor_graph(shipped_build.graph)
+    ag.remove_nodes_from([n for n in list(ag) if n.split(":", 1)[-1] not in exact])
+    assert sorted(estimate.values()) == sorted(nx.betweenness_centrality(ag, k=6, seed=0).values())
+
+
+def test_the_actors_command_says_when_betweenness_is_estimated(runner, shipped_path, monkeypatch):
+    import timeline.analyze as analyze
+
+    monkeypatch.setattr(analyze, "EXACT_BETWEENNESS", 5)
+    monkeypatch.setattr(analyze, "PIVOTS", 6)
+    result = runner.invoke(app, ["actors", str(shipped_path), "--limit", "3", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("rank,actor,name,kind,events,partners,degree,")
+    assert result.stderr.endswith(" (exact up to 5 actors)\n")
+    assert result.stderr.startswith("note: betweenness is estimated from the shortest paths of 6")
+
+
 def test_date_windows_are_precision_aware(mini_build):
     # 4-10 Jan keeps the month-precision release (any January day may be inside)
     ranks = rank_actors(mini_build, Window.parse("2026-01-04", "2026-01-10"))

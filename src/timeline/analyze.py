@@ -136,10 +136,22 @@ class Rank:
     eigenvector: float
 
 
+EXACT_BETWEENNESS, PIVOTS = 1_000, 200
+"""Up to EXACT_BETWEENNESS actors, betweenness is exact (Brandes); above, it is estimated from
+the shortest paths of PIVOTS actors drawn with a fixed seed (Brandes and Pich), so the same
+build gives the same figures. Exact betweenness over the 5,022 actors of a 100k-event build
+would take about 13 minutes here (0.15 s per actor); the estimate takes 30 s."""
+
+
 def rank_actors(
-    source: Source, window: Window = Window(), limit: int | None = None, progress: Progress = quiet
+    source: Source,
+    window: Window = Window(),
+    limit: int | None = None,
+    progress: Progress = quiet,
+    notes: list[str] | None = None,
 ) -> list[Rank]:
-    """Actors ranked by degree, then betweenness, then eigenvector centrality."""
+    """Actors ranked by degree, then betweenness, then eigenvector centrality. `notes` is told
+    when betweenness is an estimate."""
     build = _as_build(source, progress, window)
     progress("centrality")
     g = windowed(build.graph, window)
@@ -149,7 +161,15 @@ def rank_actors(
     if ag.number_of_nodes() == 0:
         return []
     degree = nx.degree_centrality(ag)
-    betweenness = nx.betweenness_centrality(ag)
+    if ag.number_of_nodes() <= EXACT_BETWEENNESS:
+        betweenness = nx.betweenness_centrality(ag)
+    else:
+        betweenness = nx.betweenness_centrality(ag, k=PIVOTS, seed=0)
+        if notes is not None:
+            notes.append(
+                f"betweenness is estimated from the shortest paths of {PIVOTS} of the "
+                f"{ag.number_of_nodes():,} actors (exact up to {EXACT_BETWEENNESS:,} actors)"
+            )
     eigen = _eigenvector(ag)
     ranks = [
         Rank(

@@ -714,9 +714,10 @@ def actors(
     """
     from timeline.analyze import Window, rank_actors
 
+    notes: list[str] = []
     with user_errors(), stages() as progress:
         source, _ = _reading(path, [], endpoint, graph, timeout, "")
-        ranks = rank_actors(source, Window.parse(start, end), limit=limit, progress=progress)
+        ranks = rank_actors(source, Window.parse(start, end), limit, progress, notes)
     rows = [
         [
             i,
@@ -746,6 +747,8 @@ def actors(
         rows,
         fmt,
     )
+    for note in notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
 
 
 @app.command()
