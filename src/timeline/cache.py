@@ -391,14 +391,15 @@ def _turtle_pieces(
     fresh = rdf.rendered([_renderable(made[i], iri, events) for i in sorted(missing)], None, jobs)
     try:
         for i, (chunk, key) in enumerate(zip(made, cache.chunks, strict=True)):
-            data = next(fresh) if i in missing else cache.get("turtle", key)
-            if isinstance(data, bytes) and i not in missing:
+            data = None if i in missing else cache.get("turtle", key)
+            if isinstance(data, bytes):
                 cache.stats.turtle_reused += 1
-            else:
-                if not isinstance(data, bytes):  # damaged since it was found: made here
-                    data = rdf.turtle_chunk(
-                        [(r, make()) for r, make in _renderable(chunk, iri, events)]
-                    )
+            else:  # missing, or damaged since it was found (then made here)
+                data = (
+                    next(fresh)
+                    if i in missing
+                    else b"".join(rdf.rendered([_renderable(chunk, iri, events)]))
+                )
                 cache.put("turtle", key, data)
                 cache.stats.turtle_made += 1
             yield data

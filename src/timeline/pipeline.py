@@ -2,11 +2,10 @@
 
 Every output is assembled in full on every build, from pieces cached by content (`timeline.cache`:
 each file's validated items, the mentions of each run of events, each chunk of Turtle), never
-by patching a
-previous output. The store is loaded from the Turtle as it is written, or, when a previous build
-and the cache allow, made from the previous store (hard-linked) with the changed chunks'
-triples swapped. Everything goes into a new build folder that replaces the current one with one
-rename (`timeline.store`).
+by patching a previous output. The store is loaded from the Turtle as it is written, or, when a
+previous build and the cache allow, made from the previous store (hard-linked) with the changed
+chunks' triples swapped. Everything goes into a new build folder that replaces the current one
+with one rename (`timeline.store`).
 
 The library never prints: callers pass `progress`, a callable told the name of each stage as it
 starts (the CLI turns that into a rich progress display).
